@@ -1,0 +1,337 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"mingbai/internal/apperr"
+	"mingbai/internal/auth"
+)
+
+// User is a staff account.
+type User struct {
+	ID           int64     `json:"id"`
+	Username     string    `json:"name"`
+	DisplayName  string    `json:"display_name"`
+	Role         auth.Role `json:"role"`
+	Disabled     bool      `json:"disabled"`
+	FailedLogins int       `json:"-"`
+	LockedUntil  int64     `json:"locked_until,omitempty"`
+	CreatedAt    int64     `json:"created_at"`
+	StaffID      int64     `json:"staff_id,omitempty"`
+	HallID       int64     `json:"hall_id,omitempty"`
+	passwordHash string
+}
+
+// Login lock-out: after MaxFailedLogins wrong passwords in a row the account
+// is locked for LockoutPeriod (等保 level 3 asks for failed-login lock-out).
+const (
+	MaxFailedLogins = 5
+	LockoutPeriod   = 15 * time.Minute
+	SessionLifetime = 12 * time.Hour
+)
+
+const userCols = "u.id, u.username, u.display_name, u.role, u.disabled, u.failed_logins, u.locked_until, u.created_at, u.password_hash, COALESCE(s.id, 0), COALESCE(s.hall_id, 0)"
+const userFrom = " FROM users u LEFT JOIN staff s ON s.user_id = u.id "
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var disabled int
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &disabled, &u.FailedLogins, &u.LockedUntil, &u.CreatedAt, &u.passwordHash, &u.StaffID, &u.HallID)
+	u.Disabled = disabled != 0
+	return u, err
+}
+
+// CreateUser adds an account after checking name, role and password rules.
+func (db *DB) CreateUser(ctx context.Context, username, displayName string, role auth.Role, password string) (User, error) {
+	if err := auth.ValidateUsername(username); err != nil {
+		return User{}, err
+	}
+	if _, err := auth.ParseRole(string(role)); err != nil {
+		return User{}, err
+	}
+	if err := auth.ValidatePassword(username, password); err != nil {
+		return User{}, err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	var u User
+	err = db.Write(ctx, func(tx *Tx) error {
+		id, err := tx.InsertID("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+			username, displayName, string(role), hash, tx.NowMs())
+		if apperr.Is(err, apperr.Conflict) {
+			return apperr.InvalidField("username", "auth.user_exists", username)
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Audit("user.create", fmt.Sprintf("user:%s", username), "role="+string(role)); err != nil {
+			return err
+		}
+		u = User{ID: id, Username: username, DisplayName: displayName, Role: role, CreatedAt: tx.NowMs()}
+		return nil
+	})
+	return u, err
+}
+
+// SetPassword changes a password and unlocks the account.
+func (db *DB) SetPassword(ctx context.Context, username, password string) error {
+	if err := auth.ValidatePassword(username, password); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = 0 WHERE username = ?", hash, username)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFoundOf("user")
+		}
+		return tx.Audit("user.password", "user:"+username, "")
+	})
+}
+
+// SetUserDisabled disables or re-enables an account; disabling also ends
+// its sessions and revokes its tokens.
+func (db *DB) SetUserDisabled(ctx context.Context, username string, disabled bool) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		var id int64
+		if err := tx.QueryRow("SELECT id FROM users WHERE username = ?", username).Scan(&id); err != nil {
+			return notFound(err, "user")
+		}
+		if _, err := tx.Exec("UPDATE users SET disabled = ?, failed_logins = 0, locked_until = 0 WHERE id = ?", b2i(disabled), id); err != nil {
+			return err
+		}
+		if disabled {
+			if _, err := tx.Exec("DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0", tx.NowMs(), id); err != nil {
+				return err
+			}
+		}
+		return tx.Audit("user.disable", "user:"+username, fmt.Sprintf("disabled=%v", disabled))
+	})
+}
+
+// ListUsers returns all accounts ordered by name.
+func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
+	var out []User
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query("SELECT " + userCols + userFrom + "ORDER BY u.username")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// UserByName returns an account.
+func (db *DB) UserByName(ctx context.Context, username string) (User, error) {
+	var u User
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow("SELECT "+userCols+userFrom+"WHERE u.username = ?", username))
+		return notFound(err, "user")
+	})
+	return u, err
+}
+
+// Login checks a password, applies the lock-out, and on success creates a
+// session and returns its secret. Failures are audited with outcome denied.
+func (db *DB) Login(ctx context.Context, username, password string) (secret string, u User, err error) {
+	err = db.Write(ctx, func(tx *Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow("SELECT "+userCols+userFrom+"WHERE u.username = ?", username))
+		if errors.Is(err, sql.ErrNoRows) {
+			// Spend the time a hash check takes so that timing does not reveal
+			// which user names exist.
+			auth.CheckPassword("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", password)
+			return apperr.New(apperr.Unauthorized, "auth.bad_login")
+		}
+		if err != nil {
+			return err
+		}
+		now := tx.NowMs()
+		if u.Disabled {
+			return apperr.New(apperr.Unauthorized, "auth.disabled")
+		}
+		if u.LockedUntil > now {
+			mins := (u.LockedUntil - now + 59999) / 60000
+			return apperr.New(apperr.Forbidden, "auth.locked", mins)
+		}
+		if !auth.CheckPassword(u.passwordHash, password) {
+			return apperr.New(apperr.Unauthorized, "auth.bad_login")
+		}
+		if _, err := tx.Exec("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?", u.ID); err != nil {
+			return err
+		}
+		var hash string
+		secret, hash = auth.NewToken("")
+		if _, err := tx.Exec("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, source) VALUES (?, ?, ?, ?, ?)",
+			hash, u.ID, now, tx.Now.Add(SessionLifetime).UnixMilli(), tx.Actor.Source); err != nil {
+			return err
+		}
+		tx.Actor.Name, tx.Actor.Role = u.Username, string(u.Role)
+		return tx.Audit("auth.login", "user:"+u.Username, "")
+	})
+	if err != nil && (apperr.Is(err, apperr.Unauthorized) || apperr.Is(err, apperr.Forbidden)) {
+		db.recordFailedLogin(ctx, username, apperr.As(err).Key)
+	}
+	return secret, u, err
+}
+
+// recordFailedLogin counts a failure and locks the account at the limit, in
+// its own transaction so the count survives the failed login's rollback.
+func (db *DB) recordFailedLogin(ctx context.Context, username, reason string) {
+	err := db.Write(ctx, func(tx *Tx) error {
+		if reason == "auth.bad_login" {
+			if _, err := tx.Exec("UPDATE users SET failed_logins = failed_logins + 1 WHERE username = ?", username); err != nil {
+				return err
+			}
+			if _, err := tx.Exec("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE username = ? AND failed_logins >= ?",
+				tx.Now.Add(LockoutPeriod).UnixMilli(), username, MaxFailedLogins); err != nil {
+				return err
+			}
+		}
+		return tx.AuditOutcome("auth.login", "user:"+username, "denied", reason)
+	})
+	if err != nil {
+		db.Log.Error("record failed login", "err", err)
+	}
+}
+
+// Logout ends a session.
+func (db *DB) Logout(ctx context.Context, secret string) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec("DELETE FROM sessions WHERE token_hash = ?", auth.HashToken(secret))
+		if err != nil {
+			return err
+		}
+		return tx.Audit("auth.logout", "session", "")
+	})
+}
+
+// PrincipalForSession resolves a session cookie.
+func (db *DB) PrincipalForSession(ctx context.Context, secret string) (auth.Principal, error) {
+	return db.principalFor(ctx, "SELECT "+userCols+userFrom+"JOIN sessions x ON x.user_id = u.id WHERE x.token_hash = ? AND x.expires_at > ?", "session", auth.HashToken(secret), db.Now().UnixMilli())
+}
+
+// PrincipalForToken resolves an API bearer token and notes its last use.
+func (db *DB) PrincipalForToken(ctx context.Context, secret string) (auth.Principal, error) {
+	p, err := db.principalFor(ctx, "SELECT "+userCols+userFrom+"JOIN api_tokens x ON x.user_id = u.id WHERE x.token_hash = ? AND x.revoked_at = 0 AND ? > 0", "token", auth.HashToken(secret), 1)
+	if err == nil {
+		// Last use is informational; a lost update is harmless, so it is not
+		// worth a write transaction per request: at most once a minute.
+		now := db.Now().UnixMilli()
+		_, _ = db.w.ExecContext(ctx, db.Rebind("UPDATE api_tokens SET last_used = ? WHERE token_hash = ? AND last_used < ?"), now, auth.HashToken(secret), now-60000)
+	}
+	return p, err
+}
+
+func (db *DB) principalFor(ctx context.Context, q, via string, args ...any) (auth.Principal, error) {
+	var p auth.Principal
+	err := db.Read(ctx, func(tx *Tx) error {
+		u, err := scanUser(tx.QueryRow(q, args...))
+		if err != nil {
+			return notFound(err, "session")
+		}
+		if u.Disabled {
+			return apperr.New(apperr.Unauthorized, "auth.disabled")
+		}
+		p = auth.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, StaffID: u.StaffID, HallID: u.HallID, Via: via}
+		return nil
+	})
+	return p, err
+}
+
+// Token is an API token's public description.
+type Token struct {
+	ID        int64  `json:"id"`
+	User      string `json:"user"`
+	Name      string `json:"name"`
+	CreatedAt int64  `json:"created_at"`
+	LastUsed  int64  `json:"last_used"`
+	Revoked   bool   `json:"revoked"`
+}
+
+// CreateToken issues an API token for a user and returns its secret, which
+// is not stored and cannot be shown again.
+func (db *DB) CreateToken(ctx context.Context, username, name string) (string, Token, error) {
+	var secret string
+	var t Token
+	err := db.Write(ctx, func(tx *Tx) error {
+		var uid int64
+		var disabled int
+		if err := tx.QueryRow("SELECT id, disabled FROM users WHERE username = ?", username).Scan(&uid, &disabled); err != nil {
+			return notFound(err, "user")
+		}
+		if disabled != 0 {
+			return apperr.New(apperr.Invalid, "auth.disabled")
+		}
+		var hash string
+		secret, hash = auth.NewToken("mb_")
+		id, err := tx.InsertID("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)", hash, uid, name, tx.NowMs())
+		if err != nil {
+			return err
+		}
+		t = Token{ID: id, User: username, Name: name, CreatedAt: tx.NowMs()}
+		return tx.Audit("token.create", fmt.Sprintf("token:%d", id), "user="+username)
+	})
+	return secret, t, err
+}
+
+// ListTokens lists API tokens (all users when username is empty).
+func (db *DB) ListTokens(ctx context.Context, username string) ([]Token, error) {
+	var out []Token
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query("SELECT t.id, u.username, t.name, t.created_at, t.last_used, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE ? = '' OR u.username = ? ORDER BY t.id", username, username)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t Token
+			var revoked int64
+			if err := rows.Scan(&t.ID, &t.User, &t.Name, &t.CreatedAt, &t.LastUsed, &revoked); err != nil {
+				return err
+			}
+			t.Revoked = revoked != 0
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RevokeToken revokes an API token by id.
+func (db *DB) RevokeToken(ctx context.Context, id int64) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0", tx.NowMs(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFoundOf("token")
+		}
+		return tx.Audit("token.revoke", fmt.Sprintf("token:%d", id), "")
+	})
+}

@@ -1,0 +1,299 @@
+// Package store keeps mingbai's data in SQLite (embedded default) or
+// PostgreSQL (several instances). It speaks plain SQL through database/sql:
+// queries are written once with `?` placeholders and rebound for
+// PostgreSQL; where the dialects differ, the difference is in one helper.
+//
+// Every public write method runs in one transaction that also appends the
+// audit record, and sees one clock (Tx.Now).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the SQL engine.
+type Dialect string
+
+// The two supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Config selects and tunes the database.
+type Config struct {
+	// DSN is a postgres:// URL; when empty the SQLite file in Dir is used.
+	DSN string
+	// Dir is the data directory holding mingbai.db (SQLite).
+	Dir string
+	// Synchronous is FULL (default: an acknowledged write survives power
+	// loss) or NORMAL (faster; may lose the last transactions on power loss,
+	// never corrupts).
+	Synchronous string
+	// ReadConns is the size of the SQLite read pool (default 4).
+	ReadConns int
+}
+
+// DB is an open database.
+type DB struct {
+	Dialect Dialect
+	w       *sql.DB // the single writer connection on SQLite; the pool on PostgreSQL
+	r       *sql.DB // read pool
+	path    string  // SQLite file
+	dsn     string
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Log receives background errors.
+	Log *slog.Logger
+
+	mu       sync.RWMutex
+	onCommit []func(Event)
+}
+
+// Path returns the SQLite file path ("" on PostgreSQL).
+func (db *DB) Path() string { return db.path }
+
+// DSN returns the PostgreSQL DSN ("" on SQLite).
+func (db *DB) DSN() string { return db.dsn }
+
+// Open opens (and creates, for SQLite) the database. It does not migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db := &DB{Now: time.Now, Log: slog.Default()}
+	if cfg.DSN != "" {
+		if !strings.HasPrefix(cfg.DSN, "postgres://") && !strings.HasPrefix(cfg.DSN, "postgresql://") {
+			return nil, fmt.Errorf("--db must be a postgres:// URL, got %q", redact(cfg.DSN))
+		}
+		pool, err := sql.Open("pgx", cfg.DSN)
+		if err != nil {
+			return nil, err
+		}
+		pool.SetMaxOpenConns(20)
+		pool.SetMaxIdleConns(10)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		db.Dialect, db.w, db.r, db.dsn = Postgres, pool, pool, cfg.DSN
+	} else {
+		if cfg.Dir == "" {
+			cfg.Dir = "data"
+		}
+		if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+			return nil, err
+		}
+		sync := strings.ToUpper(cfg.Synchronous)
+		if sync == "" {
+			sync = "FULL"
+		}
+		if sync != "FULL" && sync != "NORMAL" {
+			return nil, fmt.Errorf("synchronous must be FULL or NORMAL, got %q", cfg.Synchronous)
+		}
+		db.path = filepath.Join(cfg.Dir, "mingbai.db")
+		// busy_timeout comes first so that the other pragmas wait for a lock
+		// instead of failing while another process holds it.
+		base := "file:" + db.path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
+		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1) // one writer: SQLite serialises writes anyway
+		w.SetConnMaxIdleTime(0)
+		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		n := cfg.ReadConns
+		if n <= 0 {
+			n = 4
+		}
+		r.SetMaxOpenConns(n)
+		db.Dialect, db.w, db.r = SQLite, w, r
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.w.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db.Dialect, err)
+	}
+	return db, nil
+}
+
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username())
+		return u.String()
+	}
+	return dsn
+}
+
+// Close closes the database. On SQLite it checkpoints the WAL so the file is
+// complete on its own.
+func (db *DB) Close() error {
+	if db.Dialect == SQLite && db.w != nil {
+		_, _ = db.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	var errs []error
+	if db.r != nil && db.r != db.w {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		errs = append(errs, db.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Rebind turns `?` placeholders into `$1…` for PostgreSQL, leaving quoted
+// strings alone.
+func (db *DB) Rebind(q string) string {
+	if db.Dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n, inStr := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inStr = !inStr
+			b.WriteByte(c)
+		case c == '?' && !inStr:
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Tx is a transaction with the clock and actor of one operation.
+type Tx struct {
+	tx    *sql.Tx
+	db    *DB
+	ctx   context.Context
+	Now   time.Time
+	Actor Actor
+
+	events []Event
+}
+
+// Actor is who performs an operation, for the audit log.
+type Actor struct {
+	Name   string
+	Role   string
+	Source string
+}
+
+type actorKey struct{}
+
+// WithActor returns a context carrying the actor of the request.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor in ctx ("system" when none).
+func ActorFrom(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok {
+		return a
+	}
+	return Actor{Name: "system", Role: "system"}
+}
+
+// Exec runs a statement.
+func (t *Tx) Exec(q string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(t.ctx, t.db.Rebind(q), args...)
+	return res, mapErr(err)
+}
+
+// Query runs a query.
+func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(t.ctx, t.db.Rebind(q), args...)
+	return rows, mapErr(err)
+}
+
+// QueryRow runs a query returning one row.
+func (t *Tx) QueryRow(q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, t.db.Rebind(q), args...)
+}
+
+// InsertID runs an INSERT … RETURNING id and returns the id.
+func (t *Tx) InsertID(q string, args ...any) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(t.ctx, t.db.Rebind(q+" RETURNING id"), args...).Scan(&id)
+	return id, mapErr(err)
+}
+
+// Dialect returns the engine of the transaction.
+func (t *Tx) Dialect() Dialect { return t.db.Dialect }
+
+// Context returns the operation's context.
+func (t *Tx) Context() context.Context { return t.ctx }
+
+// NowMs returns the transaction clock in unix milliseconds.
+func (t *Tx) NowMs() int64 { return t.Now.UnixMilli() }
+
+// Write runs fn in a write transaction and commits when it returns nil.
+// Events that fn published are delivered to subscribers after the commit.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	sqltx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	tx := &Tx{tx: sqltx, db: db, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)}
+	defer sqltx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return mapErr(err)
+	}
+	db.deliver(tx.events)
+	return nil
+}
+
+// Read runs fn in a read-only transaction (a consistent snapshot).
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	sqltx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
+	if err != nil {
+		return mapErr(err)
+	}
+	defer sqltx.Rollback()
+	return fn(&Tx{tx: sqltx, db: db, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)})
+}
+
+// Raw returns the writer database handle for maintenance commands and
+// tests; application code uses Read and Write.
+func (db *DB) Raw() *sql.DB { return db.w }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"mingbai/internal/events"
+)
+
+// Event is re-exported for callers of the store.
+type Event = events.Event
+
+const notifyChannel = "mingbai_events"
+
+// Publish records an event in the transaction. Subscribers receive it only
+// after the commit: on SQLite from this process, on PostgreSQL through
+// NOTIFY (delivered at commit, to every instance including this one), so
+// no screen ever shows something that was rolled back. The NOTIFY payload
+// is only the id; listeners load the row.
+func (t *Tx) Publish(hallID int64, kind string, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	at := t.NowMs()
+	id, err := t.InsertID("INSERT INTO events (hall_id, kind, payload, at) VALUES (?, ?, ?, ?)", hallID, kind, string(b), at)
+	if err != nil {
+		return err
+	}
+	if t.db.Dialect == Postgres {
+		if _, err := t.Exec("SELECT pg_notify('"+notifyChannel+"', ?)", strconv.FormatInt(id, 10)); err != nil {
+			return err
+		}
+		return nil
+	}
+	t.events = append(t.events, Event{ID: id, HallID: hallID, Kind: kind, Payload: b, At: at})
+	return nil
+}
+
+// OnEvent registers fn to receive committed events.
+func (db *DB) OnEvent(fn func(Event)) {
+	db.mu.Lock()
+	db.onCommit = append(db.onCommit, fn)
+	db.mu.Unlock()
+}
+
+func (db *DB) deliver(es []Event) {
+	if len(es) == 0 {
+		return
+	}
+	db.mu.RLock()
+	fns := db.onCommit
+	db.mu.RUnlock()
+	for _, e := range es {
+		for _, fn := range fns {
+			fn(e)
+		}
+	}
+}
+
+// EventsSince returns a hall's events after id, oldest first, for a client
+// resuming with Last-Event-ID.
+func (db *DB) EventsSince(ctx context.Context, hallID, afterID int64, limit int) ([]Event, error) {
+	var out []Event
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query("SELECT id, hall_id, kind, payload, at FROM events WHERE hall_id = ? AND id > ? ORDER BY id LIMIT ?", hallID, afterID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e Event
+			var p string
+			if err := rows.Scan(&e.ID, &e.HallID, &e.Kind, &p, &e.At); err != nil {
+				return err
+			}
+			e.Payload = json.RawMessage(p)
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// PruneEvents deletes screen events older than keep; they are not audit
+// records, only a resume buffer.
+func (db *DB) PruneEvents(ctx context.Context, keep time.Duration) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec("DELETE FROM events WHERE at < ?", tx.Now.Add(-keep).UnixMilli())
+		return err
+	})
+}
+
+// Listen delivers events committed by any instance (PostgreSQL LISTEN). It
+// returns when ctx ends, reconnecting after errors. On SQLite it returns at
+// once: one process owns the file and delivers in-process.
+func (db *DB) Listen(ctx context.Context, ready func()) {
+	if db.Dialect != Postgres {
+		if ready != nil {
+			ready()
+		}
+		return
+	}
+	first := true
+	for ctx.Err() == nil {
+		err := db.listenOnce(ctx, func() {
+			if first && ready != nil {
+				ready()
+			}
+			first = false
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		db.Log.Warn("event listener reconnecting", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (db *DB) listenOnce(ctx context.Context, ready func()) error {
+	conn, err := pgx.Connect(ctx, db.dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+		return err
+	}
+	ready()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		id, err := strconv.ParseInt(n.Payload, 10, 64)
+		if err != nil {
+			continue
+		}
+		var e Event
+		var p string
+		err = conn.QueryRow(ctx, "SELECT id, hall_id, kind, payload, at FROM events WHERE id = $1", id).Scan(&e.ID, &e.HallID, &e.Kind, &p, &e.At)
+		if err != nil {
+			db.Log.Warn("event listener: load event", "id", id, "err", err)
+			continue
+		}
+		e.Payload = json.RawMessage(p)
+		db.deliver([]Event{e})
+	}
+}
