@@ -1,0 +1,153 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"mingbai/internal/apperr"
+	"mingbai/internal/i18n"
+)
+
+// statusOf is the one table from error codes to HTTP status.
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:      http.StatusBadRequest,
+	apperr.NotFound:     http.StatusNotFound,
+	apperr.Conflict:     http.StatusConflict,
+	apperr.Forbidden:    http.StatusForbidden,
+	apperr.Unauthorized: http.StatusUnauthorized,
+	apperr.RateLimited:  http.StatusTooManyRequests,
+	apperr.Unavailable:  http.StatusServiceUnavailable,
+	apperr.Internal:     http.StatusInternalServerError,
+}
+
+// ErrorBody is the JSON shape of every API error.
+type ErrorBody struct {
+	Error ErrorInfo `json:"error"`
+}
+
+// ErrorInfo carries a stable code and a message in the caller's language.
+type ErrorInfo struct {
+	Code    apperr.Code     `json:"code"`
+	Message string          `json:"message"`
+	Field   string          `json:"field,omitempty"`
+	Details []apperr.Detail `json:"details,omitempty"`
+}
+
+// message translates an application error; object names given as "obj.*"
+// keys in the arguments are translated too.
+func message(l i18n.Lang, e *apperr.Error) string {
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		if s, ok := a.(string); ok && i18n.Has("obj."+s) {
+			a = i18n.T(l, "obj."+s)
+		}
+		args[i] = a
+	}
+	return i18n.T(l, e.Key, args...)
+}
+
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// fail renders err as JSON for the API and as an error page for browsers.
+// Errors that are not application errors are logged and shown as a
+// generic message: internals never reach the client.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.As(err)
+	if e == nil {
+		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = errInternal
+	}
+	status := statusOf[e.Code]
+	if status == 0 {
+		status = 500
+	}
+	l := lang(r)
+	if e.Code == apperr.RateLimited {
+		w.Header().Set("Retry-After", "60")
+	}
+	if isAPI(r) {
+		writeJSON(w, status, ErrorBody{ErrorInfo{Code: e.Code, Message: message(l, e), Field: e.Field, Details: e.Details}})
+		return
+	}
+	if e.Code == apperr.Unauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, status, "error", pageData{Title: i18n.T(l, "err.internal"), Data: map[string]any{"Code": e.Code, "Message": message(l, e), "Details": e.Details, "Status": status}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// maxBody bounds every JSON request body; imports use their own limit.
+const maxBody = 1 << 20
+
+// decodeJSON reads a strict JSON body into v: unknown fields, wrong types,
+// trailing data and over-long bodies are clear client errors.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return apperr.New(apperr.Invalid, "err.json", "trailing data")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return apperr.New(apperr.Invalid, "err.body_too_large")
+	case errors.As(err, &syntax):
+		return apperr.New(apperr.Invalid, "err.json", fmt.Sprintf("offset %d", syntax.Offset))
+	case errors.As(err, &typ):
+		return apperr.InvalidField(typ.Field, "err.json_type", typ.Field, typ.Type.String())
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Invalid, "err.json", "empty body")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.InvalidField(f, "err.json_field", f)
+	}
+	return apperr.New(apperr.Invalid, "err.json", err.Error())
+}
+
+// limitText checks a free-text field's length in characters.
+func limitText(field, v string, max int) error {
+	if utf8.RuneCountInString(v) > max {
+		return apperr.InvalidField(field, "err.too_long", field, max)
+	}
+	return nil
+}
+
+// pathID parses a numeric path parameter.
+func pathID(r *http.Request, name string) (int64, error) {
+	v := r.PathValue(name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.InvalidField(name, "err.bad_id", v)
+	}
+	return id, nil
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, apperr.New(apperr.NotFound, "err.route_not_found"))
+}

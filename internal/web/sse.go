@@ -1,0 +1,137 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"mingbai/internal/events"
+)
+
+// streamOptions configure one server-sent-event stream.
+type streamOptions struct {
+	HallID int64
+	// Snapshot, when set, is sent first as event "snapshot" so that a
+	// (re)connecting screen shows the whole current state at once.
+	Snapshot func() (any, error)
+	// Filter drops events the client should not see (nil: all of the hall).
+	Filter func(events.Event) bool
+	// Transform may reshape an event's payload for this audience (for
+	// example to strip anything personal); nil keeps it.
+	Transform func(events.Event) (events.Event, bool)
+	Heartbeat time.Duration
+}
+
+// serveStream writes a hall's events as text/event-stream until the client
+// goes away, the broker drops it as too slow, or the server shuts down.
+// Events carry their ids; a client that reconnects with Last-Event-ID first
+// receives what it missed from the events table.
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOptions) error {
+	rc := http.NewResponseController(w)
+	// Subscribe before reading the backlog so nothing falls in between;
+	// duplicates are skipped by id.
+	sub := s.Broker.Subscribe(o.HallID)
+	defer s.Broker.Unsubscribe(sub)
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	h.Set("Connection", "keep-alive")
+	_ = rc.SetWriteDeadline(time.Time{})
+	w.WriteHeader(200)
+
+	send := func(id int64, kind string, payload any) error {
+		b, err := json.Marshal(payload)
+		if err != nil {
+			return err
+		}
+		if id > 0 {
+			fmt.Fprintf(w, "id: %d\n", id)
+		}
+		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", kind, b)
+		return err
+	}
+	emit := func(e events.Event) error {
+		if o.Filter != nil && !o.Filter(e) {
+			return nil
+		}
+		if o.Transform != nil {
+			var ok bool
+			if e, ok = o.Transform(e); !ok {
+				return nil
+			}
+		}
+		return send(e.ID, e.Kind, e.Payload)
+	}
+	fmt.Fprintf(w, "retry: 2000\n\n")
+	var last int64
+	replayed := map[int64]bool{}
+	if v := r.Header.Get("Last-Event-ID"); v != "" {
+		last, _ = strconv.ParseInt(v, 10, 64)
+	} else if v := r.URL.Query().Get("last_event_id"); v != "" {
+		last, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if o.Snapshot != nil {
+		snap, err := o.Snapshot()
+		if err != nil {
+			return err
+		}
+		if err := send(0, "snapshot", snap); err != nil {
+			return nil
+		}
+	}
+	if last > 0 {
+		missed, err := s.DB.EventsSince(r.Context(), o.HallID, last, 500)
+		if err != nil {
+			return err
+		}
+		for _, e := range missed {
+			if err := emit(e); err != nil {
+				return nil
+			}
+			replayed[e.ID] = true
+		}
+	}
+	if err := rc.Flush(); err != nil {
+		return nil
+	}
+	hb := o.Heartbeat
+	if hb == 0 {
+		hb = 15 * time.Second
+	}
+	tick := time.NewTicker(hb)
+	defer tick.Stop()
+	seen := replayed
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-s.streams:
+			return nil
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
+				return nil
+			}
+		case e, ok := <-sub.C:
+			if !ok {
+				return nil // dropped as slow, or shutting down: the client reconnects
+			}
+			if e.ID != 0 && seen[e.ID] {
+				continue
+			}
+			seen[e.ID] = true
+			if len(seen) > 4096 {
+				seen = map[int64]bool{}
+			}
+			if err := emit(e); err != nil {
+				return nil
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			return nil
+		}
+	}
+}
