@@ -37,18 +37,25 @@ func ParseFile(data []byte) ([]Item, error) {
 
 // Load parses a catalogue file with ParseFile and validates its items with
 // Validate, returning all problems of both in item order. A validation
-// problem on a field whose JSON value was already reported is left out.
+// problem on a field whose JSON value was already reported is left out, and
+// so are those of an item that is not a JSON object.
 func Load(data []byte, zones []string) ([]Item, error) {
 	items, ps := parseFile(data)
 	if items == nil && len(ps) > 0 {
 		return nil, ps
 	}
-	reported := make(map[[2]string]bool, len(ps))
+	type at struct {
+		index int
+		field string
+	}
+	reported := make(map[at]bool, len(ps))
 	for _, p := range ps {
-		reported[[2]string{strconv.Itoa(p.Index), p.Field}] = true
+		reported[at{p.Index, p.Field}] = true
 	}
 	for _, p := range Validate(items, zones) {
-		if !reported[[2]string{strconv.Itoa(p.Index), p.Field}] {
+		// An item that is not an object at all (reported at field "") has
+		// nothing worth validating.
+		if !reported[at{p.Index, p.Field}] && !reported[at{p.Index, ""}] {
 			ps = append(ps, p)
 		}
 	}
