@@ -27,7 +27,7 @@ var pinyinPhrases = map[[2]rune]string{
 	{'给', '付'}: "jf", {'给', '予'}: "jy", {'供', '给'}: "gj", {'补', '给'}: "bj",
 	{'银', '行'}: "yh", {'行', '业'}: "hy", {'重', '新'}: "cx", {'重', '复'}: "cf",
 	{'长', '清'}: "cq", {'延', '长'}: "yc", {'长', '期'}: "cq", {'会', '计'}: "kj",
-	{'便', '宜'}: "py", {'单', '于'}: "cy", {'朝', '阳'}: "cy",
+	{'便', '宜'}: "py",
 }
 
 // initialsTable maps the CJK Unified Ideographs block (U+4E00–U+9FFF) to the
@@ -48,7 +48,14 @@ func loadInitials() {
 		first, _ := utf8.DecodeRuneInString(readings)
 		initialsTable[r-cjkFirst] = baseLetter(first)
 	}
+	for p := range pinyinPhrases {
+		initialsTable[p[0]-cjkFirst] |= phraseStart
+	}
 }
+
+// phraseStart marks, in initialsTable, characters that begin an entry of
+// pinyinPhrases, so that most characters skip the map lookup.
+const phraseStart = 0x80
 
 // baseLetter maps the first rune of a tone-marked pinyin syllable to its
 // plain lower-case letter, 0 when it is not one.
@@ -80,7 +87,7 @@ func initialOf(r rune) byte {
 		return byte(r) + 'a' - 'A'
 	case r >= cjkFirst && r <= cjkLast:
 		initialsOnce.Do(loadInitials)
-		return initialsTable[r-cjkFirst]
+		return initialsTable[r-cjkFirst] &^ phraseStart
 	}
 	if r >= 0xFF10 && r <= 0xFF5A { // full-width digits and letters
 		return initialOf(r - 0xFF10 + '0')
@@ -94,10 +101,12 @@ func appendInitials(dst []byte, s string) []byte {
 	var prev rune = -1
 	for _, r := range s {
 		if prev >= 0 {
-			if p, ok := pinyinPhrases[[2]rune{prev, r}]; ok {
-				dst = append(dst, p...)
-				prev = -1
-				continue
+			if startsPhrase(prev) {
+				if p, ok := pinyinPhrases[[2]rune{prev, r}]; ok {
+					dst = append(dst, p...)
+					prev = -1
+					continue
+				}
 			}
 			if c := initialOf(prev); c != 0 {
 				dst = append(dst, c)
@@ -111,6 +120,15 @@ func appendInitials(dst []byte, s string) []byte {
 		}
 	}
 	return dst
+}
+
+// startsPhrase reports whether r begins an entry of pinyinPhrases.
+func startsPhrase(r rune) bool {
+	if r < cjkFirst || r > cjkLast {
+		return false
+	}
+	initialsOnce.Do(loadInitials)
+	return initialsTable[r-cjkFirst]&phraseStart != 0
 }
 
 // NormalizeQuery prepares a search query: full-width ASCII characters and the
@@ -236,8 +254,9 @@ const (
 // term does, and scores as its weakest term. ok is false when nothing
 // matches or the query is empty.
 //
-// Rank allocates nothing when the query is already normalised; it is meant to run over the
-// candidates of an indexed prefilter (see SearchText).
+// Rank allocates nothing when the query is already normalised (callers
+// ranking many items should pass NormalizeQuery(q) once); it is meant to run
+// over the candidates of an indexed prefilter (see SearchText).
 func Rank(item Item, query string) (score int, ok bool) {
 	q := query
 	if !isNormalized(q) {
