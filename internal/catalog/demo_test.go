@@ -177,6 +177,15 @@ func TestDemoContent(t *testing.T) {
 	if it := demoByName(t, items, "基本养老金申领"); !containsString(it.Aliases, "养老金") {
 		t.Errorf("基本养老金申领: aliases %v lack 养老金", it.Aliases)
 	}
+	// Aliases are short forms that are not already part of the name; 养老金
+	// is kept on 基本养老金申领 because citizens ask for it by that word.
+	for _, it := range items {
+		for _, a := range it.Aliases {
+			if strings.Contains(it.Name, a) && !(it.Name == "基本养老金申领" && a == "养老金") {
+				t.Errorf("%s %s: alias %s is part of the name", it.Code, it.Name, a)
+			}
+		}
+	}
 	for _, it := range items {
 		if strings.Contains(it.Name, "社会保障卡") && !containsString(it.Aliases, "社保卡") {
 			t.Errorf("%s %s: a card item without the alias 社保卡", it.Code, it.Name)
