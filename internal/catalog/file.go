@@ -110,6 +110,7 @@ func parseFile(data []byte) ([]Item, Problems) {
 		case "format":
 			if err := json.Unmarshal(raw, &format); err != nil {
 				fileProblem("format", KeyBadType, wantArgs("string")...)
+				format = Format // reported; do not report it again as wrong
 			}
 		case "items":
 			haveItems = true

@@ -50,8 +50,8 @@ func TestParseFileFileLevel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, ps := parseProblems(t, tt.data)
-			if !hasProblem(ps, -1, "", tt.field, tt.key) {
-				t.Fatalf("want file problem %q %s, got %v", tt.field, tt.key, ps)
+			if len(ps) != 1 || !hasProblem(ps, -1, "", tt.field, tt.key) {
+				t.Fatalf("want only file problem %q %s, got %v", tt.field, tt.key, ps)
 			}
 		})
 	}

@@ -55,7 +55,7 @@ func ValidCode(code string) bool { return codeRE.MatchString(code) }
 // Validate checks items against the catalogue rules and returns every problem
 // found, in item order; it returns nil when there are none. zones lists the
 // zone codes of the hall (e.g. StandardZones); an item whose zone is not in
-// it is a problem.
+// it is a problem, so an empty list makes every zone unknown.
 //
 // Checked: required fields; lengths and entry counts (the Max constants);
 // text without surrounding spaces or control characters; code format and
