@@ -120,8 +120,15 @@ func TestReplaySpansAndNoShows(t *testing.T) {
 	s = hall(1, false)
 	s.NoShowRate, s.Recall = 0.5, time.Minute
 	s.Waiting = []Ticket{tk(1, -5, "RS-A-001", "employment", PriorityNone), me}
-	if got := est(t, EstimatorMingbai, s, me); got != 3*time.Minute {
-		t.Errorf("with no-shows: estimate %v, want 3m", got)
+	if got := (Replay{Samples: 1}).Estimate(s, me); got != 3*time.Minute {
+		t.Errorf("with no-shows, in expected values: estimate %v, want 3m", got)
+	}
+	// Drawn: the ticket ahead shows up or not; the median is one of the two.
+	if got := est(t, EstimatorMingbai, s, me); got != time.Minute && got != 5*time.Minute {
+		t.Errorf("with no-shows, drawn: estimate %v, want 1m or 5m", got)
+	}
+	if a, b := est(t, EstimatorMingbai, s, me), est(t, EstimatorMingbai, s, me); a != b {
+		t.Errorf("the same snapshot gave %v and %v", a, b)
 	}
 }
 
@@ -172,7 +179,7 @@ func benchSnapshot(n int) (Snapshot, Ticket) {
 		if rng.IntN(8) == 0 {
 			pr = PriorityElderly
 		}
-		z := zones[(it[3]-'A')]
+		z := zones[(it[3] - 'A')]
 		s.Waiting = append(s.Waiting, Ticket{ID: int64(i + 1), Item: it, Zone: z, Priority: pr, IssuedAt: s.Now.Add(-time.Duration(n-i) * 20 * time.Second), State: StateWaiting})
 	}
 	return s, s.Waiting[n-1]

@@ -2,28 +2,41 @@ package queue
 
 import (
 	"math"
+	"math/rand/v2"
+	"sort"
 	"time"
 )
 
 // Replay is the mingbai wait estimator: it replays the snapshot's dispatch
-// policy forward from the current state, in expected values, until the
-// ticket is called.
+// policy forward from the current state until the ticket is called.
 //
 // The replay starts from the windows as they are: a busy window frees after
-// the expected residual service of its ticket given the time already spent
+// the remaining service of its ticket given the time already spent
 // (lognormal, see ResidualMean), a recalling one after what is left of the
 // recall, an idle one at once. Windows open and close along their planned
 // spans (a window busy at the end of a span finishes its ticket). Each
 // freed window calls the ticket the policy picks, through the same
-// Policy.Next and ApplyCall as the hall, and is then busy for that ticket's
-// expected occupancy: (1 − no-show rate) × item mean × speed + no-show rate
-// × recall. Priority tickets are expected to arrive at the snapshot's
-// priority rates, evenly spaced, so the green channel and its bound are
-// replayed too. Future ordinary arrivals are not replayed: under oldest
-// head of line they never go before an earlier ticket.
+// Policy.Next and ApplyCall as the hall, and is busy for that ticket's
+// service (item statistics × window speed), or for the recall if it does
+// not show up. Priority tickets arrive at the snapshot's priority rates, so
+// the green channel and its bound are replayed too. Future ordinary
+// arrivals are not replayed: under oldest head of line they never go
+// before an earlier ticket.
+//
+// The replay is a small Monte Carlo: service times, no-shows and priority
+// arrivals are drawn, and the estimate is the median of the sampled waits
+// (the median minimises the mean absolute error). The random streams are
+// seeded from the ticket and the snapshot time, so the same snapshot always
+// gives the same estimate. With one sample (or for long queues, see
+// Samples) it replays expected values instead.
 type Replay struct {
 	// Horizon caps the estimate; zero means 12 hours.
 	Horizon time.Duration
+	// Samples is the number of Monte Carlo replays. Zero means adaptive:
+	// up to 15, fewer as the queue grows (each replay costs about the
+	// square of the queue length), down to a single expected-value replay
+	// for queues of about 150 tickets and more.
+	Samples int
 }
 
 // Name returns "mingbai".
@@ -56,17 +69,35 @@ func minutes(d time.Duration) float64 { return float64(d) / float64(time.Minute)
 
 func fromMinutes(m float64) time.Duration { return time.Duration(m * float64(time.Minute)) }
 
+// replayer holds what every replay of one estimate shares.
+type replayer struct {
+	s       *Snapshot
+	pol     Policy
+	target  int64
+	list    []Ticket
+	windows []replayWindow
+	hmin    float64
+	total   float64 // priority arrivals per minute
+	params  map[string][2]float64
+}
+
+func (r *replayer) lognormal(item string) (mu, sigma float64) {
+	if p, ok := r.params[item]; ok {
+		return p[0], p[1]
+	}
+	st := r.s.stats(item)
+	mu, sigma = lognormalParams(math.Max(minutes(st.Mean), 1e-6), st.CV)
+	r.params[item] = [2]float64{mu, sigma}
+	return mu, sigma
+}
+
 // Estimate implements Estimator.
 func (e Replay) Estimate(s Snapshot, t Ticket) time.Duration {
 	horizon := e.Horizon
 	if horizon <= 0 {
 		horizon = 12 * time.Hour
 	}
-	hmin := minutes(horizon)
-	pol := s.policy()
-
-	// The tickets to replay: all callable ones, with t among them.
-	list := make([]Ticket, 0, len(s.Waiting)+16)
+	r := &replayer{s: &s, pol: s.policy(), target: t.ID, hmin: minutes(horizon), params: map[string][2]float64{}}
 	found := false
 	for i := range s.Waiting {
 		if !s.Waiting[i].Callable() {
@@ -75,13 +106,11 @@ func (e Replay) Estimate(s Snapshot, t Ticket) time.Duration {
 		if s.Waiting[i].ID == t.ID {
 			found = true
 		}
-		list = append(list, s.Waiting[i])
+		r.list = append(r.list, s.Waiting[i])
 	}
 	if !found {
-		list = append(list, t)
+		r.list = append(r.list, t)
 	}
-
-	ws := make([]replayWindow, 0, len(s.Windows))
 	for i := range s.Windows {
 		w := &s.Windows[i]
 		rw := replayWindow{ws: w, speed: w.Speed}
@@ -103,56 +132,114 @@ func (e Replay) Estimate(s Snapshot, t Ticket) time.Duration {
 				}
 			}
 		}
-		if len(rw.spans) == 0 {
-			continue
+		if len(rw.spans) > 0 {
+			r.windows = append(r.windows, rw)
 		}
-		if w.Window.Serving != 0 {
-			if w.Recalling {
-				rw.free = math.Max(minutes(s.Recall-w.Elapsed), 0)
-			} else {
-				st := s.stats(w.Item)
-				el := time.Duration(float64(w.Elapsed) / rw.speed)
-				rw.free = minutes(ResidualMean(st, el)) * rw.speed
-			}
-		}
-		ws = append(ws, rw)
 	}
-	if len(ws) == 0 {
+	if len(r.windows) == 0 {
 		return horizon
 	}
-
-	// Expected occupancy of a called ticket per item, before speed.
-	occ := map[string]float64{}
-	occupancy := func(item string) float64 {
-		if v, ok := occ[item]; ok {
-			return v
-		}
-		v := (1-s.NoShowRate)*minutes(s.stats(item).Mean) + s.NoShowRate*minutes(s.Recall)
-		occ[item] = v
-		return v
-	}
-
-	// Evenly spaced priority arrivals, items in proportion to their rates.
-	var total float64
 	for _, a := range s.PriorityArrivals {
-		total += a.PerHour
+		r.total += a.PerHour / 60
 	}
-	total /= 60 // per minute
+	n := e.Samples
+	if n <= 0 {
+		q := float64(len(r.list) + 1)
+		n = int(math.Min(15, 25000/(q*q)))
+		if n > 1 && n%2 == 0 {
+			n-- // an odd count has a proper median
+		}
+	}
+	if n <= 1 {
+		return fromMinutes(math.Min(r.run(nil), r.hmin))
+	}
+	seed := uint64(t.ID)*0x9e3779b97f4a7c15 ^ uint64(s.Now.UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 0x5bd1e995))
+	waits := make([]float64, n)
+	for i := range waits {
+		waits[i] = r.run(rng)
+	}
+	sort.Float64s(waits)
+	return fromMinutes(math.Min(waits[n/2], r.hmin))
+}
+
+// run replays once, with draws from rng, or in expected values when rng is
+// nil, and returns the target's wait in minutes.
+func (r *replayer) run(rng *rand.Rand) float64 {
+	s := r.s
+	list := make([]Ticket, len(r.list), len(r.list)+16)
+	copy(list, r.list)
+	ws := make([]replayWindow, len(r.windows))
+	copy(ws, r.windows)
+	recall := minutes(s.Recall)
+	for i := range ws {
+		w := &ws[i]
+		if w.ws.Window.Serving == 0 {
+			continue
+		}
+		switch {
+		case w.ws.Recalling:
+			w.free = math.Max(recall-minutes(w.ws.Elapsed), 0)
+		case rng == nil:
+			el := time.Duration(float64(w.ws.Elapsed) / w.speed)
+			w.free = minutes(ResidualMean(s.stats(w.ws.Item), el)) * w.speed
+		default:
+			mu, sg := r.lognormal(w.ws.Item)
+			el := minutes(w.ws.Elapsed) / w.speed
+			w.free = residualDraw(rng, mu, sg, el) * w.speed
+		}
+	}
+	occupancy := func(item string) float64 {
+		if rng == nil {
+			return (1-s.NoShowRate)*minutes(s.stats(item).Mean) + s.NoShowRate*recall
+		}
+		if rng.Float64() < s.NoShowRate {
+			return recall
+		}
+		mu, sg := r.lognormal(item)
+		return math.Exp(mu + sg*rng.NormFloat64())
+	}
+
+	// Priority arrivals: evenly spaced in expected values, Poisson when
+	// drawn; items in proportion to their rates.
 	nextArr, nArr := math.Inf(1), 0
 	counts := make([]float64, len(s.PriorityArrivals))
-	if total > 0 {
-		nextArr = 0.5 / total
+	advance := func() {
+		switch {
+		case r.total <= 0:
+			nextArr = math.Inf(1)
+		case rng == nil:
+			nextArr = (float64(nArr) + 0.5) / r.total
+		default:
+			if nArr == 0 {
+				nextArr = 0
+			}
+			nextArr += rng.ExpFloat64() / r.total
+		}
 	}
+	advance()
 	var vid int64 = -1
 	addArrival := func() {
 		at := nextArr
-		best, bestDef := 0, math.Inf(-1)
-		for i, a := range s.PriorityArrivals {
-			if d := a.PerHour/60*at - counts[i]; d > bestDef {
-				best, bestDef = i, d
+		best := 0
+		if rng == nil {
+			bestDef := math.Inf(-1)
+			for i, a := range s.PriorityArrivals {
+				if d := a.PerHour/60*at - counts[i]; d > bestDef {
+					best, bestDef = i, d
+				}
+			}
+			counts[best]++
+		} else {
+			u := rng.Float64() * r.total * 60
+			for i, a := range s.PriorityArrivals {
+				best = i
+				if u < a.PerHour {
+					break
+				}
+				u -= a.PerHour
 			}
 		}
-		counts[best]++
 		a := s.PriorityArrivals[best]
 		list = append(list, Ticket{
 			ID: vid, Item: a.Item, Zone: a.Zone, Priority: PriorityElderly,
@@ -160,30 +247,30 @@ func (e Replay) Estimate(s Snapshot, t Ticket) time.Duration {
 		})
 		vid--
 		nArr++
-		nextArr = (float64(nArr) + 0.5) / total
+		advance()
 	}
 
 	for steps := 0; steps < 100000; steps++ {
 		bi, bt := -1, math.Inf(1)
 		for i := range ws {
-			if r := ws[i].ready(); r < bt {
-				bi, bt = i, r
+			if t := ws[i].ready(); t < bt {
+				bi, bt = i, t
 			}
 		}
-		if bi < 0 || bt >= hmin {
-			return horizon
+		if bi < 0 || bt >= r.hmin {
+			return r.hmin
 		}
 		for nextArr <= bt {
 			addArrival()
 		}
 		w := &ws[bi]
-		idx, ok := pol.Next(w.ws.Window, list, s.Now.Add(fromMinutes(bt)))
+		idx, ok := r.pol.Next(w.ws.Window, list, s.Now.Add(fromMinutes(bt)))
 		if !ok {
 			w.free = nextArr
 			continue
 		}
-		if list[idx].ID == t.ID {
-			return fromMinutes(bt)
+		if list[idx].ID == r.target {
+			return bt
 		}
 		ApplyCall(w.ws.Window, list, idx)
 		w.free = bt + occupancy(list[idx].Item)*w.speed
@@ -191,5 +278,23 @@ func (e Replay) Estimate(s Snapshot, t Ticket) time.Duration {
 		list[idx] = list[last]
 		list = list[:last]
 	}
-	return horizon
+	return r.hmin
+}
+
+// residualDraw draws S − e for a lognormal S(mu, sigma) conditioned on
+// S > e (minutes), by inverting the distribution function.
+func residualDraw(rng *rand.Rand, mu, sigma, e float64) float64 {
+	if e <= 0 {
+		return math.Exp(mu + sigma*rng.NormFloat64())
+	}
+	p0 := phi((math.Log(e) - mu) / sigma)
+	if p0 > 1-1e-12 {
+		return e * sigma * sigma / math.Max((math.Log(e)-mu), sigma) // far in the tail
+	}
+	u := p0 + (1-p0)*rng.Float64()
+	if u >= 1 {
+		u = math.Nextafter(1, 0)
+	}
+	x := math.Exp(mu + sigma*math.Sqrt2*math.Erfinv(2*u-1))
+	return math.Max(x-e, 0)
 }
