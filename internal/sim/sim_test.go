@@ -123,11 +123,11 @@ func policy(rep *Report, name string) PolicyStats {
 // (reference-chain3) must meet all of them.
 func TestTargets(t *testing.T) {
 	if testing.Short() {
-		t.Skip("200 simulated days per scenario")
+		t.Skip("120 simulated days per scenario")
 	}
 	for _, name := range []string{"reference-chain3", "reference"} {
 		sc, _ := LoadScenario(name)
-		rep, err := Simulate(Config{Scenario: sc, Days: 200, Seed: 7, Estimates: true})
+		rep, err := Simulate(Config{Scenario: sc, Days: 120, Seed: 7, Estimates: true})
 		if err != nil {
 			t.Fatal(err)
 		}
