@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"math"
 	"sort"
-	"strconv"
 	"time"
 
 	"mingbai/internal/queue"
@@ -332,4 +331,3 @@ func estimate(h *hallModel, o runOpts, tr *dayTrace, pol queue.Policy, now float
 	return out
 }
 
-var _ = strconv.Itoa
