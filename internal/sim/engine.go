@@ -330,4 +330,3 @@ func estimate(h *hallModel, o runOpts, tr *dayTrace, pol queue.Policy, now float
 	}
 	return out
 }
-
