@@ -387,3 +387,15 @@ func (db *DB) PrincipalForDevice(ctx context.Context, secret string) (auth.Princ
 	}
 	return p, err
 }
+
+// StaffByNumber returns the first staff member with that staff number (for
+// generated avatars, which are public).
+func (db *DB) StaffByNumber(ctx context.Context, staffNo string) (hall.Staff, error) {
+	var s hall.Staff
+	err := db.Read(ctx, func(tx *Tx) error {
+		err := tx.QueryRow("SELECT id, hall_id, staff_no, name, post, pledge, photo_url FROM staff WHERE staff_no = ? ORDER BY id LIMIT 1", staffNo).
+			Scan(&s.ID, &s.HallID, &s.StaffNo, &s.Name, &s.Post, &s.Pledge, &s.PhotoURL)
+		return notFound(err, "staff")
+	})
+	return s, err
+}

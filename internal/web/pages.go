@@ -112,10 +112,10 @@ func loadPages() (*pages, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".html") || name == "layout.html" || strings.HasPrefix(name, "_") {
+		if e.IsDir() || !strings.HasSuffix(name, ".html") || strings.HasPrefix(name, "layout") {
 			continue
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", path.Join("templates", name))
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout*.html", path.Join("templates", name))
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}

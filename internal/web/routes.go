@@ -98,6 +98,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/admin/users", Roles: admins, Handler: s.formUser},
 		{Method: "GET", Path: "/admin/audit", Roles: auditors, Handler: s.pageAudit},
 		{Method: "GET", Path: "/admin/outbox", Roles: overseers, Handler: s.pageOutbox},
+		{Method: "GET", Path: "/avatars/{file}", Roles: everyone, Handler: s.handleAvatar},
 	}
 	// ---- Service guides (catalog) -------------------------------------
 

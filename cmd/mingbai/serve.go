@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	"mingbai/internal/demo"
+	"mingbai/internal/events"
+	"mingbai/internal/notify"
+	"mingbai/internal/web"
+)
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f dbFlags
+	f.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (use :8080 to listen on every interface)")
+	demoFlag := fs.Bool("demo", false, "seed a demo hall when the database holds none")
+	baseURL := fs.String("base-url", "", "public base URL for links and QR codes (default: from each request)")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serves HTTPS; cookies become Secure)")
+	tlsKey := fs.String("tls-key", "", "TLS key file")
+	autoMigrate := fs.Bool("migrate", false, "apply pending migrations at start-up (an empty database is always migrated)")
+	if err := parseFlags(fs, args); err != nil {
+		return 2
+	}
+	log := f.logger(stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := f.open(ctx, log)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer db.Close()
+	current, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if current == 0 || *autoMigrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if len(applied) > 0 {
+			log.Info("database migrated", "applied", applied)
+		}
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		return fail(stderr, err)
+	}
+
+	cfg := web.Config{BaseURL: *baseURL, SecureCookies: *tlsCert != "", Version: version, Demo: *demoFlag}
+	if *demoFlag {
+		seeded, err := demo.Seeded(ctx, db)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if !seeded {
+			res, err := demo.Seed(ctx, db)
+			if err != nil {
+				return fail(stderr, err)
+			}
+			log.Info("demo hall created", "hall", res.Hall.Name)
+			if f.db == "" {
+				writeDemoTokens(filepath.Join(f.data, "demo-device-tokens.txt"), res.DeviceTokens, log)
+			}
+		}
+		for _, a := range demo.Accounts {
+			cfg.DemoAccounts = append(cfg.DemoAccounts, web.DemoAccount{Role: string(a.Role), Username: a.Username, Password: demo.Password})
+		}
+	}
+
+	broker := events.NewBroker(256)
+	db.OnEvent(broker.Publish)
+	srv, err := web.New(db, broker, log, cfg)
+	if err != nil {
+		return fail(stderr, err)
+	}
+
+	bg, cancelBG := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	listening := make(chan struct{})
+	wg.Add(1)
+	go func() { defer wg.Done(); db.Listen(bg, func() { close(listening) }) }()
+	sender := &notify.Sender{Outbox: db, Provider: notify.LogProvider{Log: log}, Log: log}
+	wg.Add(1)
+	go func() { defer wg.Done(); sender.Run(bg) }()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-bg.Done():
+				return
+			case <-t.C:
+				if err := db.PruneEvents(bg, 48*time.Hour); err != nil {
+					log.Warn("prune events", "err", err)
+				}
+			}
+		}
+	}()
+	for _, job := range web.BackgroundJobs {
+		wg.Add(1)
+		go func() { defer wg.Done(); job(bg, srv) }()
+	}
+	select {
+	case <-listening:
+	case <-time.After(10 * time.Second):
+		log.Warn("event listener not ready after 10s; continuing")
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		cancelBG()
+		wg.Wait()
+		return fail(stderr, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: nil}
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	log.Info("mingbai serving", "url", fmt.Sprintf("%s://%s", scheme, ln.Addr()), "database", db.Dialect, "version", version)
+	fmt.Fprintf(stdout, "mingbai %s serving %s://%s (%s)\n", version, scheme, ln.Addr(), db.Dialect)
+	errc := make(chan error, 1)
+	go func() {
+		if *tlsCert != "" {
+			errc <- hs.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: finishing requests")
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			log.Error("server stopped", "err", err)
+			code = 1
+		}
+	}
+	// Live streams never end on their own: close them first so that
+	// Shutdown can wait for the ordinary requests to finish.
+	srv.CloseStreams()
+	broker.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	cancelBG()
+	wg.Wait()
+	log.Info("stopped")
+	return code
+}
+
+func writeDemoTokens(path string, tokens map[string]string, log interface{ Info(string, ...any) }) {
+	names := make([]string, 0, len(tokens))
+	for n := range tokens {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b []byte
+	b = append(b, "# Demo device tokens (Authorization: Bearer …); shown once, stored only as hashes.\n"...)
+	for _, n := range names {
+		b = append(b, fmt.Sprintf("%s\t%s\n", n, tokens[n])...)
+	}
+	if err := os.WriteFile(path, b, 0o600); err == nil {
+		log.Info("demo device tokens written", "file", path)
+	}
+}
