@@ -49,5 +49,5 @@ func (db *DB) GuideAt(ctx context.Context, code string, at time.Time) (catalog.G
 	if err != nil {
 		return catalog.Guide{}, err
 	}
-	return catalog.Guide{Version: catalog.Version{ItemCode: code, Number: 1, State: catalog.VersionPublished}, Item: it}, nil
+	return catalog.Guide{Version: catalog.Version{ItemCode: code, Number: 1, State: catalog.Published}, Item: it}, nil
 }
