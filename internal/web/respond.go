@@ -77,7 +77,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, status, ErrorBody{ErrorInfo{Code: e.Code, Message: message(l, e), Field: e.Field, Details: e.Details}})
 		return
 	}
-	if e.Code == apperr.Unauthorized && r.Method == http.MethodGet {
+	if e.Code == apperr.Unauthorized && r.Method == http.MethodGet && r.Header.Get("Authorization") == "" {
 		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}

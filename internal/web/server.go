@@ -110,6 +110,9 @@ func (s *Server) wrap(rt Route) http.Handler {
 		ctx = store.WithActor(ctx, store.Actor{Name: p.Actor(), Role: string(p.Role), Source: clientIP(r)})
 		r = r.WithContext(ctx)
 		if !allowed[p.Role] {
+			// The header tells a denial by role from a handler's own
+			// 401/403 (a wrong password, a locked account).
+			sw.Header().Set("X-Mingbai-Access", "denied")
 			if !p.Authenticated() {
 				s.fail(sw, r, errUnauthorized)
 				return

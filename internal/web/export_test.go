@@ -1,0 +1,5 @@
+package web_test
+
+import "regexp"
+
+var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
