@@ -142,6 +142,25 @@ func TestCrossOriginWriteRejected(t *testing.T) {
 	}
 }
 
+// TestEveryPageRenders fetches the public and staff pages in each language
+// and fails on a template error.
+func TestEveryPageRenders(t *testing.T) {
+	e := newHall(t)
+	admin := e.token("admin")
+	for _, path := range []string{"/", "/login", "/api/docs", "/admin/halls/1", "/admin/users", "/admin/audit", "/admin/outbox", "/admin/staffing"} {
+		for _, l := range []string{"zh-CN", "en", "zh-TW"} {
+			status, body := e.do("GET", path+"?lang="+l, admin, nil)
+			if status != 200 || !strings.Contains(string(body), "</html>") {
+				t.Errorf("%s in %s: %d %.200s", path, l, status, body)
+			}
+		}
+	}
+	_, body := e.do("GET", "/login?lang=en", "", nil)
+	if !strings.Contains(string(body), "Hall-Demo-2026") || !strings.Contains(string(body), "Window staff") {
+		t.Errorf("demo login page lacks the demo accounts")
+	}
+}
+
 func TestOpenAPIAndHealth(t *testing.T) {
 	e := newHall(t)
 	if status, _ := e.do("GET", "/healthz", "", nil); status != 200 {

@@ -46,7 +46,11 @@ func newHall(t *testing.T) *hallEnv {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv, err := web.New(db, broker, log, web.Config{Version: "test", Demo: true})
+	cfg := web.Config{Version: "test", Demo: true}
+	for _, a := range demo.Accounts {
+		cfg.DemoAccounts = append(cfg.DemoAccounts, web.DemoAccount{Role: string(a.Role), Username: a.Username, Password: demo.Password})
+	}
+	srv, err := web.New(db, broker, log, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func staticHandler() http.Handler {
 var funcs = template.FuncMap{
 	"t":     func(l i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) },
 	"asset": asset,
-	"role":  func(l i18n.Lang, r auth.Role) string { return i18n.T(l, "role."+string(r)) },
+	"role":  func(l i18n.Lang, r any) string { return i18n.T(l, "role."+fmt.Sprint(r)) },
 	"has": func(p auth.Principal, roles ...string) bool {
 		for _, r := range roles {
 			if string(p.Role) == r {
