@@ -41,6 +41,9 @@ func (e *CatalogError) Error() string { return e.Problems.Error() }
 // Unwrap returns the application error.
 func (e *CatalogError) Unwrap() error { return e.Err }
 
+// NewCatalogError returns the CatalogError of a list of problems.
+func NewCatalogError(ps catalog.Problems) error { return problemsError(ps) }
+
 func problemsError(ps catalog.Problems) error {
 	e := apperr.New(apperr.Invalid, "catalog.rejected", len(ps))
 	for _, p := range ps {
