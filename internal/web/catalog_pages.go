@@ -36,12 +36,12 @@ func init() {
 	}{homeLink{"/editor/guides", "catalog.nav.editor"}, guideStaff})
 
 	// Template helpers of the guide pages.
-	funcs["lbl"] = func(l i18n.Lang, v interface{ Zh() string; En() string }) string {
-		if l == i18n.En {
-			return v.En()
-		}
-		return v.Zh()
-	}
+	funcs["lbl"] = func(l i18n.Lang, v interface {
+		Zh() string
+		En() string
+	}) string { if l == i18n.En {
+		return v.En()
+	}; return v.Zh() }
 	funcs["limit"] = guideLimit
 	funcs["zh"] = func(l i18n.Lang) bool { return l != i18n.En }
 	funcs["gv"] = func(l i18n.Lang, g guideView) guideArgs { return guideArgs{l, g} }
