@@ -39,9 +39,12 @@ func init() {
 	funcs["lbl"] = func(l i18n.Lang, v interface {
 		Zh() string
 		En() string
-	}) string { if l == i18n.En {
-		return v.En()
-	}; return v.Zh() }
+	}) string {
+		if l == i18n.En {
+			return v.En()
+		}
+		return v.Zh()
+	}
 	funcs["limit"] = guideLimit
 	funcs["zh"] = func(l i18n.Lang) bool { return l != i18n.En }
 	funcs["gv"] = func(l i18n.Lang, g guideView) guideArgs { return guideArgs{l, g} }
