@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -572,6 +573,7 @@ func (db *DB) SearchItems(ctx context.Context, q, zone string, limit int) ([]Sea
 		args = append(args, zone)
 	}
 	var hits []SearchHit
+	cache := db.itemCache()
 	err := db.Read(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(query, args...)
 		if err != nil {
@@ -580,13 +582,16 @@ func (db *DB) SearchItems(ctx context.Context, q, zone string, limit int) ([]Sea
 		defer rows.Close()
 		for rows.Next() {
 			var h SearchHit
-			var content string
-			if err := rows.Scan(&h.Item.Code, &h.Version, &content); err != nil {
+			var code string
+			var content sql.RawBytes
+			if err := rows.Scan(&code, &h.Version, &content); err != nil {
 				return err
 			}
-			if err := json.Unmarshal([]byte(content), &h.Item); err != nil {
+			it, err := cache.item(code, h.Version, content)
+			if err != nil {
 				return err
 			}
+			h.Item = it
 			if s, ok := catalog.Rank(h.Item, q); ok {
 				h.Score = s
 				hits = append(hits, h)
@@ -607,3 +612,46 @@ func (db *DB) SearchItems(ctx context.Context, q, zone string, limit int) ([]Sea
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// itemCache holds decoded published items by code and version number for
+// ranking search candidates without decoding their JSON every time. A
+// version's content never changes once written, so entries never go stale
+// on either engine, whichever instance published them.
+type itemCache struct {
+	mu    sync.RWMutex
+	items map[string]cachedItem
+}
+
+type cachedItem struct {
+	version int
+	item    catalog.Item
+}
+
+var itemCaches sync.Map // *DB → *itemCache
+
+func (db *DB) itemCache() *itemCache {
+	if c, ok := itemCaches.Load(db); ok {
+		return c.(*itemCache)
+	}
+	c, _ := itemCaches.LoadOrStore(db, &itemCache{items: map[string]cachedItem{}})
+	return c.(*itemCache)
+}
+
+// item returns the decoded content of a version, decoding it only when the
+// cache holds another version or none.
+func (c *itemCache) item(code string, version int, content []byte) (catalog.Item, error) {
+	c.mu.RLock()
+	e, ok := c.items[code]
+	c.mu.RUnlock()
+	if ok && e.version == version {
+		return e.item, nil
+	}
+	var it catalog.Item
+	if err := json.Unmarshal(content, &it); err != nil {
+		return it, err
+	}
+	c.mu.Lock()
+	c.items[code] = cachedItem{version, it}
+	c.mu.Unlock()
+	return it, nil
+}
