@@ -2,52 +2,82 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/catalog"
 )
 
-// TEMPORARY: these three methods serve the demo catalogue from the embedded
-// file until the catalogue store (migration 00002) replaces them with the
-// versioned tables. Their signatures are the contract the queue and case
-// areas build on.
+// These three methods are the contract the queue and case areas build on:
+// published content only, never drafts.
 
-// PublishedItem returns the published guide content of an item.
+// PublishedItem returns the published guide content of an item; not found
+// for unknown and never-published items.
 func (db *DB) PublishedItem(ctx context.Context, code string) (catalog.Item, error) {
-	items, err := catalog.DemoItems()
-	if err != nil {
-		return catalog.Item{}, err
-	}
-	for _, it := range items {
-		if it.Code == code {
-			return it, nil
+	var it catalog.Item
+	err := db.Read(ctx, func(tx *Tx) error {
+		var content string
+		if err := tx.QueryRow("SELECT content FROM catalog_items WHERE code = ? AND published_version > 0", code).Scan(&content); err != nil {
+			return notFound(err, "item")
 		}
-	}
-	return catalog.Item{}, apperr.NotFoundOf("item")
+		return json.Unmarshal([]byte(content), &it)
+	})
+	return it, err
 }
 
 // ListPublishedItems returns published items, of one zone when zone is set,
 // ordered by code.
 func (db *DB) ListPublishedItems(ctx context.Context, zone string) ([]catalog.Item, error) {
-	items, err := catalog.DemoItems()
-	if err != nil {
-		return nil, err
-	}
 	var out []catalog.Item
-	for _, it := range items {
-		if zone == "" || it.Zone == zone {
+	err := db.Read(ctx, func(tx *Tx) error {
+		q := "SELECT content FROM catalog_items WHERE published_version > 0"
+		var args []any
+		if zone != "" {
+			q += " AND zone = ?"
+			args = append(args, zone)
+		}
+		rows, err := tx.Query(q+" ORDER BY code", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var content string
+			if err := rows.Scan(&content); err != nil {
+				return err
+			}
+			var it catalog.Item
+			if err := json.Unmarshal([]byte(content), &it); err != nil {
+				return err
+			}
 			out = append(out, it)
 		}
-	}
-	return out, nil
+		return rows.Err()
+	})
+	return out, err
 }
 
-// GuideAt returns the version of an item's guide that was in force at t.
+// GuideAt returns the version of an item's guide that was in force at t:
+// the one published at or before t and not yet superseded at t. Drafts
+// never were in force. Not found when the item had no published guide at t.
 func (db *DB) GuideAt(ctx context.Context, code string, at time.Time) (catalog.Guide, error) {
-	it, err := db.PublishedItem(ctx, code)
-	if err != nil {
-		return catalog.Guide{}, err
+	var g catalog.Guide
+	err := db.Read(ctx, func(tx *Tx) error {
+		ms := at.UnixMilli()
+		var n int
+		err := tx.QueryRow(`SELECT number FROM guide_versions
+			WHERE item_code = ? AND state IN ('published', 'superseded') AND published_at <= ?
+			  AND (superseded_at = 0 OR superseded_at > ?)
+			ORDER BY published_at DESC, number DESC LIMIT 1`, code, ms, ms).Scan(&n)
+		if err != nil {
+			return notFound(err, "item")
+		}
+		g, err = guideVersion(tx, code, n)
+		return err
+	})
+	if err != nil && apperr.Is(err, apperr.NotFound) {
+		return g, apperr.NotFoundOf("item")
 	}
-	return catalog.Guide{Version: catalog.Version{ItemCode: code, Number: 1, State: catalog.Published}, Item: it}, nil
+	return g, err
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"mingbai/internal/auth"
+	"mingbai/internal/catalog"
+	"mingbai/internal/store"
 )
 
 // Route is one entry of the route table. Every route names the roles that
@@ -101,6 +103,28 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/avatars/{file}", Roles: everyone, Handler: s.handleAvatar},
 	}
 	// ---- Service guides (catalog) -------------------------------------
+	rt = append(rt, []Route{
+		{Method: "GET", Path: "/api/v1/items", Roles: everyone, Handler: s.apiListItems, Summary: "Published service items (filters: zone; q searches names, aliases, pinyin initials, materials and FAQ, best first)", Tag: "catalog", Response: []itemJSON{{}}},
+		{Method: "GET", Path: "/api/v1/items/{code}", Roles: everyone, Handler: s.apiGetItem, Summary: "The published guide of an item with its version", Tag: "catalog", Response: catalog.Guide{}},
+		{Method: "GET", Path: "/api/v1/items/{code}/versions", Roles: guideStaff, Handler: s.apiListVersions, Summary: "All versions of an item's guide, newest first, drafts included", Tag: "catalog", Response: []versionJSON{{}}},
+		{Method: "GET", Path: "/api/v1/items/{code}/versions/{n}", Roles: guideStaff, Handler: s.apiGetVersion, Summary: "One version of an item's guide, in any state", Tag: "catalog", Response: catalog.Guide{}},
+		{Method: "GET", Path: "/api/v1/items/{code}/diff", Roles: guideStaff, Handler: s.apiDiffVersions, Summary: "Field-by-field changes between two versions (?from=N&to=M)", Tag: "catalog", Response: diffJSON{}},
+		{Method: "POST", Path: "/api/v1/items/{code}/drafts", Roles: guideEditors, Handler: s.apiSaveDraft, Summary: "Save a new draft version of a guide (item JSON and reason); validated field by field", Tag: "catalog", Request: draftRequest{}, Response: versionJSON{}},
+		{Method: "POST", Path: "/api/v1/items/{code}/versions/{n}/publish", Roles: managers, Handler: s.apiPublishVersion, Summary: "Publish a draft (not by its author); supersedes the published version", Tag: "catalog", Response: versionJSON{}},
+		{Method: "POST", Path: "/api/v1/catalog/import", Roles: admins, Handler: s.apiImportCatalog, Summary: "Import a catalogue file: all or nothing, every problem listed by item and field", Tag: "catalog", Request: catalogFileDoc{}, Response: store.ImportResult{}},
+		{Method: "GET", Path: "/api/v1/catalog/export", Roles: overseers, Handler: s.apiExportCatalog, Summary: "Export the published catalogue in the catalogue file format", Tag: "catalog", Response: catalogFileDoc{}},
+
+		{Method: "GET", Path: "/guides", Roles: everyone, Handler: s.pageGuides},
+		{Method: "GET", Path: "/guides/print", Roles: everyone, Handler: s.pageGuidesPrint},
+		{Method: "GET", Path: "/guides/{code}", Roles: everyone, Handler: s.pageGuide},
+		{Method: "GET", Path: "/guides/{code}/print", Roles: everyone, Handler: s.pageGuidePrint},
+		{Method: "GET", Path: "/kiosk/guides", Roles: everyone, Handler: s.pageKioskGuides},
+		{Method: "GET", Path: "/editor/guides", Roles: guideStaff, Handler: s.pageEditorList},
+		{Method: "GET", Path: "/editor/guides/{code}", Roles: guideStaff, Handler: s.pageEditorItem},
+		{Method: "POST", Path: "/editor/guides/{code}/drafts", Roles: guideEditors, Handler: s.formSaveDraft},
+		{Method: "GET", Path: "/editor/guides/{code}/versions/{n}", Roles: guideStaff, Handler: s.pageEditorVersion},
+		{Method: "POST", Path: "/editor/guides/{code}/versions/{n}/publish", Roles: managers, Handler: s.formPublish},
+	}...)
 
 	// ---- Queue and calling ---------------------------------------------
 
