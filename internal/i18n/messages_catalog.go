@@ -96,6 +96,7 @@ var _ = Register(map[string]M{
 	"catalog.f.fee_basis":            {"收费依据", "Basis", "收費依據"},
 	"catalog.f.visits":               {"到现场次数", "Visits on site", "到現場次數"},
 	"catalog.f.visits_n":             {"最多 %d 次", "at most %d", "最多 %d 次"},
+	"catalog.f.visits_zero":          {"无需到现场（可全程网办）", "none: can be done entirely online", "無需到現場（可全程網辦）"},
 	"catalog.f.online":               {"网上办理", "Online", "網上辦理"},
 	"catalog.f.appointment":          {"预约办理", "Appointment", "預約辦理"},
 	"catalog.f.yes":                  {"支持", "yes", "支援"},
