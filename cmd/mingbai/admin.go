@@ -55,21 +55,14 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 		subcommands(stderr, "user", subs)
 		return 2
 	}
-	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f dbFlags
-	f.register(fs)
+	fs := newDBCommand("user "+args[0], stderr)
 	name := fs.String("name", "", "user name")
 	role := fs.String("role", "", "role: admin, hall_manager, window_staff, duty_leader, callback_operator, guide_editor, auditor")
 	display := fs.String("display-name", "", "name shown in the UI")
 	password := fs.String("password", "", "password (prefer MINGBAI_PASSWORD so it stays out of the shell history)")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return 2
-	}
-	ctx := cliContext()
-	db, err := f.openChecked(ctx, f.logger(stderr))
-	if err != nil {
-		return fail(stderr, err)
+	ctx, db, code := fs.open(args[1:])
+	if db == nil {
+		return code
 	}
 	defer db.Close()
 	switch args[0] {
@@ -120,20 +113,13 @@ func runToken(args []string, stdout, stderr io.Writer) int {
 		subcommands(stderr, "token", subs)
 		return 2
 	}
-	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f dbFlags
-	f.register(fs)
+	fs := newDBCommand("token "+args[0], stderr)
 	user := fs.String("user", "", "user name")
 	label := fs.String("name", "cli", "label of the token")
 	id := fs.Int64("id", 0, "token id")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return 2
-	}
-	ctx := cliContext()
-	db, err := f.openChecked(ctx, f.logger(stderr))
-	if err != nil {
-		return fail(stderr, err)
+	ctx, db, code := fs.open(args[1:])
+	if db == nil {
+		return code
 	}
 	defer db.Close()
 	switch args[0] {
@@ -183,19 +169,12 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		subcommands(stderr, "audit", subs)
 		return 2
 	}
-	fs := flag.NewFlagSet("audit "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f dbFlags
-	f.register(fs)
+	fs := newDBCommand("audit "+args[0], stderr)
 	limit := fs.Int("limit", 50, "records to list")
 	action := fs.String("action", "", "action prefix filter")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return 2
-	}
-	ctx := cliContext()
-	db, err := f.openChecked(ctx, f.logger(stderr))
-	if err != nil {
-		return fail(stderr, err)
+	ctx, db, code := fs.open(args[1:])
+	if db == nil {
+		return code
 	}
 	defer db.Close()
 	switch args[0] {
@@ -222,24 +201,17 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 }
 
 func runBackup(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f dbFlags
-	f.register(fs)
+	fs := newDBCommand("backup", stderr)
 	to := fs.String("to", "", "file to write the backup to (must not exist)")
-	if err := parseFlags(fs, args); err != nil {
-		return 2
+	ctx, db, code := fs.open(args)
+	if db == nil {
+		return code
 	}
+	defer db.Close()
 	if *to == "" {
 		fmt.Fprintln(stderr, "mingbai backup: --to FILE is required")
 		return 2
 	}
-	ctx := cliContext()
-	db, err := f.openChecked(ctx, f.logger(stderr))
-	if err != nil {
-		return fail(stderr, err)
-	}
-	defer db.Close()
 	if err := db.Backup(ctx, *to); err != nil {
 		return fail(stderr, err)
 	}

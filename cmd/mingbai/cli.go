@@ -160,3 +160,32 @@ func runVersion(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "mingbai", version)
 	return 0
 }
+
+// dbCommand is a subcommand's flag set with the shared storage flags.
+type dbCommand struct {
+	*flag.FlagSet
+	db     dbFlags
+	stderr io.Writer
+}
+
+func newDBCommand(name string, stderr io.Writer) *dbCommand {
+	c := &dbCommand{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), stderr: stderr}
+	c.SetOutput(stderr)
+	c.db.register(c.FlagSet)
+	return c
+}
+
+// open parses args and opens the database, refusing a schema that does not
+// match the binary. On failure the database is nil and code is the exit
+// code to return.
+func (c *dbCommand) open(args []string) (ctx context.Context, db *store.DB, code int) {
+	if err := parseFlags(c.FlagSet, args); err != nil {
+		return nil, nil, 2
+	}
+	ctx = cliContext()
+	db, err := c.db.openChecked(ctx, c.db.logger(c.stderr))
+	if err != nil {
+		return nil, nil, fail(c.stderr, err)
+	}
+	return ctx, db, 0
+}
