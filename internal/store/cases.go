@@ -29,7 +29,7 @@ var caseDeliveries = map[string]bool{"on_the_spot": true, "pickup": true, "mail"
 
 // MaterialStatusInput sets the status of one checklist material by name.
 type MaterialStatusInput struct {
-	Name   string                `json:"name"`
+	Name   string               `json:"name"`
 	Status cases.MaterialStatus `json:"status"`
 }
 
@@ -998,15 +998,17 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseView, error) {
 		}
 		q += " ORDER BY c.id DESC LIMIT ?"
 		args = append(args, f.Limit)
+		// The calendar is read first: PostgreSQL runs one query at a time
+		// per connection.
+		cal, err := loadCalendar(tx)
+		if err != nil {
+			return err
+		}
 		rows, err := tx.Query(q, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		cal, err := loadCalendar(tx)
-		if err != nil {
-			return err
-		}
 		for rows.Next() {
 			v, err := scanCase(rows)
 			if err != nil {
