@@ -74,7 +74,6 @@ func (e *caseEnv) at(s string) {
 	e.now = tm
 }
 
-
 var staffCtx = store.WithActor(ctx, store.Actor{Name: "w01", Role: "window_staff", Source: "test"})
 
 // person returns a case input for a person applying for item code with
