@@ -31,6 +31,7 @@ func commands() []command {
 		{"token", "manage API tokens: create, list, revoke", runToken},
 		{"audit", "audit log: verify, list", runAudit},
 		{"backup", "online backup of the SQLite database: backup --to FILE", runBackup},
+		{"pii", "personal-data keys: new-key, status, rotate-key, reseal, drop-old-keys", runPII},
 		{"sim", "simulate hall days: dispatch policies and wait estimates side by side", runSim},
 		{"staffing", "staffing advisor: window skills and hourly staffing for a target", runStaffing},
 		{"version", "print the version", runVersion},
