@@ -32,6 +32,7 @@ func commands() []command {
 		{"audit", "audit log: verify, list", runAudit},
 		{"backup", "online backup of the SQLite database: backup --to FILE", runBackup},
 		{"catalog", "service-guide catalogue: import FILE, export [--to FILE]", runCatalog},
+		{"pii", "personal-data keys: new-key, status, rotate-key, reseal, drop-old-keys", runPII},
 		{"sim", "simulate hall days: dispatch policies and wait estimates side by side", runSim},
 		{"staffing", "staffing advisor: window skills and hourly staffing for a target", runStaffing},
 		{"version", "print the version", runVersion},

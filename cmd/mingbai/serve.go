@@ -62,6 +62,15 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 
+	sealer, keyFile, err := loadPII(&f)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	db.SetPII(sealer)
+	if err := db.CheckPIIKey(ctx); err != nil {
+		return fail(stderr, err)
+	}
+
 	cfg := web.Config{BaseURL: *baseURL, SecureCookies: *tlsCert != "", Version: version, Demo: *demoFlag}
 	if *demoFlag {
 		seeded, err := demo.Seeded(ctx, db)
@@ -114,6 +123,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}()
+	if keyFile != "" {
+		wg.Add(1)
+		go func() { defer wg.Done(); watchKeyFile(bg, keyFile, db, log) }()
+	}
 	for _, job := range web.BackgroundJobs {
 		wg.Add(1)
 		go func() { defer wg.Done(); job(bg, srv) }()

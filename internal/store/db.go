@@ -18,10 +18,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"mingbai/internal/pii"
 )
 
 // Dialect names the SQL engine.
@@ -62,6 +65,10 @@ type DB struct {
 
 	mu       sync.RWMutex
 	onCommit []func(Event)
+
+	// piiSealer encrypts applicants' personal data (cases_pii.go); it is
+	// swapped atomically when the key file changes.
+	piiSealer atomic.Pointer[pii.Sealer]
 }
 
 // Path returns the SQLite file path ("" on PostgreSQL).

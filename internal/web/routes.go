@@ -129,6 +129,7 @@ func (s *Server) routeTable() []Route {
 	// ---- Queue and calling ---------------------------------------------
 
 	// ---- Case ledger ----------------------------------------------------
+	rt = append(rt, s.caseRoutes()...)
 
 	// ---- Simulation and staffing ----------------------------------------
 	rt = append(rt, []Route{

@@ -13,6 +13,7 @@ import (
 	"os"
 	"testing"
 
+	"mingbai/internal/pii"
 	"mingbai/internal/store"
 )
 
@@ -62,5 +63,11 @@ func Open(t testing.TB) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// Personal data is sealed with a fresh key ring per test.
+	sealer, err := pii.NewSealer(pii.GenerateKeyring())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetPII(sealer)
 	return db
 }

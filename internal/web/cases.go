@@ -1,0 +1,721 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"mingbai/internal/apperr"
+	"mingbai/internal/auth"
+	"mingbai/internal/cases"
+	"mingbai/internal/catalog"
+	"mingbai/internal/i18n"
+	"mingbai/internal/store"
+	"mingbai/internal/workday"
+)
+
+// Role sets of the case ledger.
+var (
+	// caseWorkers accept and move cases: window staff, and managers who
+	// step in for them.
+	caseWorkers = roles(auth.Admin, auth.HallManager, auth.WindowStaff)
+	// caseReaders read cases and the ledger; auditors read, never write.
+	caseReaders = roles(auth.Admin, auth.HallManager, auth.WindowStaff, auth.Auditor)
+	// calendarEditors maintain the working-day calendar.
+	calendarEditors = managers
+)
+
+func (s *Server) caseRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/api/v1/cases", Roles: roles(auth.WindowStaff), Handler: s.apiCreateCase, Summary: "Accept a case at the window (from a ticket or directly) against the guide in force", Tag: "cases", Request: store.CaseInput{}, Response: store.CaseView{}},
+		{Method: "GET", Path: "/api/v1/cases", Roles: caseReaders, Handler: s.apiListCases, Summary: "The business ledger (filters: zone, from, to, item, staff, state, overdue, open; window staff see their own cases)", Tag: "cases", Response: []store.CaseView{{}}},
+		{Method: "POST", Path: "/api/v1/cases/search", Roles: caseWorkers, Handler: s.apiSearchCases, Summary: "Find cases by exact resident ID number (blind index; audited)", Tag: "cases", Request: searchRequest{}, Response: []store.CaseView{{}}},
+		{Method: "GET", Path: "/api/v1/cases/{id}", Roles: caseReaders, Handler: s.apiGetCase, Summary: "A case with personal data masked; ?reveal=1 adds the full data for the responsible staff or managers (audited)", Tag: "cases", Response: caseResponse{}},
+		{Method: "POST", Path: "/api/v1/cases/{id}/state", Roles: caseWorkers, Handler: s.apiChangeCase, Summary: "Move a case: in_review, correction (one-time notice), in_review again when materials arrive, completed, rejected (reason and legal basis), withdrawn", Tag: "cases", Request: store.CaseChange{}, Response: store.CaseView{}},
+		{Method: "POST", Path: "/api/v1/cases/{id}/materials", Roles: caseWorkers, Handler: s.apiCaseMaterials, Summary: "Record materials received, missing or deferred; extras need a reason and raise an integrity alert", Tag: "cases", Request: store.MaterialsUpdate{}, Response: store.CaseView{}},
+		{Method: "POST", Path: "/api/v1/progress", Roles: everyone, Handler: s.apiProgress, Summary: "Public progress look-up by case number and the last four digits of the phone or ID number (rate-limited)", Tag: "cases", Request: progressRequest{}, Response: store.Progress{}},
+		{Method: "GET", Path: "/api/v1/integrity-alerts", Roles: overseers, Handler: s.apiListAlerts, Summary: "Integrity alerts (e.g. materials asked beyond the guide); ?all=1 includes resolved ones", Tag: "cases", Response: []store.IntegrityAlert{{}}},
+		{Method: "POST", Path: "/api/v1/integrity-alerts/{id}/resolve", Roles: managers, Handler: s.apiResolveAlert, Summary: "Mark an integrity alert as dealt with", Tag: "cases", Request: resolveRequest{}},
+		{Method: "GET", Path: "/api/v1/calendar", Roles: staffRoles, Handler: s.apiCalendar, Summary: "Working-day calendar: overrides and known years", Tag: "cases", Response: calendarJSON{}},
+		{Method: "POST", Path: "/api/v1/calendar/overrides", Roles: calendarEditors, Handler: s.apiSetOverride, Summary: "Add or replace a calendar override (local closure, extra working day, a new year's schedule)", Tag: "cases", Request: overrideRequest{}},
+		{Method: "POST", Path: "/api/v1/calendar/known-years", Roles: calendarEditors, Handler: s.apiKnownYear, Summary: "Declare a year's schedule complete in the overrides", Tag: "cases", Request: knownYearRequest{}},
+
+		{Method: "GET", Path: "/cases", Roles: caseReaders, Handler: s.pageCases},
+		{Method: "GET", Path: "/cases/new", Roles: roles(auth.WindowStaff), Handler: s.pageNewCase},
+		{Method: "POST", Path: "/cases/new", Roles: roles(auth.WindowStaff), Handler: s.formNewCase},
+		{Method: "GET", Path: "/cases/ledger", Roles: caseReaders, Handler: s.pageLedger},
+		{Method: "GET", Path: "/cases/ledger.xlsx", Roles: caseReaders, Handler: s.exportLedgerXLSX},
+		{Method: "GET", Path: "/cases/ledger.csv", Roles: caseReaders, Handler: s.exportLedgerCSV},
+		{Method: "GET", Path: "/cases/alerts", Roles: overseers, Handler: s.pageAlerts},
+		{Method: "GET", Path: "/cases/{id}", Roles: caseReaders, Handler: s.pageCase},
+		{Method: "POST", Path: "/cases/{id}/state", Roles: caseWorkers, Handler: s.formCaseState},
+		{Method: "POST", Path: "/cases/{id}/materials", Roles: caseWorkers, Handler: s.formCaseMaterials},
+		{Method: "GET", Path: "/cases/{id}/notice", Roles: caseReaders, Handler: s.pageNotice},
+		{Method: "GET", Path: "/progress", Roles: everyone, Handler: s.pageProgress},
+		{Method: "POST", Path: "/progress", Roles: everyone, Handler: s.formProgress},
+		{Method: "GET", Path: "/admin/calendar", Roles: calendarEditors, Handler: s.pageCalendar},
+		{Method: "POST", Path: "/admin/calendar", Roles: calendarEditors, Handler: s.formCalendar},
+	}
+}
+
+func init() {
+	publicLinks = append(publicLinks, homeLink{"/progress", "cases.progress_title"})
+	for _, e := range []struct {
+		link  homeLink
+		roles []auth.Role
+	}{
+		{homeLink{"/cases/new", "cases.new_title"}, roles(auth.WindowStaff)},
+		{homeLink{"/cases", "cases.list_title"}, caseReaders},
+		{homeLink{"/cases/ledger", "cases.ledger_title"}, caseReaders},
+		{homeLink{"/cases/alerts", "cases.alerts_title"}, overseers},
+		{homeLink{"/admin/calendar", "cases.calendar_title"}, calendarEditors},
+	} {
+		staffLinkTable = append(staffLinkTable, struct {
+			Link  homeLink
+			Roles []auth.Role
+		}{e.link, e.roles})
+	}
+	BackgroundJobs = append(BackgroundJobs, caseReminderJob)
+}
+
+// caseReminderJob reminds staff of cases near or past their deadline once
+// a day per hall (RemindDueCases is idempotent per day), and prunes old
+// failed progress look-ups. It looks every ten minutes so that a restart
+// or a new day is picked up soon.
+func caseReminderJob(ctx context.Context, s *Server) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		halls, err := s.DB.ListHalls(ctx)
+		if err == nil {
+			for _, h := range halls {
+				if _, err := s.DB.RemindDueCases(ctx, h.ID); err != nil && ctx.Err() == nil {
+					s.Log.Warn("case reminders", "hall", h.ID, "err", err)
+				}
+			}
+			_ = s.DB.PruneLookupFailures(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// caseHall returns the hall the caller works in: a staff member's own
+// hall, or for managers, admins and auditors the ?hall= parameter or the
+// first hall.
+func (s *Server) caseHall(r *http.Request) (int64, error) {
+	p := principal(r)
+	if p.HallID != 0 {
+		return p.HallID, nil
+	}
+	if v := r.URL.Query().Get("hall"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, apperr.InvalidField("hall", "err.bad_id", v)
+		}
+		return id, nil
+	}
+	hs, err := s.DB.ListHalls(r.Context())
+	if err != nil {
+		return 0, err
+	}
+	if len(hs) == 0 {
+		return 0, apperr.NotFoundOf("hall")
+	}
+	return hs[0].ID, nil
+}
+
+// isManager reports whether the caller manages cases of any staff.
+func isManager(p auth.Principal) bool { return p.Role == auth.Admin || p.Role == auth.HallManager }
+
+// loadCaseFor reads a case and checks that the caller may see it (same
+// hall); write says the caller wants to change it: only its responsible
+// staff member or a manager may.
+func (s *Server) loadCaseFor(r *http.Request, write bool) (store.CaseView, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return store.CaseView{}, err
+	}
+	v, err := s.DB.Case(r.Context(), id)
+	if err != nil {
+		return v, err
+	}
+	p := principal(r)
+	if p.HallID != 0 && v.HallID != p.HallID {
+		return store.CaseView{}, apperr.NotFoundOf("case")
+	}
+	if write && !isManager(p) && (p.Role != auth.WindowStaff || p.StaffID != v.StaffID) {
+		return store.CaseView{}, apperr.New(apperr.Forbidden, "cases.not_yours")
+	}
+	return v, nil
+}
+
+func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
+	var in store.CaseInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	p := principal(r)
+	if p.StaffID == 0 || p.HallID == 0 {
+		return apperr.New(apperr.Forbidden, "cases.not_staff")
+	}
+	in.HallID, in.StaffID = p.HallID, p.StaffID
+	v, err := s.DB.CreateCase(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// ledgerFilter reads the ledger filters from the query. Window staff see
+// their own cases only.
+func (s *Server) ledgerFilter(r *http.Request) (store.CaseFilter, error) {
+	hallID, err := s.caseHall(r)
+	if err != nil {
+		return store.CaseFilter{}, err
+	}
+	q := r.URL.Query()
+	f := store.CaseFilter{HallID: hallID, Zone: q.Get("zone"), From: q.Get("from"), To: q.Get("to"), ItemCode: strings.TrimSpace(q.Get("item")),
+		State: cases.State(q.Get("state")), Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1"}
+	if v := q.Get("staff"); v != "" {
+		if f.StaffID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return f, apperr.InvalidField("staff", "err.bad_id", v)
+		}
+	}
+	if p := principal(r); p.Role == auth.WindowStaff {
+		f.StaffID = p.StaffID
+		if f.StaffID == 0 {
+			f.StaffID = -1
+		}
+	}
+	return f, nil
+}
+
+func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.ledgerFilter(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.DB.ListCases(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []store.CaseView{}
+	}
+	writeJSON(w, 200, list)
+	return nil
+}
+
+type searchRequest struct {
+	IDNumber string `json:"id_number"`
+}
+
+func (s *Server) apiSearchCases(w http.ResponseWriter, r *http.Request) error {
+	var req searchRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	hallID, err := s.caseHall(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.DB.FindCasesByIDNumber(r.Context(), hallID, req.IDNumber)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []store.CaseView{}
+	}
+	writeJSON(w, 200, list)
+	return nil
+}
+
+// caseResponse is a case, with the full personal data when revealed.
+type caseResponse struct {
+	store.CaseView
+	Personal *store.PersonalData `json:"personal,omitempty"`
+}
+
+// reveal returns the applicant's full data for the responsible staff
+// member or a manager; the store audits the access.
+func (s *Server) reveal(r *http.Request, v store.CaseView) (*store.PersonalData, error) {
+	p := principal(r)
+	if !isManager(p) && (p.Role != auth.WindowStaff || p.StaffID != v.StaffID) {
+		_ = s.DB.AuditDenied(r.Context(), "case.view_pii", "case:"+strconv.FormatInt(v.ID, 10), "not responsible")
+		return nil, apperr.New(apperr.Forbidden, "cases.reveal_forbidden")
+	}
+	pd, err := s.DB.RevealCase(r.Context(), v.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &pd, nil
+}
+
+func (s *Server) apiGetCase(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.loadCaseFor(r, false)
+	if err != nil {
+		return err
+	}
+	resp := caseResponse{CaseView: v}
+	if r.URL.Query().Get("reveal") == "1" {
+		if resp.Personal, err = s.reveal(r, v); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, 200, resp)
+	return nil
+}
+
+func (s *Server) apiChangeCase(w http.ResponseWriter, r *http.Request) error {
+	var ch store.CaseChange
+	if err := decodeJSON(w, r, &ch); err != nil {
+		return err
+	}
+	v, err := s.loadCaseFor(r, true)
+	if err != nil {
+		return err
+	}
+	out, err := s.DB.ChangeCaseState(r.Context(), v.ID, ch)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, out)
+	return nil
+}
+
+func (s *Server) apiCaseMaterials(w http.ResponseWriter, r *http.Request) error {
+	var u store.MaterialsUpdate
+	if err := decodeJSON(w, r, &u); err != nil {
+		return err
+	}
+	v, err := s.loadCaseFor(r, true)
+	if err != nil {
+		return err
+	}
+	out, err := s.DB.UpdateCaseMaterials(r.Context(), v.ID, u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, out)
+	return nil
+}
+
+type progressRequest struct {
+	Number string `json:"number"`
+	// Check is the last four digits of the phone or ID number.
+	Check string `json:"check"`
+}
+
+// lookupProgress applies the per-address limit, then the store's per-case
+// lock-out.
+func (s *Server) lookupProgress(r *http.Request, req progressRequest) (store.Progress, error) {
+	if err := s.limits.get("progress", 20, 20).allow(clientIP(r)); err != nil {
+		return store.Progress{}, err
+	}
+	if err := limitText("number", req.Number, 40); err != nil {
+		return store.Progress{}, err
+	}
+	return s.DB.LookupProgress(r.Context(), req.Number, req.Check, clientIP(r))
+}
+
+func (s *Server) apiProgress(w http.ResponseWriter, r *http.Request) error {
+	var req progressRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	p, err := s.lookupProgress(r, req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, p)
+	return nil
+}
+
+func (s *Server) apiListAlerts(w http.ResponseWriter, r *http.Request) error {
+	hallID, err := s.caseHall(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.DB.ListIntegrityAlerts(r.Context(), hallID, r.URL.Query().Get("all") == "1")
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []store.IntegrityAlert{}
+	}
+	writeJSON(w, 200, list)
+	return nil
+}
+
+type resolveRequest struct {
+	Note string `json:"note"`
+}
+
+func (s *Server) apiResolveAlert(w http.ResponseWriter, r *http.Request) error {
+	var req resolveRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	hallID, err := s.caseHall(r)
+	if err != nil {
+		return err
+	}
+	if err := s.DB.ResolveIntegrityAlert(r.Context(), hallID, id, req.Note); err != nil {
+		return err
+	}
+	writeJSON(w, 200, map[string]bool{"ok": true})
+	return nil
+}
+
+type calendarJSON struct {
+	Overrides  []store.CalendarOverride `json:"overrides"`
+	KnownYears []int                    `json:"known_years"`
+	Official   [2]int                   `json:"official_years"`
+}
+
+func (s *Server) apiCalendar(w http.ResponseWriter, r *http.Request) error {
+	ovs, years, err := s.DB.ListCalendarOverrides(r.Context())
+	if err != nil {
+		return err
+	}
+	if ovs == nil {
+		ovs = []store.CalendarOverride{}
+	}
+	writeJSON(w, 200, calendarJSON{Overrides: ovs, KnownYears: years, Official: [2]int{workday.FirstOfficialYear, workday.LastOfficialYear()}})
+	return nil
+}
+
+type overrideRequest struct {
+	Date string `json:"date"`
+	Work bool   `json:"work"`
+	Note string `json:"note"`
+}
+
+func (s *Server) apiSetOverride(w http.ResponseWriter, r *http.Request) error {
+	var req overrideRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := limitText("note", req.Note, 100); err != nil {
+		return err
+	}
+	if err := s.DB.SetCalendarOverride(r.Context(), workday.Override{Date: req.Date, Work: req.Work, Note: req.Note}); err != nil {
+		return err
+	}
+	writeJSON(w, 200, map[string]bool{"ok": true})
+	return nil
+}
+
+type knownYearRequest struct {
+	Year int    `json:"year"`
+	Note string `json:"note"`
+}
+
+func (s *Server) apiKnownYear(w http.ResponseWriter, r *http.Request) error {
+	var req knownYearRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.DB.AddKnownYear(r.Context(), req.Year, req.Note); err != nil {
+		return err
+	}
+	writeJSON(w, 200, map[string]bool{"ok": true})
+	return nil
+}
+
+// ---- pages ----
+
+func (s *Server) pageCases(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.ledgerFilter(r)
+	if err != nil {
+		return err
+	}
+	f.Open = true
+	list, err := s.DB.ListCases(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, 200, "cases_list", pageData{Title: i18n.T(lang(r), "cases.list_title"), Flash: caseFlash(r), Data: map[string]any{"Cases": list}})
+	return nil
+}
+
+func (s *Server) pageNewCase(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	data := map[string]any{}
+	code := strings.TrimSpace(r.URL.Query().Get("item"))
+	items, err := s.windowItems(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	data["Items"] = items
+	data["TicketID"] = r.URL.Query().Get("ticket")
+	if code != "" {
+		g, err := s.DB.GuideAt(r.Context(), code, s.DB.Now())
+		if err != nil {
+			return err
+		}
+		data["Guide"] = g
+	}
+	s.render(w, r, 200, "cases_new", pageData{Title: i18n.T(lang(r), "cases.new_title"), Data: data})
+	return nil
+}
+
+// windowItems returns the published items the staff member's window
+// serves (all published items when the window is unknown).
+func (s *Server) windowItems(ctx context.Context, p auth.Principal) ([]catalog.Item, error) {
+	all, err := s.DB.ListPublishedItems(ctx, "")
+	if err != nil || p.HallID == 0 {
+		return all, err
+	}
+	ws, err := s.DB.ListWindows(ctx, p.HallID)
+	if err != nil {
+		return nil, err
+	}
+	serve := map[string]bool{}
+	for _, win := range ws {
+		if win.StaffID == p.StaffID {
+			for _, c := range win.Items {
+				serve[c] = true
+			}
+		}
+	}
+	if len(serve) == 0 {
+		return all, nil
+	}
+	var out []catalog.Item
+	for _, it := range all {
+		if serve[it.Code] {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) formNewCase(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	p := principal(r)
+	if p.StaffID == 0 || p.HallID == 0 {
+		return apperr.New(apperr.Forbidden, "cases.not_staff")
+	}
+	f := r.PostForm
+	in := store.CaseInput{HallID: p.HallID, StaffID: p.StaffID, ItemCode: f.Get("item_code"), ApplicantKind: f.Get("applicant_kind"),
+		Name: f.Get("name"), IDNumber: f.Get("id_number"), Phone: f.Get("phone"), EmployerName: f.Get("employer_name"),
+		CreditCode: f.Get("credit_code"), Delivery: f.Get("delivery"), Notes: f.Get("notes")}
+	if t := f.Get("ticket_id"); t != "" {
+		in.TicketID, _ = strconv.ParseInt(t, 10, 64)
+	}
+	in.Materials = materialsFromForm(f)
+	for i := range 3 {
+		name := strings.TrimSpace(f.Get("extra_name_" + strconv.Itoa(i)))
+		if name == "" {
+			continue
+		}
+		in.Extras = append(in.Extras, store.ExtraMaterialInput{Name: name, Reason: f.Get("extra_reason_" + strconv.Itoa(i)), Status: cases.MaterialStatus(f.Get("extra_status_" + strconv.Itoa(i)))})
+	}
+	v, err := s.DB.CreateCase(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(v.ID, 10)+"?flash=created", http.StatusSeeOther)
+	return nil
+}
+
+// materialsFromForm reads fields "m.<name>" = received|missing|deferred.
+func materialsFromForm(f url.Values) []store.MaterialStatusInput {
+	var out []store.MaterialStatusInput
+	for k, vs := range f {
+		if name, ok := strings.CutPrefix(k, "m."); ok && len(vs) > 0 && vs[0] != "" {
+			out = append(out, store.MaterialStatusInput{Name: name, Status: cases.MaterialStatus(vs[0])})
+		}
+	}
+	return out
+}
+
+func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.loadCaseFor(r, false)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	data := map[string]any{"Case": v, "CanAct": isManager(p) || p.Role == auth.WindowStaff && p.StaffID == v.StaffID, "Missing": v.Missing()}
+	if r.URL.Query().Get("reveal") == "1" {
+		pd, err := s.reveal(r, v)
+		if err != nil {
+			return err
+		}
+		data["Personal"] = pd
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	s.render(w, r, 200, "cases_detail", pageData{Title: v.Number, Flash: caseFlash(r), Data: data})
+	return nil
+}
+
+func (s *Server) formCaseState(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	v, err := s.loadCaseFor(r, true)
+	if err != nil {
+		return err
+	}
+	ch := store.CaseChange{To: cases.State(r.PostFormValue("to")), Reason: r.PostFormValue("reason"), LegalBasis: r.PostFormValue("legal_basis"), Note: r.PostFormValue("note"), Received: r.PostForm["received"]}
+	if _, err := s.DB.ChangeCaseState(r.Context(), v.ID, ch); err != nil {
+		return err
+	}
+	target := "/cases/" + strconv.FormatInt(v.ID, 10) + "?flash=changed"
+	if ch.To == cases.Correction {
+		target = "/cases/" + strconv.FormatInt(v.ID, 10) + "/notice"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) formCaseMaterials(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	v, err := s.loadCaseFor(r, true)
+	if err != nil {
+		return err
+	}
+	u := store.MaterialsUpdate{Materials: materialsFromForm(r.PostForm)}
+	if name := strings.TrimSpace(r.PostFormValue("extra_name")); name != "" {
+		u.Extras = append(u.Extras, store.ExtraMaterialInput{Name: name, Reason: r.PostFormValue("extra_reason")})
+	}
+	if _, err := s.DB.UpdateCaseMaterials(r.Context(), v.ID, u); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(v.ID, 10)+"?flash=saved", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageNotice(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.loadCaseFor(r, false)
+	if err != nil {
+		return err
+	}
+	h, err := s.DB.Hall(r.Context(), v.HallID)
+	if err != nil {
+		return err
+	}
+	today := workday.DateOf(s.DB.Now().In(shanghai)).String()
+	s.render(w, r, 200, "cases_notice", pageData{Title: i18n.T(lang(r), "cases.notice_title"), Data: map[string]any{"Case": v, "Hall": h, "Missing": v.Missing(), "Today": today}})
+	return nil
+}
+
+func (s *Server) pageLedger(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.ledgerFilter(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.DB.ListCases(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	zones, _ := s.DB.ListZones(r.Context(), f.HallID)
+	staff, _ := s.DB.ListStaff(r.Context(), f.HallID)
+	q := r.URL.Query()
+	s.render(w, r, 200, "cases_ledger", pageData{Title: i18n.T(lang(r), "cases.ledger_title"), Data: map[string]any{
+		"Cases": list, "Zones": zones, "Staff": staff, "States": cases.States(), "Q": q, "Export": q.Encode()}})
+	return nil
+}
+
+func (s *Server) pageAlerts(w http.ResponseWriter, r *http.Request) error {
+	hallID, err := s.caseHall(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.DB.ListIntegrityAlerts(r.Context(), hallID, true)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, 200, "cases_alerts", pageData{Title: i18n.T(lang(r), "cases.alerts_title"), Data: map[string]any{"Alerts": list}})
+	return nil
+}
+
+func (s *Server) pageProgress(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, 200, "cases_progress", pageData{Title: i18n.T(lang(r), "cases.progress_title")})
+	return nil
+}
+
+func (s *Server) formProgress(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	req := progressRequest{Number: r.PostFormValue("number"), Check: r.PostFormValue("check")}
+	p, err := s.lookupProgress(r, req)
+	data := map[string]any{"Number": req.Number}
+	status := 200
+	if err != nil {
+		e := apperr.As(err)
+		if e == nil {
+			return err
+		}
+		status = statusOf[e.Code]
+		if status == 0 {
+			status = 400
+		}
+		data["Error"] = message(lang(r), e)
+	} else {
+		data["Progress"] = p
+	}
+	s.render(w, r, status, "cases_progress", pageData{Title: i18n.T(lang(r), "cases.progress_title"), Data: data})
+	return nil
+}
+
+func (s *Server) pageCalendar(w http.ResponseWriter, r *http.Request) error {
+	ovs, years, err := s.DB.ListCalendarOverrides(r.Context())
+	if err != nil {
+		return err
+	}
+	s.render(w, r, 200, "cases_calendar", pageData{Title: i18n.T(lang(r), "cases.calendar_title"), Flash: caseFlash(r), Data: map[string]any{
+		"Overrides": ovs, "KnownYears": years, "First": workday.FirstOfficialYear, "Last": workday.LastOfficialYear()}})
+	return nil
+}
+
+func (s *Server) formCalendar(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	if y := r.PostFormValue("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil {
+			return apperr.InvalidField("year", "err.bad_value", "year", y)
+		}
+		if err := s.DB.AddKnownYear(r.Context(), n, r.PostFormValue("note")); err != nil {
+			return err
+		}
+	} else {
+		if err := limitText("note", r.PostFormValue("note"), 100); err != nil {
+			return err
+		}
+		if err := s.DB.SetCalendarOverride(r.Context(), workday.Override{Date: r.PostFormValue("date"), Work: r.PostFormValue("work") == "1", Note: r.PostFormValue("note")}); err != nil {
+			return err
+		}
+	}
+	http.Redirect(w, r, "/admin/calendar?flash=saved", http.StatusSeeOther)
+	return nil
+}
+
+// caseFlash translates the ?flash= code of a redirect after a form.
+func caseFlash(r *http.Request) string {
+	switch f := r.URL.Query().Get("flash"); f {
+	case "created", "changed", "saved":
+		return i18n.T(lang(r), "cases.flash_"+f)
+	}
+	return ""
+}
