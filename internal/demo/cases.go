@@ -10,7 +10,7 @@ import (
 	"mingbai/internal/store"
 )
 
-func init() { seeders = append(seeders, seedCases) }
+func init() { addSeeder(stageCases, seedCases) }
 
 // demoID returns a valid resident ID number for a made-up person (region
 // 110105, the given birth date and sequence, computed check character).

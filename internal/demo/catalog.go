@@ -9,7 +9,7 @@ import (
 	"mingbai/internal/store"
 )
 
-func init() { seeders = append(seeders, seedCatalog) }
+func init() { addSeeder(stageCatalog, seedCatalog) }
 
 // seedCatalog imports the 66-item demo catalogue (catalog.DemoJSON), each
 // item as published version 1. The windows were given the same items by

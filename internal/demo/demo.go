@@ -8,6 +8,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"mingbai/internal/auth"
 	"mingbai/internal/catalog"
@@ -183,13 +184,32 @@ func Seed(ctx context.Context, db *store.DB) (Result, error) {
 		res.DeviceTokens[d.Name] = secret
 	}
 	// Later areas seed their demo data here (catalogue, tickets, cases …).
-	for _, fn := range seeders {
-		if err := fn(ctx, db, h); err != nil {
+	sort.SliceStable(seeders, func(i, j int) bool { return seeders[i].order < seeders[j].order })
+	for _, st := range seeders {
+		if err := st.fn(ctx, db, h); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
 }
 
-// seeders are the demo-data steps of the areas, run after the hall exists.
-var seeders []func(context.Context, *store.DB, hall.Hall) error
+// seeders are the demo-data steps of the areas, run after the hall exists
+// in the order of their stage: the catalogue before anything that refers
+// to items.
+var seeders []seeder
+
+type seeder struct {
+	order int
+	fn    func(context.Context, *store.DB, hall.Hall) error
+}
+
+// Seeding stages.
+const (
+	stageCatalog = 10
+	stageQueue   = 20
+	stageCases   = 30
+)
+
+func addSeeder(order int, fn func(context.Context, *store.DB, hall.Hall) error) {
+	seeders = append(seeders, seeder{order, fn})
+}

@@ -10,6 +10,7 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
+	"mingbai/internal/catalog"
 	"mingbai/internal/cases"
 	"mingbai/internal/hall"
 	"mingbai/internal/pii"
@@ -47,8 +48,14 @@ func newCaseEnv(t *testing.T) *caseEnv {
 		t.Fatal(err)
 	}
 	db.SetPII(s)
-	e.at("2026-02-12 10:00")
+	// The catalogue is published before any case is accepted, so that the
+	// guide in force at acceptance exists.
+	e.at("2025-12-01 09:00")
 	db.Now = func() time.Time { return e.now }
+	if _, err := db.ImportCatalog(ctx, catalog.DemoJSON); err != nil {
+		t.Fatal(err)
+	}
+	e.at("2026-02-12 10:00")
 	h, err := db.CreateHall(ctx, hall.Hall{Code: "rsj01", Name: "测试大厅", Timezone: "Asia/Shanghai", Hours: hall.Hours{Open: "08:30", Close: "17:00", LastTicket: "16:30"}})
 	if err != nil {
 		t.Fatal(err)
