@@ -10,8 +10,8 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
-	"mingbai/internal/catalog"
 	"mingbai/internal/cases"
+	"mingbai/internal/catalog"
 	"mingbai/internal/hall"
 	"mingbai/internal/pii"
 	"mingbai/internal/store"
