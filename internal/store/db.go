@@ -66,6 +66,8 @@ type DB struct {
 	mu       sync.RWMutex
 	onCommit []func(Event)
 
+	group groupWriter
+
 	// piiSealer encrypts applicants' personal data (cases_pii.go); it is
 	// swapped atomically when the key file changes.
 	piiSealer atomic.Pointer[pii.Sealer]

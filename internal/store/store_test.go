@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -377,5 +378,80 @@ func TestBackupRestore(t *testing.T) {
 	}
 	if _, err := restored.VerifyAudit(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestWriteGroupedIsolatesFailuresAndCommitsTheRest(t *testing.T) {
+	db := storetest.Open(t)
+	h := demoHall(t, db)
+	got := make(chan store.Event, 100)
+	db.OnEvent(func(e store.Event) { got <- e })
+	ready := make(chan struct{})
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go db.Listen(lctx, func() { close(ready) })
+	<-ready
+	var wg sync.WaitGroup
+	errs := make([]error, 40)
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = db.WriteGrouped(ctx, func(tx *store.Tx) error {
+				code := fmt.Sprintf("z%02d", i)
+				if _, err := tx.Exec("INSERT INTO zones (hall_id, code, name, prefix) VALUES (?, ?, 'z', ?)", h.ID, code, code); err != nil {
+					return err
+				}
+				if err := tx.Audit("zone.create", code, ""); err != nil {
+					return err
+				}
+				if err := tx.Publish(h.ID, "zone.created", code); err != nil {
+					return err
+				}
+				if i%4 == 0 {
+					return errors.New("refused")
+				}
+				return nil
+			})
+		}(i)
+	}
+	wg.Wait()
+	failed := 0
+	for i, err := range errs {
+		if (err != nil) != (i%4 == 0) {
+			t.Errorf("operation %d: %v", i, err)
+		}
+		if err != nil {
+			failed++
+		}
+	}
+	zs, _ := db.ListZones(ctx, h.ID)
+	if len(zs) != 40-failed {
+		t.Fatalf("%d zones committed, want %d", len(zs), 40-failed)
+	}
+	for _, z := range zs {
+		var i int
+		fmt.Sscanf(z.Code, "z%d", &i)
+		if i%4 == 0 {
+			t.Errorf("a failed operation's zone %s was committed", z.Code)
+		}
+	}
+	if n, err := db.VerifyAudit(ctx); err != nil || n != int64(1+40-failed) {
+		t.Fatalf("audit after grouped writes: %d records, %v", n, err)
+	}
+	for i := 0; i < 40-failed; i++ {
+		select {
+		case e := <-got:
+			if e.Kind != "zone.created" {
+				t.Fatalf("event %q", e.Kind)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d of %d events delivered", i, 40-failed)
+		}
+	}
+	select {
+	case e := <-got:
+		t.Fatalf("event of a rolled-back operation delivered: %s", e.Payload)
+	default:
 	}
 }

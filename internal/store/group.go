@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"sync"
+)
+
+// Group commit. On SQLite every committed transaction costs one fsync
+// (synchronous=FULL), and with one writer connection the fsyncs are the
+// hall's ceiling on writes per second. WriteGrouped lets concurrent
+// callers share one transaction: a single writer goroutine takes every
+// operation waiting at that moment (up to maxGroup), runs each inside its
+// own SAVEPOINT — so one failing operation is rolled back alone and the
+// others still commit — commits once, and only then answers each caller.
+// A caller is acknowledged only after the commit that contains its change,
+// so an acknowledged ticket survives a crash exactly as with Write.
+//
+// On PostgreSQL, where concurrent transactions proceed in parallel,
+// WriteGrouped is Write.
+
+const maxGroup = 64
+
+type groupWriter struct {
+	once sync.Once
+	ch   chan *groupOp
+}
+
+type groupOp struct {
+	ctx  context.Context
+	fn   func(*Tx) error
+	done chan error
+}
+
+// WriteGrouped runs fn like Write, possibly in one transaction together
+// with other callers' operations. fn must not depend on running alone in
+// its transaction beyond what a savepoint gives: it sees the changes of
+// operations grouped before it, as it would had they committed first.
+func (db *DB) WriteGrouped(ctx context.Context, fn func(*Tx) error) error {
+	if db.Dialect != SQLite {
+		return db.Write(ctx, fn)
+	}
+	db.group.once.Do(func() {
+		db.group.ch = make(chan *groupOp, maxGroup)
+		go db.groupLoop()
+	})
+	op := &groupOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.group.ch <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the outcome is waited for even if the caller gives up:
+	// the change may commit, and the caller must not report otherwise.
+	return <-op.done
+}
+
+func (db *DB) groupLoop() {
+	for op := range db.group.ch {
+		batch := []*groupOp{op}
+	more:
+		for len(batch) < maxGroup {
+			select {
+			case o := <-db.group.ch:
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		db.runGroup(batch)
+	}
+}
+
+func (db *DB) runGroup(batch []*groupOp) {
+	results := make([]error, len(batch))
+	var events []Event
+	sqltx, err := db.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, op := range batch {
+			op.done <- mapErr(err)
+		}
+		return
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			sqltx.Rollback()
+		}
+	}()
+	for i, op := range batch {
+		// A caller that went away must not break the statements of the
+		// others in the group.
+		ctx := context.WithoutCancel(op.ctx)
+		tx := &Tx{tx: sqltx, db: db, ctx: ctx, Now: db.Now(), Actor: ActorFrom(op.ctx)}
+		if _, err := sqltx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
+			results[i] = mapErr(err)
+			continue
+		}
+		if err := runProtected(op.fn, tx); err != nil {
+			results[i] = err
+			if _, rerr := sqltx.ExecContext(ctx, "ROLLBACK TO grouped"); rerr != nil {
+				// The transaction is in an unknown state: fail the group.
+				for j := range batch {
+					if results[j] == nil {
+						results[j] = mapErr(rerr)
+					}
+				}
+				for j, o := range batch {
+					o.done <- results[j]
+				}
+				return
+			}
+		} else {
+			events = append(events, tx.events...)
+		}
+		if _, err := sqltx.ExecContext(ctx, "RELEASE grouped"); err != nil && results[i] == nil {
+			results[i] = mapErr(err)
+		}
+	}
+	if err := sqltx.Commit(); err != nil {
+		for i := range results {
+			if results[i] == nil {
+				results[i] = mapErr(err)
+			}
+		}
+		events = nil
+	} else {
+		committed = true
+	}
+	db.deliver(events)
+	for i, op := range batch {
+		op.done <- results[i]
+	}
+}
+
+// runProtected runs fn and turns a panic into an error, so one bad
+// operation cannot take the group writer down with the others' changes.
+func runProtected(fn func(*Tx) error, tx *Tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = errPanic{v}
+		}
+	}()
+	return fn(tx)
+}
+
+type errPanic struct{ v any }
+
+func (e errPanic) Error() string { return "panic in grouped write" }
