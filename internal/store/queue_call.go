@@ -434,7 +434,7 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 			okState = okState || s == t.State
 		}
 		if !okState {
-			return apperr.New(apperr.Conflict, "queue.bad_state", t.Number, "state."+t.State)
+			return apperr.New(apperr.Conflict, "queue.bad_state", t.Number, "ticket_state_"+t.State)
 		}
 		// The staff member must be the one signed in at the ticket's window
 		// (a held ticket returns through any window of its holder).
@@ -527,7 +527,7 @@ func (db *DB) CancelByToken(ctx context.Context, token string) error {
 			return notFound(err, "ticket")
 		}
 		if t.State != "waiting" && t.State != "held" {
-			return apperr.New(apperr.Conflict, "queue.bad_state", t.Number, "state."+t.State)
+			return apperr.New(apperr.Conflict, "queue.bad_state", t.Number, "ticket_state_"+t.State)
 		}
 		if _, err := tx.Exec("UPDATE tickets SET state = 'cancelled', finished_at = ? WHERE id = ?", tx.NowMs(), t.ID); err != nil {
 			return err

@@ -103,6 +103,7 @@ func (s *Server) routeTable() []Route {
 	// ---- Service guides (catalog) -------------------------------------
 
 	// ---- Queue and calling ---------------------------------------------
+	rt = append(rt, s.queueRoutes()...)
 
 	// ---- Case ledger ----------------------------------------------------
 
