@@ -164,17 +164,20 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 		if err != nil {
 			return err
 		}
-		snap, waiting, err := buildSnapshot(tx, req.HallID, day, st)
+		qt := toQueue(&t)
+		snap, waiting, err := buildSnapshot(tx, req.HallID, day, st, &qt)
 		if err != nil {
 			return err
 		}
-		if eta, ok := estimate(snap, toQueue(&t)); ok {
+		if eta, ok := estimate(snap, qt); ok {
 			t.EtaMs = eta.Milliseconds()
 			if _, err := tx.Exec("UPDATE tickets SET eta_ms = ? WHERE id = ?", t.EtaMs, t.ID); err != nil {
 				return err
 			}
 		}
-		out.Ahead = aheadIn(waiting, snap.Windows, toQueue(&t))
+		if out.Ahead, err = aheadOf(tx, &t, snap, waiting); err != nil {
+			return err
+		}
 		tr := t
 		tr.State = ""
 		if err := transition(tx, &tr, "issue", t.State, 0, 0, t.Channel); err != nil {
@@ -214,7 +217,10 @@ func mobileOK(p string) bool {
 // in and open now with their item sets and current tickets, the waiting
 // tickets in order, per-item service statistics from the last week's
 // finished tickets, and the last hour's priority arrival rates.
-func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings) (queue.Snapshot, []queue.Ticket, error) {
+//
+// When t is given and no open window serves it, the waiting list is not
+// loaded (nil).
+func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings, t *queue.Ticket) (queue.Snapshot, []queue.Ticket, error) {
 	now := tx.Now
 	pol, err := queue.NewPolicy(st.Policy, queue.Options{K: st.GreenK})
 	if err != nil {
@@ -302,15 +308,41 @@ func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings) (queue.Sn
 		snap.PriorityArrivals = append(snap.PriorityArrivals, a)
 	}
 	rows.Close()
-	if len(snap.Windows) == 0 {
-		// Without an open window there is nothing to replay; the caller
-		// still needs the waiting list for positions.
-		ws, _, err := loadWaiting(tx, hallID, day)
-		return snap, ws, err
+	if t != nil && !servedBy(snap.Windows, t) {
+		// No open window serves the ticket: there is nothing to replay, and
+		// the (possibly long) waiting list is not needed.
+		return snap, nil, nil
 	}
 	ws, _, err := loadWaiting(tx, hallID, day)
 	snap.Waiting = ws
 	return snap, ws, err
+}
+
+func servedBy(windows []queue.WindowState, t *queue.Ticket) bool {
+	for i := range windows {
+		if windows[i].Window.Serves(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// aheadOf counts the people before t, from the loaded waiting list when
+// an open window serves t (see aheadIn), else by a count of the waiting
+// tickets of t's zone that go first.
+func aheadOf(tx *Tx, t *Ticket, snap queue.Snapshot, waiting []queue.Ticket) (int, error) {
+	if waiting != nil {
+		return aheadIn(waiting, snap.Windows, toQueue(t)), nil
+	}
+	var n int
+	q := `SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND state = 'waiting' AND zone = ? AND id <> ? AND `
+	var err error
+	if t.Priority != "" {
+		err = tx.QueryRow(q+`priority <> '' AND (issued_at < ? OR (issued_at = ? AND id < ?))`, t.HallID, t.Day, t.Zone, t.ID, t.IssuedAt, t.IssuedAt, t.ID).Scan(&n)
+	} else {
+		err = tx.QueryRow(q+`(priority <> '' OR issued_at < ? OR (issued_at = ? AND id < ?))`, t.HallID, t.Day, t.Zone, t.ID, t.IssuedAt, t.IssuedAt, t.ID).Scan(&n)
+	}
+	return n, err
 }
 
 func queueWindow(w hall.Window, open bool) queue.Window {
@@ -387,11 +419,12 @@ func aheadInTx(tx *Tx, t *Ticket) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	snap, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st)
+	qt := toQueue(t)
+	snap, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st, &qt)
 	if err != nil {
 		return 0, err
 	}
-	return aheadIn(waiting, snap.Windows, toQueue(t)), nil
+	return aheadOf(tx, t, snap, waiting)
 }
 
 // TicketView is the live state of a ticket for its holder.
@@ -428,12 +461,15 @@ func (db *DB) TicketByToken(ctx context.Context, token string) (TicketView, erro
 			if err != nil {
 				return err
 			}
-			snap, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st)
+			qt := toQueue(&t)
+			snap, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st, &qt)
 			if err != nil {
 				return err
 			}
-			v.Ahead = aheadIn(waiting, snap.Windows, toQueue(&t))
-			if eta, ok := estimate(snap, toQueue(&t)); ok {
+			if v.Ahead, err = aheadOf(tx, &t, snap, waiting); err != nil {
+				return err
+			}
+			if eta, ok := estimate(snap, qt); ok {
 				v.Eta = eta
 			}
 		}

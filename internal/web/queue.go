@@ -101,7 +101,7 @@ func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	item, err := s.DB.PublishedItem(r.Context(), in.Item)
+	item, err := s.publishedItem(r.Context(), in.Item)
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return apperr.InvalidField("item", "queue.unknown_item", in.Item)
@@ -337,7 +337,7 @@ func (s *Server) apiAct(action string) func(http.ResponseWriter, *http.Request) 
 		}
 		req := store.ActRequest{HallID: t.HallID, TicketID: id, By: staffer(r), Action: action, WindowID: in.Window, Note: in.Note}
 		if action == store.ActTransfer && in.Item != "" {
-			item, err := s.DB.PublishedItem(r.Context(), in.Item)
+			item, err := s.publishedItem(r.Context(), in.Item)
 			if err != nil {
 				return apperr.InvalidField("item", "queue.unknown_item", in.Item)
 			}

@@ -60,6 +60,8 @@ CREATE TABLE tickets (
 );
 CREATE INDEX tickets_state ON tickets (hall_id, state, day);
 CREATE INDEX tickets_window ON tickets (window_id, state);
+CREATE INDEX tickets_item ON tickets (hall_id, day, item_code);
+CREATE INDEX tickets_phone ON tickets (hall_id, phone);
 CREATE TABLE ticket_transitions (
     id          INTEGER PRIMARY KEY,
     ticket_id   INTEGER NOT NULL REFERENCES tickets(id),
