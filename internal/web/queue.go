@@ -486,5 +486,6 @@ func (s *Server) queueRoutes() []Route {
 	for _, a := range acts {
 		rt = append(rt, Route{Method: "POST", Path: "/api/v1/tickets/{id}/" + a.path, Roles: windowRoles, Handler: s.apiAct(a.action), Summary: a.summary, Tag: "queue", Request: actRequest{}, Response: store.Ticket{}})
 	}
+	rt = append(rt, s.appointmentRoutes()...)
 	return append(rt, s.queuePageRoutes()...)
 }
