@@ -484,7 +484,7 @@ func (db *DB) TicketByToken(ctx context.Context, token string) (TicketView, erro
 
 func recentCalls(tx *Tx, hallID int64, day string, n int) ([]Call, error) {
 	rows, err := tx.Query(`SELECT t.number, COALESCE(w.number, ''), t.zone, t.called_at FROM tickets t LEFT JOIN windows w ON w.id = t.window_id
-		WHERE t.hall_id = ? AND t.day = ? AND t.called_at > 0 AND t.state IN ('called', 'serving') ORDER BY t.called_at DESC, t.id DESC LIMIT ?`, hallID, day, n)
+		WHERE t.hall_id = ? AND t.day = ? AND t.called_at > 0 AND t.window_id IS NOT NULL ORDER BY t.called_at DESC, t.id DESC LIMIT ?`, hallID, day, n)
 	if err != nil {
 		return nil, err
 	}
