@@ -127,6 +127,7 @@ func (s *Server) routeTable() []Route {
 	}...)
 
 	// ---- Queue and calling ---------------------------------------------
+	rt = append(rt, s.queueRoutes()...)
 
 	// ---- Case ledger ----------------------------------------------------
 	rt = append(rt, s.caseRoutes()...)

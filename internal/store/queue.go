@@ -1,0 +1,321 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"mingbai/internal/apperr"
+	"mingbai/internal/hall"
+	"mingbai/internal/queue"
+)
+
+// Ticket channels.
+const (
+	ChannelKiosk       = "kiosk"
+	ChannelWeb         = "web"
+	ChannelPhone       = "phone"
+	ChannelAppointment = "appointment"
+	ChannelStaff       = "staff"
+)
+
+// Ticket is a stored ticket. Phone is personal data: it never leaves the
+// store through a public view.
+type Ticket struct {
+	ID               int64  `json:"id"`
+	HallID           int64  `json:"hall_id"`
+	Day              string `json:"day"`
+	Number           string `json:"number"`
+	Prefix           string `json:"prefix"`
+	Seq              int    `json:"seq"`
+	Item             string `json:"item"`
+	Zone             string `json:"zone"`
+	Priority         string `json:"priority"`
+	Channel          string `json:"channel"`
+	Phone            string `json:"-"`
+	State            string `json:"state"`
+	IssuedAt         int64  `json:"issued_at"`
+	CreatedAt        int64  `json:"created_at"`
+	CalledAt         int64  `json:"called_at"`
+	StartedAt        int64  `json:"started_at"`
+	FinishedAt       int64  `json:"finished_at"`
+	WindowID         int64  `json:"window_id,omitempty"`
+	WindowNumber     string `json:"window_number,omitempty"`
+	TargetWindowID   int64  `json:"target_window_id,omitempty"`
+	StaffID          int64  `json:"staff_id,omitempty"`
+	Recalls          int    `json:"recalls"`
+	PriorityBypassed int    `json:"priority_bypassed"`
+	// EtaMs is the wait estimated at issue, -1 when no window was open.
+	EtaMs      int64  `json:"eta_ms"`
+	TrackToken string `json:"-"`
+}
+
+// QueueSettings are a hall's queue rules; a hall without a row uses
+// DefaultQueueSettings.
+type QueueSettings struct {
+	Policy        string `json:"policy"`
+	GreenK        int    `json:"green_k"`
+	MaxRecalls    int    `json:"max_recalls"`
+	NearAhead     int    `json:"near_ahead"`
+	DefaultCap    int    `json:"default_cap"`
+	ApptCapacity  int    `json:"appt_capacity"`
+	NoShowLimit   int    `json:"noshow_limit"`
+	NoShowDays    int    `json:"noshow_days"`
+	NoShowBanDays int    `json:"noshow_ban_days"`
+}
+
+// DefaultQueueSettings are the rules of a hall without its own row.
+var DefaultQueueSettings = QueueSettings{Policy: queue.PolicyMingbai, GreenK: queue.DefaultK, MaxRecalls: 2, NearAhead: 3,
+	DefaultCap: 5000, ApptCapacity: 4, NoShowLimit: 3, NoShowDays: 90, NoShowBanDays: 30}
+
+func queueSettings(tx *Tx, hallID int64) (QueueSettings, error) {
+	s := DefaultQueueSettings
+	err := tx.QueryRow(`SELECT policy, green_k, max_recalls, near_ahead, default_cap, appt_capacity, noshow_limit, noshow_days, noshow_ban_days
+		FROM queue_settings WHERE hall_id = ?`, hallID).Scan(&s.Policy, &s.GreenK, &s.MaxRecalls, &s.NearAhead, &s.DefaultCap, &s.ApptCapacity, &s.NoShowLimit, &s.NoShowDays, &s.NoShowBanDays)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultQueueSettings, nil
+	}
+	return s, err
+}
+
+// QueueSettings returns a hall's queue rules.
+func (db *DB) QueueSettings(ctx context.Context, hallID int64) (QueueSettings, error) {
+	var s QueueSettings
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		s, err = queueSettings(tx, hallID)
+		return err
+	})
+	return s, err
+}
+
+// SaveQueueSettings stores a hall's queue rules.
+func (db *DB) SaveQueueSettings(ctx context.Context, hallID int64, s QueueSettings) error {
+	if _, err := queue.NewPolicy(s.Policy, queue.Options{K: s.GreenK}); err != nil {
+		return apperr.InvalidField("policy", "err.bad_value", "policy", s.Policy)
+	}
+	if s.MaxRecalls < 0 || s.NearAhead < 0 || s.DefaultCap < 1 || s.ApptCapacity < 0 || s.NoShowLimit < 1 || s.NoShowDays < 1 || s.NoShowBanDays < 0 {
+		return apperr.New(apperr.Invalid, "queue.bad_settings")
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec("DELETE FROM queue_settings WHERE hall_id = ?", hallID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO queue_settings (hall_id, policy, green_k, max_recalls, near_ahead, default_cap, appt_capacity, noshow_limit, noshow_days, noshow_ban_days)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, hallID, s.Policy, s.GreenK, s.MaxRecalls, s.NearAhead, s.DefaultCap, s.ApptCapacity, s.NoShowLimit, s.NoShowDays, s.NoShowBanDays); err != nil {
+			return err
+		}
+		return tx.Audit("queue.settings", fmt.Sprintf("hall:%d", hallID), fmt.Sprintf("%+v", s))
+	})
+}
+
+// SetItemCap sets the daily ticket cap of an item in a hall (0 removes it).
+func (db *DB) SetItemCap(ctx context.Context, hallID int64, item string, cap int) error {
+	if cap < 0 {
+		return apperr.InvalidField("daily_cap", "err.bad_value", "daily_cap", cap)
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec("DELETE FROM queue_item_caps WHERE hall_id = ? AND item_code = ?", hallID, item); err != nil {
+			return err
+		}
+		if cap > 0 {
+			if _, err := tx.Exec("INSERT INTO queue_item_caps (hall_id, item_code, daily_cap) VALUES (?, ?, ?)", hallID, item, cap); err != nil {
+				return err
+			}
+		}
+		return tx.Audit("queue.item_cap", fmt.Sprintf("hall:%d", hallID), fmt.Sprintf("%s=%d", item, cap))
+	})
+}
+
+// lockHall serialises queue writes of one hall across connections and
+// instances on PostgreSQL (released at commit). On SQLite the single writer
+// already does.
+func lockHall(tx *Tx, hallID int64) error {
+	if tx.Dialect() != Postgres {
+		return nil
+	}
+	_, err := tx.Exec("SELECT pg_advisory_xact_lock(7262003, CAST(? AS INTEGER))", hallID)
+	return err
+}
+
+func hallInTx(tx *Tx, hallID int64) (hall.Hall, *time.Location, error) {
+	h, err := scanHall(tx.QueryRow("SELECT id, code, name, address, timezone, hours FROM halls WHERE id = ?", hallID))
+	if err != nil {
+		return h, nil, notFound(err, "hall")
+	}
+	loc, err := time.LoadLocation(h.Timezone)
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	return h, loc, nil
+}
+
+func newSecret(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// FormatNumber builds a ticket number: the prefix and at least three
+// digits. The 1,000th ticket of a prefix in a day is A1000: numbers stay
+// unique and gapless past 999 instead of wrapping.
+func FormatNumber(prefix string, seq int) string { return fmt.Sprintf("%s%03d", prefix, seq) }
+
+const ticketCols = `t.id, t.hall_id, t.day, t.number, t.prefix, t.seq, t.item_code, t.zone, t.priority, t.channel, t.phone, t.state,
+	t.issued_at, t.created_at, t.called_at, t.started_at, t.finished_at, COALESCE(t.window_id, 0), COALESCE(w.number, ''),
+	COALESCE(t.target_window_id, 0), COALESCE(t.staff_id, 0), t.recalls, t.priority_bypassed, t.eta_ms, t.track_token`
+
+const ticketFrom = ` FROM tickets t LEFT JOIN windows w ON w.id = t.window_id `
+
+func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
+	var t Ticket
+	err := row.Scan(&t.ID, &t.HallID, &t.Day, &t.Number, &t.Prefix, &t.Seq, &t.Item, &t.Zone, &t.Priority, &t.Channel, &t.Phone, &t.State,
+		&t.IssuedAt, &t.CreatedAt, &t.CalledAt, &t.StartedAt, &t.FinishedAt, &t.WindowID, &t.WindowNumber,
+		&t.TargetWindowID, &t.StaffID, &t.Recalls, &t.PriorityBypassed, &t.EtaMs, &t.TrackToken)
+	return t, err
+}
+
+func ticketByID(tx *Tx, id int64) (Ticket, error) {
+	t, err := scanTicket(tx.QueryRow("SELECT "+ticketCols+ticketFrom+"WHERE t.id = ?", id))
+	return t, notFound(err, "ticket")
+}
+
+// Ticket returns a ticket by id.
+func (db *DB) Ticket(ctx context.Context, id int64) (Ticket, error) {
+	var t Ticket
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		t, err = ticketByID(tx, id)
+		return err
+	})
+	return t, err
+}
+
+func transition(tx *Tx, t *Ticket, action, to string, staffID, windowID int64, note string) error {
+	_, err := tx.Exec(`INSERT INTO ticket_transitions (ticket_id, action, from_state, to_state, at, actor, staff_id, window_id, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, action, t.State, to, tx.NowMs(), tx.Actor.Name, nullInt(staffID), nullInt(windowID), note)
+	if err != nil {
+		return err
+	}
+	t.State = to
+	return nil
+}
+
+// Transition is one timestamped step of a ticket's life.
+type Transition struct {
+	Action   string `json:"action"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	At       int64  `json:"at"`
+	Actor    string `json:"actor"`
+	StaffID  int64  `json:"staff_id,omitempty"`
+	WindowID int64  `json:"window_id,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+// TicketTransitions returns the life of a ticket, oldest first.
+func (db *DB) TicketTransitions(ctx context.Context, id int64) ([]Transition, error) {
+	var out []Transition
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query("SELECT action, from_state, to_state, at, actor, COALESCE(staff_id, 0), COALESCE(window_id, 0), note FROM ticket_transitions WHERE ticket_id = ? ORDER BY id", id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var tr Transition
+			if err := rows.Scan(&tr.Action, &tr.From, &tr.To, &tr.At, &tr.Actor, &tr.StaffID, &tr.WindowID, &tr.Note); err != nil {
+				return err
+			}
+			out = append(out, tr)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// zoneCounts returns the number of waiting tickets per zone code today.
+func zoneCounts(tx *Tx, hallID int64, day string) (map[string]int, error) {
+	rows, err := tx.Query("SELECT zone, COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND state = 'waiting' GROUP BY zone", hallID, day)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var z string
+		var n int
+		if err := rows.Scan(&z, &n); err != nil {
+			return nil, err
+		}
+		out[z] = n
+	}
+	return out, rows.Err()
+}
+
+// Public event kinds on a hall's stream. Payloads carry ticket numbers,
+// window numbers and counts only: never names, phones or ids.
+const (
+	EventTicketIssued   = "ticket.issued"
+	EventTicketCalled   = "ticket.called"
+	EventTicketRecalled = "ticket.recalled"
+	EventTicketUpdated  = "ticket.updated"
+	EventWindowState    = "window.state"
+)
+
+// PublicTicketEvent is the payload of the public queue events.
+type PublicTicketEvent struct {
+	Number  string         `json:"number"`
+	Zone    string         `json:"zone"`
+	Window  string         `json:"window,omitempty"`
+	State   string         `json:"state,omitempty"`
+	Waiting map[string]int `json:"waiting"`
+}
+
+func publishTicket(tx *Tx, kind string, t *Ticket, window string) error {
+	counts, err := zoneCounts(tx, t.HallID, t.Day)
+	if err != nil {
+		return err
+	}
+	return tx.Publish(t.HallID, kind, PublicTicketEvent{Number: t.Number, Zone: t.Zone, Window: window, State: t.State, Waiting: counts})
+}
+
+func strID(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// loadWaiting returns the callable tickets of a hall's day as the queue
+// package sees them, and their stored rows, in the same order.
+func loadWaiting(tx *Tx, hallID int64, day string) ([]queue.Ticket, []Ticket, error) {
+	rows, err := tx.Query("SELECT "+ticketCols+ticketFrom+"WHERE t.hall_id = ? AND t.day = ? AND t.state = 'waiting' ORDER BY t.issued_at, t.id", hallID, day)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var qs []queue.Ticket
+	var ts []Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		ts = append(ts, t)
+		qs = append(qs, toQueue(&t))
+	}
+	return qs, ts, rows.Err()
+}
+
+func toQueue(t *Ticket) queue.Ticket {
+	return queue.Ticket{ID: t.ID, Number: t.Number, Item: t.Item, Zone: t.Zone, Priority: queue.PriorityReason(t.Priority),
+		IssuedAt: time.UnixMilli(t.IssuedAt), State: queue.State(t.State), PriorityBypassed: t.PriorityBypassed, TargetWindow: strID(t.TargetWindowID)}
+}
+
+func dayOf(now time.Time, loc *time.Location) string { return now.In(loc).Format("2006-01-02") }

@@ -1,0 +1,300 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"mingbai/internal/hall"
+)
+
+// ZoneWaiting is the public count of one zone.
+type ZoneWaiting struct {
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Prefix  string `json:"prefix"`
+	Waiting int    `json:"waiting"`
+}
+
+// WindowBoard is a window as public screens show it. The staff name, post,
+// pledge and photo are shown publicly by design (亮明身份).
+type WindowBoard struct {
+	Number  string `json:"number"`
+	Zone    string `json:"zone"`
+	State   string `json:"state"`
+	Reason  string `json:"reason,omitempty"`
+	Current string `json:"current,omitempty"`
+	Staff   string `json:"staff,omitempty"`
+	Post    string `json:"post,omitempty"`
+	Pledge  string `json:"pledge,omitempty"`
+	Photo   string `json:"photo,omitempty"`
+}
+
+// HallBoard is the public state of a hall's queue: what screens show on
+// (re)connect. It carries numbers and counts, never ids or phones.
+type HallBoard struct {
+	Hall    string        `json:"hall"`
+	Day     string        `json:"day"`
+	Calls   []Call        `json:"calls"`
+	Zones   []ZoneWaiting `json:"zones"`
+	Windows []WindowBoard `json:"windows"`
+	// Leader is the duty leader slot; the duty area fills it later.
+	Leader string `json:"leader"`
+}
+
+// HallBoard returns the public queue state of a hall.
+func (db *DB) HallBoard(ctx context.Context, hallID int64) (HallBoard, error) {
+	var b HallBoard
+	err := db.Read(ctx, func(tx *Tx) error {
+		h, loc, err := hallInTx(tx, hallID)
+		if err != nil {
+			return err
+		}
+		b.Hall, b.Day = h.Name, dayOf(tx.Now, loc)
+		if b.Calls, err = recentCalls(tx, hallID, b.Day, 8); err != nil {
+			return err
+		}
+		counts, err := zoneCounts(tx, hallID, b.Day)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query("SELECT code, name, prefix FROM zones WHERE hall_id = ? ORDER BY sort, id", hallID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var z ZoneWaiting
+			if err := rows.Scan(&z.Code, &z.Name, &z.Prefix); err != nil {
+				rows.Close()
+				return err
+			}
+			z.Waiting = counts[z.Code]
+			b.Zones = append(b.Zones, z)
+		}
+		rows.Close()
+		b.Windows, err = windowBoards(tx, hallID)
+		return err
+	})
+	return b, err
+}
+
+func windowBoards(tx *Tx, hallID int64) ([]WindowBoard, error) {
+	rows, err := tx.Query(`SELECT w.id, w.number, z.code, COALESCE(s.state, 'closed'), COALESCE(s.reason, ''),
+		COALESCE(st.name, ''), COALESCE(st.post, ''), COALESCE(st.pledge, ''), COALESCE(st.photo_url, '')
+		FROM windows w JOIN zones z ON z.id = w.zone_id
+		LEFT JOIN window_sessions s ON s.window_id = w.id AND s.state <> 'closed'
+		LEFT JOIN staff st ON st.id = COALESCE(s.staff_id, w.staff_id)
+		WHERE w.hall_id = ? ORDER BY length(w.number), w.number`, hallID)
+	if err != nil {
+		return nil, err
+	}
+	var out []WindowBoard
+	ids := map[int64]int{}
+	for rows.Next() {
+		var wb WindowBoard
+		var id int64
+		if err := rows.Scan(&id, &wb.Number, &wb.Zone, &wb.State, &wb.Reason, &wb.Staff, &wb.Post, &wb.Pledge, &wb.Photo); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids[id] = len(out)
+		out = append(out, wb)
+	}
+	rows.Close()
+	rows, err = tx.Query("SELECT window_id, number FROM tickets WHERE hall_id = ? AND state IN ('called', 'serving') AND window_id IS NOT NULL", hallID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		if i, ok := ids[id]; ok {
+			out[i].Current = n
+		}
+	}
+	return out, rows.Err()
+}
+
+// ItemWaiting is a waiting count of one item.
+type ItemWaiting struct {
+	Item    string `json:"item"`
+	Waiting int    `json:"waiting"`
+}
+
+// Console is what the window console shows.
+type Console struct {
+	Window  hall.Window    `json:"window"`
+	Session *WindowSession `json:"session"`
+	Current *Ticket        `json:"current"`
+	// Waiting counts the callable tickets per item the window serves.
+	Waiting      []ItemWaiting `json:"waiting"`
+	WaitingTotal int           `json:"waiting_total"`
+	Served       int           `json:"served_today"`
+	AvgWaitMs    int64         `json:"avg_wait_ms"`
+	AvgServiceMs int64         `json:"avg_service_ms"`
+	Held         []Ticket      `json:"held"`
+}
+
+// WindowConsole returns the console state of a window.
+func (db *DB) WindowConsole(ctx context.Context, hallID, windowID int64) (Console, error) {
+	var c Console
+	err := db.Read(ctx, func(tx *Tx) error {
+		w, err := windowInTx(tx, hallID, windowID)
+		if err != nil {
+			return err
+		}
+		c.Window = w
+		_, loc, err := hallInTx(tx, hallID)
+		if err != nil {
+			return err
+		}
+		day := dayOf(tx.Now, loc)
+		if s, err := activeSession(tx, windowID); err == nil {
+			c.Session = &s
+		} else if !errors.Is(err, ErrNoRows) {
+			return err
+		}
+		t, err := scanTicket(tx.QueryRow("SELECT "+ticketCols+ticketFrom+"WHERE t.window_id = ? AND t.state IN ('called', 'serving') LIMIT 1", windowID))
+		if err == nil {
+			c.Current = &t
+		} else if !errors.Is(err, ErrNoRows) {
+			return err
+		}
+		waiting, _, err := loadWaiting(tx, hallID, day)
+		if err != nil {
+			return err
+		}
+		qw := queueWindow(w, true)
+		per := map[string]int{}
+		for i := range waiting {
+			if qw.Serves(&waiting[i]) {
+				per[waiting[i].Item]++
+				c.WaitingTotal++
+			}
+		}
+		for _, it := range w.Items {
+			if per[it] > 0 {
+				c.Waiting = append(c.Waiting, ItemWaiting{Item: it, Waiting: per[it]})
+			}
+		}
+		var avgWait, avgSvc *float64
+		if err := tx.QueryRow(`SELECT COUNT(*), AVG(called_at - issued_at), AVG(finished_at - started_at) FROM tickets
+			WHERE window_id = ? AND day = ? AND state = 'done'`, windowID, day).Scan(&c.Served, &avgWait, &avgSvc); err != nil {
+			return err
+		}
+		if avgWait != nil {
+			c.AvgWaitMs = int64(*avgWait)
+		}
+		if avgSvc != nil {
+			c.AvgServiceMs = int64(*avgSvc)
+		}
+		rows, err := tx.Query("SELECT "+ticketCols+ticketFrom+`WHERE t.hall_id = ? AND t.day = ? AND t.state = 'held' AND t.id IN
+			(SELECT ticket_id FROM ticket_transitions WHERE action = 'hold' AND window_id = ?) ORDER BY t.issued_at`, hallID, day, windowID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t, err := scanTicket(rows)
+			if err != nil {
+				return err
+			}
+			c.Held = append(c.Held, t)
+		}
+		return rows.Err()
+	})
+	return c, err
+}
+
+// IntegrityAlert is an event managers and auditors review (queue jumping).
+type IntegrityAlert struct {
+	ID     int64  `json:"id"`
+	Kind   string `json:"kind"`
+	Object string `json:"object"`
+	Actor  string `json:"actor"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail"`
+	At     int64  `json:"at"`
+}
+
+// ListIntegrityAlerts returns a hall's alerts, newest first.
+func (db *DB) ListIntegrityAlerts(ctx context.Context, hallID int64, limit int) ([]IntegrityAlert, error) {
+	out := []IntegrityAlert{}
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query("SELECT id, kind, object, actor, reason, detail, at FROM integrity_alerts WHERE hall_id = ? ORDER BY id DESC LIMIT ?", hallID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a IntegrityAlert
+			if err := rows.Scan(&a.ID, &a.Kind, &a.Object, &a.Actor, &a.Reason, &a.Detail, &a.At); err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// ETAAccuracy compares the estimates given at issue with the actual waits
+// (issue → first call) of the tickets called since a time.
+type ETAAccuracy struct {
+	N          int   `json:"n"`
+	MeanAbsMs  int64 `json:"mean_abs_error_ms"`
+	MeanBiasMs int64 `json:"mean_bias_ms"`
+}
+
+// EstimateAccuracy measures the stored estimates against the actual waits.
+func (db *DB) EstimateAccuracy(ctx context.Context, hallID int64, since time.Time) (ETAAccuracy, error) {
+	var a ETAAccuracy
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query("SELECT eta_ms, called_at - issued_at FROM tickets WHERE hall_id = ? AND eta_ms >= 0 AND called_at > 0 AND issued_at >= ?", hallID, since.UnixMilli())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var abs, bias int64
+		for rows.Next() {
+			var eta, wait int64
+			if err := rows.Scan(&eta, &wait); err != nil {
+				return err
+			}
+			d := eta - wait
+			bias += d
+			if d < 0 {
+				d = -d
+			}
+			abs += d
+			a.N++
+		}
+		if a.N > 0 {
+			a.MeanAbsMs, a.MeanBiasMs = abs/int64(a.N), bias/int64(a.N)
+		}
+		return rows.Err()
+	})
+	return a, err
+}
+
+// WindowHall returns the hall of a window.
+func (db *DB) WindowHall(ctx context.Context, windowID int64) (int64, error) {
+	var id int64
+	err := db.Read(ctx, func(tx *Tx) error {
+		return notFound(tx.QueryRow("SELECT hall_id FROM windows WHERE id = ?", windowID).Scan(&id), "window")
+	})
+	return id, err
+}
+
+// WindowByNumber returns the id of a hall's window by its number.
+func (db *DB) WindowByNumber(ctx context.Context, hallID int64, number string) (int64, error) {
+	var id int64
+	err := db.Read(ctx, func(tx *Tx) error {
+		return notFound(tx.QueryRow("SELECT id FROM windows WHERE hall_id = ? AND number = ?", hallID, number).Scan(&id), "window")
+	})
+	return id, err
+}

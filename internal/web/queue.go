@@ -1,0 +1,491 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"mingbai/internal/apperr"
+	"mingbai/internal/auth"
+	"mingbai/internal/events"
+	"mingbai/internal/queue"
+	"mingbai/internal/store"
+)
+
+// Queue and calling: the ticket API, window dispatch and ticket life, the
+// public hall stream and the tracking view.
+
+type issueRequest struct {
+	Item           string `json:"item"`
+	Hall           int64  `json:"hall,omitempty"`
+	Priority       string `json:"priority,omitempty"`
+	Phone          string `json:"phone,omitempty"`
+	SMSCode        string `json:"sms_code,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+}
+
+type issuedJSON struct {
+	ID         int64  `json:"id"`
+	Number     string `json:"number"`
+	Item       string `json:"item"`
+	ItemName   string `json:"item_name"`
+	Zone       string `json:"zone"`
+	Priority   string `json:"priority,omitempty"`
+	Position   int    `json:"position"`
+	EtaMinutes *int   `json:"eta_minutes"`
+	TrackURL   string `json:"track_url"`
+	IssuedAt   int64  `json:"issued_at"`
+}
+
+func etaMinutes(d time.Duration) *int {
+	if d < 0 {
+		return nil
+	}
+	m := int(math.Ceil(d.Minutes()))
+	return &m
+}
+
+func (s *Server) baseURL(r *http.Request) string {
+	if s.Cfg.BaseURL != "" {
+		return strings.TrimRight(s.Cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// defaultHall is the caller's hall, else the first hall (one-hall installs).
+func (s *Server) defaultHall(r *http.Request, given int64) (int64, error) {
+	p := principal(r)
+	if p.Role == auth.Device {
+		if given != 0 && given != p.HallID {
+			return 0, apperr.New(apperr.Forbidden, "queue.other_hall")
+		}
+		return p.HallID, nil
+	}
+	if given != 0 {
+		return given, nil
+	}
+	if p.HallID != 0 {
+		return p.HallID, nil
+	}
+	hs, err := s.DB.ListHalls(r.Context())
+	if err != nil {
+		return 0, err
+	}
+	if len(hs) == 0 {
+		return 0, apperr.NotFoundOf("hall")
+	}
+	return hs[0].ID, nil
+}
+
+func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	if !p.Authenticated() {
+		if err := s.limits.get("tickets", 10, 20).allow(clientIP(r)); err != nil {
+			return err
+		}
+	}
+	var in issueRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Item) == "" {
+		return apperr.InvalidField("item", "err.required", "item")
+	}
+	hallID, err := s.defaultHall(r, in.Hall)
+	if err != nil {
+		return err
+	}
+	item, err := s.publishedItem(r.Context(), in.Item)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.InvalidField("item", "queue.unknown_item", in.Item)
+		}
+		return err
+	}
+	req := store.IssueRequest{HallID: hallID, Item: item.Code, Zone: item.Zone, Priority: queue.PriorityReason(in.Priority), Phone: in.Phone, SMSCode: in.SMSCode}
+	switch {
+	case p.Role == auth.Device:
+		if p.DeviceKind != "kiosk" {
+			return errForbidden
+		}
+		req.Channel = store.ChannelKiosk
+		if in.IdempotencyKey != "" {
+			req.IdemKey = fmt.Sprintf("device:%d:%s", p.DeviceID, in.IdempotencyKey)
+		}
+	case p.Authenticated():
+		req.Channel = store.ChannelStaff
+		if in.IdempotencyKey != "" {
+			req.IdemKey = "user:" + p.Username + ":" + in.IdempotencyKey
+		}
+	default:
+		req.Channel = store.ChannelWeb
+		if in.Phone != "" {
+			req.Channel = store.ChannelPhone
+		}
+		if in.IdempotencyKey != "" {
+			req.IdemKey = "web:" + in.IdempotencyKey
+		}
+	}
+	if in.Phone != "" && req.Channel == store.ChannelKiosk {
+		return apperr.InvalidField("phone", "queue.phone_not_here")
+	}
+	res, err := s.DB.IssueTicket(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	status := 201
+	if !res.Created {
+		status = 200
+	}
+	eta := time.Duration(-1)
+	if res.Ticket.EtaMs >= 0 {
+		eta = time.Duration(res.Ticket.EtaMs) * time.Millisecond
+	}
+	name := item.Name
+	if lang(r) == "en" && item.NameEn != "" {
+		name = item.NameEn
+	}
+	writeJSON(w, status, issuedJSON{ID: res.Ticket.ID, Number: res.Ticket.Number, Item: item.Code, ItemName: name, Zone: item.Zone, Priority: res.Ticket.Priority,
+		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt})
+	return nil
+}
+
+type smsCodeRequest struct {
+	Hall  int64  `json:"hall,omitempty"`
+	Phone string `json:"phone"`
+}
+
+func (s *Server) apiSMSCode(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limits.get("sms_codes", 5, 5).allow(clientIP(r)); err != nil {
+		return err
+	}
+	var in smsCodeRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	hallID, err := s.defaultHall(r, in.Hall)
+	if err != nil {
+		return err
+	}
+	if err := s.DB.RequestPhoneCode(r.Context(), hallID, in.Phone); err != nil {
+		return err
+	}
+	writeJSON(w, 202, map[string]bool{"sent": true})
+	return nil
+}
+
+// trackJSON is the public view of a ticket: no phone, no id, no names.
+type trackJSON struct {
+	Number     string       `json:"number"`
+	Item       string       `json:"item"`
+	Zone       string       `json:"zone"`
+	State      string       `json:"state"`
+	Position   int          `json:"position"`
+	EtaMinutes *int         `json:"eta_minutes"`
+	Window     string       `json:"window,omitempty"`
+	IssuedAt   int64        `json:"issued_at"`
+	Calling    []store.Call `json:"calling"`
+}
+
+func trackView(v store.TicketView) trackJSON {
+	return trackJSON{Number: v.Ticket.Number, Item: v.Ticket.Item, Zone: v.Ticket.Zone, State: v.Ticket.State, Position: v.Ahead,
+		EtaMinutes: etaMinutes(v.Eta), Window: v.Ticket.WindowNumber, IssuedAt: v.Ticket.IssuedAt, Calling: v.Calling}
+}
+
+func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.DB.TicketByToken(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, trackView(v))
+	return nil
+}
+
+func (s *Server) apiTrackCancel(w http.ResponseWriter, r *http.Request) error {
+	if err := s.DB.CancelByToken(r.Context(), r.PathValue("token")); err != nil {
+		return err
+	}
+	writeJSON(w, 200, map[string]bool{"cancelled": true})
+	return nil
+}
+
+func (s *Server) apiGetTicket(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := s.DB.Ticket(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	trs, err := s.DB.TicketTransitions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, map[string]any{"ticket": t, "transitions": trs})
+	return nil
+}
+
+func staffer(r *http.Request) store.Staffer {
+	p := principal(r)
+	return store.Staffer{Username: p.Username, StaffID: p.StaffID, Manager: p.Role == auth.Admin || p.Role == auth.HallManager}
+}
+
+// windowOf parses {window} and returns it with its hall.
+func (s *Server) windowOf(r *http.Request) (hallID, windowID int64, err error) {
+	windowID, err = pathID(r, "window")
+	if err != nil {
+		return 0, 0, err
+	}
+	hallID, err = s.DB.WindowHall(r.Context(), windowID)
+	return hallID, windowID, err
+}
+
+type callRequest struct {
+	Ticket int64  `json:"ticket,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func (s *Server) apiCall(w http.ResponseWriter, r *http.Request) error {
+	hallID, windowID, err := s.windowOf(r)
+	if err != nil {
+		return err
+	}
+	var in callRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+	}
+	t, err := s.DB.CallNext(r.Context(), store.CallRequest{HallID: hallID, WindowID: windowID, By: staffer(r), TicketID: in.Ticket, Reason: in.Reason})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, t)
+	return nil
+}
+
+type sessionRequest struct {
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func (s *Server) apiWindowSession(w http.ResponseWriter, r *http.Request) error {
+	hallID, windowID, err := s.windowOf(r)
+	if err != nil {
+		return err
+	}
+	var in sessionRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	var sess store.WindowSession
+	who := staffer(r)
+	if in.State == store.WindowOpen {
+		sess, err = s.DB.SignInWindow(r.Context(), hallID, windowID, who)
+	} else {
+		sess, err = s.DB.SetWindowState(r.Context(), hallID, windowID, who, in.State, in.Reason)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, sess)
+	return nil
+}
+
+func (s *Server) apiConsole(w http.ResponseWriter, r *http.Request) error {
+	hallID, windowID, err := s.windowOf(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.DB.WindowConsole(r.Context(), hallID, windowID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, c)
+	return nil
+}
+
+type actRequest struct {
+	Item   string `json:"item,omitempty"`
+	Window int64  `json:"window,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+// apiAct returns the handler of one ticket action.
+func (s *Server) apiAct(action string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in actRequest
+		if r.ContentLength != 0 {
+			if err := decodeJSON(w, r, &in); err != nil {
+				return err
+			}
+		}
+		t, err := s.DB.Ticket(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		req := store.ActRequest{HallID: t.HallID, TicketID: id, By: staffer(r), Action: action, WindowID: in.Window, Note: in.Note}
+		if action == store.ActTransfer && in.Item != "" {
+			item, err := s.publishedItem(r.Context(), in.Item)
+			if err != nil {
+				return apperr.InvalidField("item", "queue.unknown_item", in.Item)
+			}
+			req.Item, req.Zone = item.Code, item.Zone
+		}
+		out, err := s.DB.ActOnTicket(r.Context(), req)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, 200, out)
+		return nil
+	}
+}
+
+func (s *Server) apiHallBoard(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.hallOf(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.DB.HallBoard(r.Context(), h.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, b)
+	return nil
+}
+
+// publicKinds are the events the public hall stream passes on; their
+// payloads are built by the store from numbers and counts only.
+var publicKinds = map[string]bool{store.EventTicketIssued: true, store.EventTicketCalled: true, store.EventTicketRecalled: true,
+	store.EventTicketUpdated: true, store.EventWindowState: true}
+
+func (s *Server) apiHallStream(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.hallOf(r)
+	if err != nil {
+		return err
+	}
+	return s.serveStream(w, r, streamOptions{
+		HallID:   h.ID,
+		Snapshot: func() (any, error) { return s.DB.HallBoard(r.Context(), h.ID) },
+		Filter:   func(e events.Event) bool { return publicKinds[e.Kind] },
+	})
+}
+
+func (s *Server) apiIntegrityAlerts(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.hallOf(r)
+	if err != nil {
+		return err
+	}
+	out, err := s.DB.ListIntegrityAlerts(r.Context(), h.ID, 200)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, out)
+	return nil
+}
+
+func (s *Server) apiQueueSettings(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.hallOf(r)
+	if err != nil {
+		return err
+	}
+	if r.Method == http.MethodPut {
+		var in store.QueueSettings
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		if err := s.DB.SaveQueueSettings(r.Context(), h.ID, in); err != nil {
+			return err
+		}
+	}
+	st, err := s.DB.QueueSettings(r.Context(), h.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, st)
+	return nil
+}
+
+type itemCapRequest struct {
+	DailyCap int `json:"daily_cap"`
+}
+
+func (s *Server) apiItemCap(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.hallOf(r)
+	if err != nil {
+		return err
+	}
+	var in itemCapRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if _, err := s.DB.PublishedItem(r.Context(), r.PathValue("item")); err != nil {
+		return apperr.InvalidField("item", "queue.unknown_item", r.PathValue("item"))
+	}
+	if err := s.DB.SetItemCap(r.Context(), h.ID, r.PathValue("item"), in.DailyCap); err != nil {
+		return err
+	}
+	writeJSON(w, 200, in)
+	return nil
+}
+
+func (s *Server) apiETAAccuracy(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.hallOf(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.DB.EstimateAccuracy(r.Context(), h.ID, time.Now().Add(-30*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, a)
+	return nil
+}
+
+// queueRoutes are the routes of the queue area (see routes.go).
+func (s *Server) queueRoutes() []Route {
+	windowRoles := roles(auth.WindowStaff, auth.HallManager, auth.Admin)
+	acts := []struct{ path, action, summary string }{
+		{"start", store.ActStart, "Start serving a called ticket"},
+		{"finish", store.ActFinish, "Finish a ticket"},
+		{"no-show", store.ActNoShow, "Mark a called ticket as not shown up (after the configured recalls)"},
+		{"recall", store.ActRecall, "Recall a ticket (repeats the announcement)"},
+		{"transfer", store.ActTransfer, "Transfer a ticket to another item or window, keeping its place"},
+		{"hold", store.ActHold, "Put a ticket on hold (e.g. the citizen fetches a document)"},
+		{"return", store.ActReturn, "Return a held ticket to the queue at its place"},
+		{"cancel", store.ActCancel, "Cancel a ticket"},
+	}
+	rt := []Route{
+		{Method: "POST", Path: "/api/v1/tickets", Roles: everyone, Handler: s.apiIssueTicket, Summary: "Take a ticket (kiosk device, staff, or anonymous web, rate-limited); a retry with the same idempotency_key returns the first ticket", Tag: "queue", Request: issueRequest{}, Response: issuedJSON{}},
+		{Method: "POST", Path: "/api/v1/sms-codes", Roles: everyone, Handler: s.apiSMSCode, Summary: "Send an SMS code to confirm the phone of a remote ticket", Tag: "queue", Request: smsCodeRequest{}},
+		{Method: "GET", Path: "/api/v1/track/{token}", Roles: everyone, Handler: s.apiTrack, Summary: "Public tracking view of a ticket by its tracking token: position, estimate, numbers being called", Tag: "queue", Response: trackJSON{}},
+		{Method: "POST", Path: "/api/v1/track/{token}/cancel", Roles: everyone, Handler: s.apiTrackCancel, Summary: "Give up a waiting ticket from its tracking page", Tag: "queue"},
+		{Method: "GET", Path: "/api/v1/tickets/{id}", Roles: staffRoles, Handler: s.apiGetTicket, Summary: "A ticket with its timestamped transitions (staff)", Tag: "queue", Response: store.Ticket{}},
+		{Method: "POST", Path: "/api/v1/windows/{window}/call", Roles: windowRoles, Handler: s.apiCall, Summary: "Call the next ticket by the hall's policy, or a given ticket out of turn with a reason; 404 when nothing waits", Tag: "queue", Request: callRequest{}, Response: store.Ticket{}},
+		{Method: "POST", Path: "/api/v1/windows/{window}/session", Roles: windowRoles, Handler: s.apiWindowSession, Summary: "Sign in at a window (open), pause with a reason (break, back_office, meeting) or sign out (closed)", Tag: "queue", Request: sessionRequest{}, Response: store.WindowSession{}},
+		{Method: "GET", Path: "/api/v1/windows/{window}/console", Roles: windowRoles, Handler: s.apiConsole, Summary: "Window console state: session, current ticket, waiting counts, today's figures", Tag: "queue", Response: store.Console{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/queue", Roles: everyone, Handler: s.apiHallBoard, Summary: "Public queue state of a hall: latest calls, waiting per zone, windows", Tag: "queue", Response: store.HallBoard{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/stream", Roles: everyone, Handler: s.apiHallStream, Summary: "Public server-sent events for screens (snapshot, ticket.issued, ticket.called, ticket.recalled, ticket.updated, window.state); resumes with Last-Event-ID", Tag: "queue"},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/integrity-alerts", Roles: overseers, Handler: s.apiIntegrityAlerts, Summary: "Integrity alerts (out-of-turn calls)", Tag: "queue", Response: []store.IntegrityAlert{{}}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/queue-settings", Roles: overseers, Handler: s.apiQueueSettings, Summary: "Queue rules of a hall", Tag: "queue", Response: store.QueueSettings{}},
+		{Method: "PUT", Path: "/api/v1/halls/{hall}/queue-settings", Roles: managers, Handler: s.apiQueueSettings, Summary: "Change the queue rules of a hall (policy, green-channel bound, recalls, near-turn SMS, caps, no-show rules)", Tag: "queue", Request: store.QueueSettings{}, Response: store.QueueSettings{}},
+		{Method: "PUT", Path: "/api/v1/halls/{hall}/item-caps/{item}", Roles: managers, Handler: s.apiItemCap, Summary: "Set the daily ticket cap of an item (0 removes it)", Tag: "queue", Request: itemCapRequest{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/eta-accuracy", Roles: overseers, Handler: s.apiETAAccuracy, Summary: "Error of the wait estimates given at issue against the actual waits (last 30 days)", Tag: "queue", Response: store.ETAAccuracy{}},
+	}
+	for _, a := range acts {
+		rt = append(rt, Route{Method: "POST", Path: "/api/v1/tickets/{id}/" + a.path, Roles: windowRoles, Handler: s.apiAct(a.action), Summary: a.summary, Tag: "queue", Request: actRequest{}, Response: store.Ticket{}})
+	}
+	rt = append(rt, s.appointmentRoutes()...)
+	return append(rt, s.queuePageRoutes()...)
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"mingbai/internal/apperr"
+	"mingbai/internal/store"
+)
+
+func init() {
+	// Bookings whose check-in window has passed become no-shows.
+	BackgroundJobs = append(BackgroundJobs, func(ctx context.Context, s *Server) {
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if _, err := s.DB.MarkAppointmentNoShows(ctx); err != nil && ctx.Err() == nil {
+					s.Log.Warn("appointment no-shows", "err", err)
+				}
+			}
+		}
+	})
+}
+
+func (s *Server) apiAppointmentSlots(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.hallOf(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if _, err := s.publishedItem(r.Context(), q.Get("item")); err != nil {
+		return apperr.InvalidField("item", "queue.unknown_item", q.Get("item"))
+	}
+	slots, err := s.DB.AppointmentSlots(r.Context(), h.ID, q.Get("item"), q.Get("day"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, slots)
+	return nil
+}
+
+type bookRequest struct {
+	Hall    int64  `json:"hall,omitempty"`
+	Item    string `json:"item"`
+	Day     string `json:"day"`
+	Slot    string `json:"slot"`
+	Phone   string `json:"phone"`
+	SMSCode string `json:"sms_code"`
+}
+
+func (s *Server) apiBook(w http.ResponseWriter, r *http.Request) error {
+	if !principal(r).Authenticated() {
+		if err := s.limits.get("appointments", 10, 10).allow(clientIP(r)); err != nil {
+			return err
+		}
+	}
+	var in bookRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	hallID, err := s.defaultHall(r, in.Hall)
+	if err != nil {
+		return err
+	}
+	item, err := s.publishedItem(r.Context(), in.Item)
+	if err != nil {
+		return apperr.InvalidField("item", "queue.unknown_item", in.Item)
+	}
+	a, err := s.DB.BookAppointment(r.Context(), store.BookRequest{HallID: hallID, Item: item.Code, Zone: item.Zone, Day: in.Day, Slot: in.Slot,
+		Phone: in.Phone, SMSCode: in.SMSCode, Bookable: item.Appointment})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 201, a)
+	return nil
+}
+
+type checkInRequest struct {
+	Hall int64 `json:"hall,omitempty"`
+}
+
+func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
+	if !principal(r).Authenticated() {
+		if err := s.limits.get("checkin", 10, 10).allow(clientIP(r)); err != nil {
+			return err
+		}
+	}
+	var in checkInRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+	}
+	hallID, err := s.defaultHall(r, in.Hall)
+	if err != nil {
+		return err
+	}
+	code := r.PathValue("code")
+	itemCode, err := s.DB.AppointmentItem(r.Context(), hallID, code)
+	if err != nil {
+		return err
+	}
+	item, err := s.publishedItem(r.Context(), itemCode)
+	if err != nil {
+		return apperr.InvalidField("item", "queue.unknown_item", itemCode)
+	}
+	res, err := s.DB.CheckInAppointment(r.Context(), hallID, code, item.Zone)
+	if err != nil {
+		return err
+	}
+	eta := time.Duration(-1)
+	if res.Ticket.EtaMs >= 0 {
+		eta = time.Duration(res.Ticket.EtaMs) * time.Millisecond
+	}
+	writeJSON(w, 201, issuedJSON{ID: res.Ticket.ID, Number: res.Ticket.Number, Item: item.Code, ItemName: item.Name, Zone: item.Zone, Priority: res.Ticket.Priority,
+		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt})
+	return nil
+}
+
+func (s *Server) appointmentRoutes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/halls/{hall}/appointment-slots", Roles: everyone, Handler: s.apiAppointmentSlots, Summary: "Bookable slots of an item on a day (?item=&day=YYYY-MM-DD) with free places", Tag: "queue", Response: []store.Slot{{}}},
+		{Method: "POST", Path: "/api/v1/appointments", Roles: everyone, Handler: s.apiBook, Summary: "Book an appointment slot (phone confirmed by an SMS code from /api/v1/sms-codes)", Tag: "queue", Request: bookRequest{}, Response: store.Appointment{}},
+		{Method: "POST", Path: "/api/v1/appointments/{code}/check-in", Roles: everyone, Handler: s.apiCheckIn, Summary: "Check in an appointment (30 min before to 15 min after the slot): a green-channel ticket", Tag: "queue", Request: checkInRequest{}, Response: issuedJSON{}},
+	}
+}
