@@ -265,9 +265,9 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 					return apperr.InvalidField("reason", "queue.reason_required")
 				}
 				t := rows[idx]
-				if _, err := tx.Exec("INSERT INTO integrity_alerts (hall_id, kind, object, actor, reason, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-					req.HallID, "queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID), req.By.Username, reason,
-					fmt.Sprintf("%s called at window %s", t.Number, w.Number), tx.NowMs()); err != nil {
+				if _, err := tx.Exec("INSERT INTO integrity_alerts (hall_id, kind, ref, detail, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
+					req.HallID, "queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID),
+					fmt.Sprintf("%s called at window %s out of turn; reason: %s", t.Number, w.Number, reason), req.By.Username, tx.NowMs()); err != nil {
 					return err
 				}
 				if err := tx.Audit("queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s window %s: %s", t.Number, w.Number, reason)); err != nil {

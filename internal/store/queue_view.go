@@ -210,38 +210,6 @@ func (db *DB) WindowConsole(ctx context.Context, hallID, windowID int64) (Consol
 	return c, err
 }
 
-// IntegrityAlert is an event managers and auditors review (queue jumping).
-type IntegrityAlert struct {
-	ID     int64  `json:"id"`
-	Kind   string `json:"kind"`
-	Object string `json:"object"`
-	Actor  string `json:"actor"`
-	Reason string `json:"reason"`
-	Detail string `json:"detail"`
-	At     int64  `json:"at"`
-}
-
-// ListIntegrityAlerts returns a hall's alerts, newest first.
-func (db *DB) ListIntegrityAlerts(ctx context.Context, hallID int64, limit int) ([]IntegrityAlert, error) {
-	out := []IntegrityAlert{}
-	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query("SELECT id, kind, object, actor, reason, detail, at FROM integrity_alerts WHERE hall_id = ? ORDER BY id DESC LIMIT ?", hallID, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var a IntegrityAlert
-			if err := rows.Scan(&a.ID, &a.Kind, &a.Object, &a.Actor, &a.Reason, &a.Detail, &a.At); err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
 // ETAAccuracy compares the estimates given at issue with the actual waits
 // (issue → first call) of the tickets called since a time.
 type ETAAccuracy struct {

@@ -28,39 +28,6 @@ var (
 	calendarEditors = managers
 )
 
-func (s *Server) caseRoutes() []Route {
-	return []Route{
-		{Method: "POST", Path: "/api/v1/cases", Roles: roles(auth.WindowStaff), Handler: s.apiCreateCase, Summary: "Accept a case at the window (from a ticket or directly) against the guide in force", Tag: "cases", Request: store.CaseInput{}, Response: store.CaseView{}},
-		{Method: "GET", Path: "/api/v1/cases", Roles: caseReaders, Handler: s.apiListCases, Summary: "The business ledger (filters: zone, from, to, item, staff, state, overdue, open; window staff see their own cases)", Tag: "cases", Response: []store.CaseView{{}}},
-		{Method: "POST", Path: "/api/v1/cases/search", Roles: caseWorkers, Handler: s.apiSearchCases, Summary: "Find cases by exact resident ID number (blind index; audited)", Tag: "cases", Request: searchRequest{}, Response: []store.CaseView{{}}},
-		{Method: "GET", Path: "/api/v1/cases/{id}", Roles: caseReaders, Handler: s.apiGetCase, Summary: "A case with personal data masked; ?reveal=1 adds the full data for the responsible staff or managers (audited)", Tag: "cases", Response: caseResponse{}},
-		{Method: "POST", Path: "/api/v1/cases/{id}/state", Roles: caseWorkers, Handler: s.apiChangeCase, Summary: "Move a case: in_review, correction (one-time notice), in_review again when materials arrive, completed, rejected (reason and legal basis), withdrawn", Tag: "cases", Request: store.CaseChange{}, Response: store.CaseView{}},
-		{Method: "POST", Path: "/api/v1/cases/{id}/materials", Roles: caseWorkers, Handler: s.apiCaseMaterials, Summary: "Record materials received, missing or deferred; extras need a reason and raise an integrity alert", Tag: "cases", Request: store.MaterialsUpdate{}, Response: store.CaseView{}},
-		{Method: "POST", Path: "/api/v1/progress", Roles: everyone, Handler: s.apiProgress, Summary: "Public progress look-up by case number and the last four digits of the phone or ID number (rate-limited)", Tag: "cases", Request: progressRequest{}, Response: store.Progress{}},
-		{Method: "GET", Path: "/api/v1/integrity-alerts", Roles: overseers, Handler: s.apiListAlerts, Summary: "Integrity alerts (e.g. materials asked beyond the guide); ?all=1 includes resolved ones", Tag: "cases", Response: []store.IntegrityAlert{{}}},
-		{Method: "POST", Path: "/api/v1/integrity-alerts/{id}/resolve", Roles: managers, Handler: s.apiResolveAlert, Summary: "Mark an integrity alert as dealt with", Tag: "cases", Request: resolveRequest{}},
-		{Method: "GET", Path: "/api/v1/calendar", Roles: staffRoles, Handler: s.apiCalendar, Summary: "Working-day calendar: overrides and known years", Tag: "cases", Response: calendarJSON{}},
-		{Method: "POST", Path: "/api/v1/calendar/overrides", Roles: calendarEditors, Handler: s.apiSetOverride, Summary: "Add or replace a calendar override (local closure, extra working day, a new year's schedule)", Tag: "cases", Request: overrideRequest{}},
-		{Method: "POST", Path: "/api/v1/calendar/known-years", Roles: calendarEditors, Handler: s.apiKnownYear, Summary: "Declare a year's schedule complete in the overrides", Tag: "cases", Request: knownYearRequest{}},
-
-		{Method: "GET", Path: "/cases", Roles: caseReaders, Handler: s.pageCases},
-		{Method: "GET", Path: "/cases/new", Roles: roles(auth.WindowStaff), Handler: s.pageNewCase},
-		{Method: "POST", Path: "/cases/new", Roles: roles(auth.WindowStaff), Handler: s.formNewCase},
-		{Method: "GET", Path: "/cases/ledger", Roles: caseReaders, Handler: s.pageLedger},
-		{Method: "GET", Path: "/cases/ledger.xlsx", Roles: caseReaders, Handler: s.exportLedgerXLSX},
-		{Method: "GET", Path: "/cases/ledger.csv", Roles: caseReaders, Handler: s.exportLedgerCSV},
-		{Method: "GET", Path: "/cases/alerts", Roles: overseers, Handler: s.pageAlerts},
-		{Method: "GET", Path: "/cases/{id}", Roles: caseReaders, Handler: s.pageCase},
-		{Method: "POST", Path: "/cases/{id}/state", Roles: caseWorkers, Handler: s.formCaseState},
-		{Method: "POST", Path: "/cases/{id}/materials", Roles: caseWorkers, Handler: s.formCaseMaterials},
-		{Method: "GET", Path: "/cases/{id}/notice", Roles: caseReaders, Handler: s.pageNotice},
-		{Method: "GET", Path: "/progress", Roles: everyone, Handler: s.pageProgress},
-		{Method: "POST", Path: "/progress", Roles: everyone, Handler: s.formProgress},
-		{Method: "GET", Path: "/admin/calendar", Roles: calendarEditors, Handler: s.pageCalendar},
-		{Method: "POST", Path: "/admin/calendar", Roles: calendarEditors, Handler: s.formCalendar},
-	}
-}
-
 func init() {
 	publicLinks = append(publicLinks, homeLink{"/progress", "cases.progress_title"})
 	for _, e := range []struct {

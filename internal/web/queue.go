@@ -47,17 +47,6 @@ func etaMinutes(d time.Duration) *int {
 	return &m
 }
 
-func (s *Server) baseURL(r *http.Request) string {
-	if s.Cfg.BaseURL != "" {
-		return strings.TrimRight(s.Cfg.BaseURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 // defaultHall is the caller's hall, else the first hall (one-hall installs).
 func (s *Server) defaultHall(r *http.Request, given int64) (int64, error) {
 	p := principal(r)
@@ -387,7 +376,7 @@ func (s *Server) apiIntegrityAlerts(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	out, err := s.DB.ListIntegrityAlerts(r.Context(), h.ID, 200)
+	out, err := s.DB.ListIntegrityAlerts(r.Context(), h.ID, true)
 	if err != nil {
 		return err
 	}
@@ -451,41 +440,4 @@ func (s *Server) apiETAAccuracy(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, 200, a)
 	return nil
-}
-
-// queueRoutes are the routes of the queue area (see routes.go).
-func (s *Server) queueRoutes() []Route {
-	windowRoles := roles(auth.WindowStaff, auth.HallManager, auth.Admin)
-	acts := []struct{ path, action, summary string }{
-		{"start", store.ActStart, "Start serving a called ticket"},
-		{"finish", store.ActFinish, "Finish a ticket"},
-		{"no-show", store.ActNoShow, "Mark a called ticket as not shown up (after the configured recalls)"},
-		{"recall", store.ActRecall, "Recall a ticket (repeats the announcement)"},
-		{"transfer", store.ActTransfer, "Transfer a ticket to another item or window, keeping its place"},
-		{"hold", store.ActHold, "Put a ticket on hold (e.g. the citizen fetches a document)"},
-		{"return", store.ActReturn, "Return a held ticket to the queue at its place"},
-		{"cancel", store.ActCancel, "Cancel a ticket"},
-	}
-	rt := []Route{
-		{Method: "POST", Path: "/api/v1/tickets", Roles: everyone, Handler: s.apiIssueTicket, Summary: "Take a ticket (kiosk device, staff, or anonymous web, rate-limited); a retry with the same idempotency_key returns the first ticket", Tag: "queue", Request: issueRequest{}, Response: issuedJSON{}},
-		{Method: "POST", Path: "/api/v1/sms-codes", Roles: everyone, Handler: s.apiSMSCode, Summary: "Send an SMS code to confirm the phone of a remote ticket", Tag: "queue", Request: smsCodeRequest{}},
-		{Method: "GET", Path: "/api/v1/track/{token}", Roles: everyone, Handler: s.apiTrack, Summary: "Public tracking view of a ticket by its tracking token: position, estimate, numbers being called", Tag: "queue", Response: trackJSON{}},
-		{Method: "POST", Path: "/api/v1/track/{token}/cancel", Roles: everyone, Handler: s.apiTrackCancel, Summary: "Give up a waiting ticket from its tracking page", Tag: "queue"},
-		{Method: "GET", Path: "/api/v1/tickets/{id}", Roles: staffRoles, Handler: s.apiGetTicket, Summary: "A ticket with its timestamped transitions (staff)", Tag: "queue", Response: store.Ticket{}},
-		{Method: "POST", Path: "/api/v1/windows/{window}/call", Roles: windowRoles, Handler: s.apiCall, Summary: "Call the next ticket by the hall's policy, or a given ticket out of turn with a reason; 404 when nothing waits", Tag: "queue", Request: callRequest{}, Response: store.Ticket{}},
-		{Method: "POST", Path: "/api/v1/windows/{window}/session", Roles: windowRoles, Handler: s.apiWindowSession, Summary: "Sign in at a window (open), pause with a reason (break, back_office, meeting) or sign out (closed)", Tag: "queue", Request: sessionRequest{}, Response: store.WindowSession{}},
-		{Method: "GET", Path: "/api/v1/windows/{window}/console", Roles: windowRoles, Handler: s.apiConsole, Summary: "Window console state: session, current ticket, waiting counts, today's figures", Tag: "queue", Response: store.Console{}},
-		{Method: "GET", Path: "/api/v1/halls/{hall}/queue", Roles: everyone, Handler: s.apiHallBoard, Summary: "Public queue state of a hall: latest calls, waiting per zone, windows", Tag: "queue", Response: store.HallBoard{}},
-		{Method: "GET", Path: "/api/v1/halls/{hall}/stream", Roles: everyone, Handler: s.apiHallStream, Summary: "Public server-sent events for screens (snapshot, ticket.issued, ticket.called, ticket.recalled, ticket.updated, window.state); resumes with Last-Event-ID", Tag: "queue"},
-		{Method: "GET", Path: "/api/v1/halls/{hall}/integrity-alerts", Roles: overseers, Handler: s.apiIntegrityAlerts, Summary: "Integrity alerts (out-of-turn calls)", Tag: "queue", Response: []store.IntegrityAlert{{}}},
-		{Method: "GET", Path: "/api/v1/halls/{hall}/queue-settings", Roles: overseers, Handler: s.apiQueueSettings, Summary: "Queue rules of a hall", Tag: "queue", Response: store.QueueSettings{}},
-		{Method: "PUT", Path: "/api/v1/halls/{hall}/queue-settings", Roles: managers, Handler: s.apiQueueSettings, Summary: "Change the queue rules of a hall (policy, green-channel bound, recalls, near-turn SMS, caps, no-show rules)", Tag: "queue", Request: store.QueueSettings{}, Response: store.QueueSettings{}},
-		{Method: "PUT", Path: "/api/v1/halls/{hall}/item-caps/{item}", Roles: managers, Handler: s.apiItemCap, Summary: "Set the daily ticket cap of an item (0 removes it)", Tag: "queue", Request: itemCapRequest{}},
-		{Method: "GET", Path: "/api/v1/halls/{hall}/eta-accuracy", Roles: overseers, Handler: s.apiETAAccuracy, Summary: "Error of the wait estimates given at issue against the actual waits (last 30 days)", Tag: "queue", Response: store.ETAAccuracy{}},
-	}
-	for _, a := range acts {
-		rt = append(rt, Route{Method: "POST", Path: "/api/v1/tickets/{id}/" + a.path, Roles: windowRoles, Handler: s.apiAct(a.action), Summary: a.summary, Tag: "queue", Request: actRequest{}, Response: store.Ticket{}})
-	}
-	rt = append(rt, s.appointmentRoutes()...)
-	return append(rt, s.queuePageRoutes()...)
 }

@@ -121,11 +121,3 @@ func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
 		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt})
 	return nil
 }
-
-func (s *Server) appointmentRoutes() []Route {
-	return []Route{
-		{Method: "GET", Path: "/api/v1/halls/{hall}/appointment-slots", Roles: everyone, Handler: s.apiAppointmentSlots, Summary: "Bookable slots of an item on a day (?item=&day=YYYY-MM-DD) with free places", Tag: "queue", Response: []store.Slot{{}}},
-		{Method: "POST", Path: "/api/v1/appointments", Roles: everyone, Handler: s.apiBook, Summary: "Book an appointment slot (phone confirmed by an SMS code from /api/v1/sms-codes)", Tag: "queue", Request: bookRequest{}, Response: store.Appointment{}},
-		{Method: "POST", Path: "/api/v1/appointments/{code}/check-in", Roles: everyone, Handler: s.apiCheckIn, Summary: "Check in an appointment (30 min before to 15 min after the slot): a green-channel ticket", Tag: "queue", Request: checkInRequest{}, Response: issuedJSON{}},
-	}
-}

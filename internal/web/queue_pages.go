@@ -243,16 +243,3 @@ func (s *Server) handleTrackQR(w http.ResponseWriter, r *http.Request) error {
 	_, err = w.Write(png)
 	return err
 }
-
-func (s *Server) queuePageRoutes() []Route {
-	windowRoles := roles(auth.WindowStaff, auth.HallManager, auth.Admin)
-	return []Route{
-		{Method: "GET", Path: "/kiosk", Roles: everyone, Handler: s.pageKiosk},
-		{Method: "GET", Path: "/console", Roles: windowRoles, Handler: s.pageConsole},
-		{Method: "GET", Path: "/screens/hall/{hall}", Roles: everyone, Handler: s.pageScreenHall},
-		{Method: "GET", Path: "/screens/zone/{hall}/{zone}", Roles: everyone, Handler: s.pageScreenZone},
-		{Method: "GET", Path: "/screens/window/{window}", Roles: everyone, Handler: s.pageScreenWindow},
-		{Method: "GET", Path: "/t/{token}", Roles: everyone, Handler: s.pageTrack},
-		{Method: "GET", Path: "/t/{token}/qr.png", Roles: everyone, Handler: s.handleTrackQR},
-	}
-}

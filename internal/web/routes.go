@@ -127,10 +127,83 @@ func (s *Server) routeTable() []Route {
 	}...)
 
 	// ---- Queue and calling ---------------------------------------------
-	rt = append(rt, s.queueRoutes()...)
+	windowRoles := roles(auth.WindowStaff, auth.HallManager, auth.Admin)
+	acts := []struct{ path, action, summary string }{
+		{"start", store.ActStart, "Start serving a called ticket"},
+		{"finish", store.ActFinish, "Finish a ticket"},
+		{"no-show", store.ActNoShow, "Mark a called ticket as not shown up (after the configured recalls)"},
+		{"recall", store.ActRecall, "Recall a ticket (repeats the announcement)"},
+		{"transfer", store.ActTransfer, "Transfer a ticket to another item or window, keeping its place"},
+		{"hold", store.ActHold, "Put a ticket on hold (e.g. the citizen fetches a document)"},
+		{"return", store.ActReturn, "Return a held ticket to the queue at its place"},
+		{"cancel", store.ActCancel, "Cancel a ticket"},
+	}
+	rt = append(rt, []Route{
+		{Method: "POST", Path: "/api/v1/tickets", Roles: everyone, Handler: s.apiIssueTicket, Summary: "Take a ticket (kiosk device, staff, or anonymous web, rate-limited); a retry with the same idempotency_key returns the first ticket", Tag: "queue", Request: issueRequest{}, Response: issuedJSON{}},
+		{Method: "POST", Path: "/api/v1/sms-codes", Roles: everyone, Handler: s.apiSMSCode, Summary: "Send an SMS code to confirm the phone of a remote ticket", Tag: "queue", Request: smsCodeRequest{}},
+		{Method: "GET", Path: "/api/v1/track/{token}", Roles: everyone, Handler: s.apiTrack, Summary: "Public tracking view of a ticket by its tracking token: position, estimate, numbers being called", Tag: "queue", Response: trackJSON{}},
+		{Method: "POST", Path: "/api/v1/track/{token}/cancel", Roles: everyone, Handler: s.apiTrackCancel, Summary: "Give up a waiting ticket from its tracking page", Tag: "queue"},
+		{Method: "GET", Path: "/api/v1/tickets/{id}", Roles: staffRoles, Handler: s.apiGetTicket, Summary: "A ticket with its timestamped transitions (staff)", Tag: "queue", Response: store.Ticket{}},
+		{Method: "POST", Path: "/api/v1/windows/{window}/call", Roles: windowRoles, Handler: s.apiCall, Summary: "Call the next ticket by the hall's policy, or a given ticket out of turn with a reason; 404 when nothing waits", Tag: "queue", Request: callRequest{}, Response: store.Ticket{}},
+		{Method: "POST", Path: "/api/v1/windows/{window}/session", Roles: windowRoles, Handler: s.apiWindowSession, Summary: "Sign in at a window (open), pause with a reason (break, back_office, meeting) or sign out (closed)", Tag: "queue", Request: sessionRequest{}, Response: store.WindowSession{}},
+		{Method: "GET", Path: "/api/v1/windows/{window}/console", Roles: windowRoles, Handler: s.apiConsole, Summary: "Window console state: session, current ticket, waiting counts, today's figures", Tag: "queue", Response: store.Console{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/queue", Roles: everyone, Handler: s.apiHallBoard, Summary: "Public queue state of a hall: latest calls, waiting per zone, windows", Tag: "queue", Response: store.HallBoard{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/stream", Roles: everyone, Handler: s.apiHallStream, Summary: "Public server-sent events for screens (snapshot, ticket.issued, ticket.called, ticket.recalled, ticket.updated, window.state); resumes with Last-Event-ID", Tag: "queue"},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/integrity-alerts", Roles: overseers, Handler: s.apiIntegrityAlerts, Summary: "Integrity alerts (out-of-turn calls)", Tag: "queue", Response: []store.IntegrityAlert{{}}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/queue-settings", Roles: overseers, Handler: s.apiQueueSettings, Summary: "Queue rules of a hall", Tag: "queue", Response: store.QueueSettings{}},
+		{Method: "PUT", Path: "/api/v1/halls/{hall}/queue-settings", Roles: managers, Handler: s.apiQueueSettings, Summary: "Change the queue rules of a hall (policy, green-channel bound, recalls, near-turn SMS, caps, no-show rules)", Tag: "queue", Request: store.QueueSettings{}, Response: store.QueueSettings{}},
+		{Method: "PUT", Path: "/api/v1/halls/{hall}/item-caps/{item}", Roles: managers, Handler: s.apiItemCap, Summary: "Set the daily ticket cap of an item (0 removes it)", Tag: "queue", Request: itemCapRequest{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/eta-accuracy", Roles: overseers, Handler: s.apiETAAccuracy, Summary: "Error of the wait estimates given at issue against the actual waits (last 30 days)", Tag: "queue", Response: store.ETAAccuracy{}},
+	}...)
+	for _, a := range acts {
+		rt = append(rt, Route{Method: "POST", Path: "/api/v1/tickets/{id}/" + a.path, Roles: windowRoles, Handler: s.apiAct(a.action), Summary: a.summary, Tag: "queue", Request: actRequest{}, Response: store.Ticket{}})
+	}
+	rt = append(rt, []Route{
+		{Method: "GET", Path: "/api/v1/halls/{hall}/appointment-slots", Roles: everyone, Handler: s.apiAppointmentSlots, Summary: "Bookable slots of an item on a day (?item=&day=YYYY-MM-DD) with free places", Tag: "queue", Response: []store.Slot{{}}},
+		{Method: "POST", Path: "/api/v1/appointments", Roles: everyone, Handler: s.apiBook, Summary: "Book an appointment slot (phone confirmed by an SMS code from /api/v1/sms-codes)", Tag: "queue", Request: bookRequest{}, Response: store.Appointment{}},
+		{Method: "POST", Path: "/api/v1/appointments/{code}/check-in", Roles: everyone, Handler: s.apiCheckIn, Summary: "Check in an appointment (30 min before to 15 min after the slot): a green-channel ticket", Tag: "queue", Request: checkInRequest{}, Response: issuedJSON{}},
+	}...)
+	rt = append(rt, []Route{
+		{Method: "GET", Path: "/kiosk", Roles: everyone, Handler: s.pageKiosk},
+		{Method: "GET", Path: "/console", Roles: windowRoles, Handler: s.pageConsole},
+		{Method: "GET", Path: "/screens/hall/{hall}", Roles: everyone, Handler: s.pageScreenHall},
+		{Method: "GET", Path: "/screens/zone/{hall}/{zone}", Roles: everyone, Handler: s.pageScreenZone},
+		{Method: "GET", Path: "/screens/window/{window}", Roles: everyone, Handler: s.pageScreenWindow},
+		{Method: "GET", Path: "/t/{token}", Roles: everyone, Handler: s.pageTrack},
+		{Method: "GET", Path: "/t/{token}/qr.png", Roles: everyone, Handler: s.handleTrackQR},
+	}...)
 
 	// ---- Case ledger ----------------------------------------------------
-	rt = append(rt, s.caseRoutes()...)
+	rt = append(rt, []Route{
+		{Method: "POST", Path: "/api/v1/cases", Roles: roles(auth.WindowStaff), Handler: s.apiCreateCase, Summary: "Accept a case at the window (from a ticket or directly) against the guide in force", Tag: "cases", Request: store.CaseInput{}, Response: store.CaseView{}},
+		{Method: "GET", Path: "/api/v1/cases", Roles: caseReaders, Handler: s.apiListCases, Summary: "The business ledger (filters: zone, from, to, item, staff, state, overdue, open; window staff see their own cases)", Tag: "cases", Response: []store.CaseView{{}}},
+		{Method: "POST", Path: "/api/v1/cases/search", Roles: caseWorkers, Handler: s.apiSearchCases, Summary: "Find cases by exact resident ID number (blind index; audited)", Tag: "cases", Request: searchRequest{}, Response: []store.CaseView{{}}},
+		{Method: "GET", Path: "/api/v1/cases/{id}", Roles: caseReaders, Handler: s.apiGetCase, Summary: "A case with personal data masked; ?reveal=1 adds the full data for the responsible staff or managers (audited)", Tag: "cases", Response: caseResponse{}},
+		{Method: "POST", Path: "/api/v1/cases/{id}/state", Roles: caseWorkers, Handler: s.apiChangeCase, Summary: "Move a case: in_review, correction (one-time notice), in_review again when materials arrive, completed, rejected (reason and legal basis), withdrawn", Tag: "cases", Request: store.CaseChange{}, Response: store.CaseView{}},
+		{Method: "POST", Path: "/api/v1/cases/{id}/materials", Roles: caseWorkers, Handler: s.apiCaseMaterials, Summary: "Record materials received, missing or deferred; extras need a reason and raise an integrity alert", Tag: "cases", Request: store.MaterialsUpdate{}, Response: store.CaseView{}},
+		{Method: "POST", Path: "/api/v1/progress", Roles: everyone, Handler: s.apiProgress, Summary: "Public progress look-up by case number and the last four digits of the phone or ID number (rate-limited)", Tag: "cases", Request: progressRequest{}, Response: store.Progress{}},
+		{Method: "GET", Path: "/api/v1/integrity-alerts", Roles: overseers, Handler: s.apiListAlerts, Summary: "Integrity alerts (e.g. materials asked beyond the guide); ?all=1 includes resolved ones", Tag: "cases", Response: []store.IntegrityAlert{{}}},
+		{Method: "POST", Path: "/api/v1/integrity-alerts/{id}/resolve", Roles: managers, Handler: s.apiResolveAlert, Summary: "Mark an integrity alert as dealt with", Tag: "cases", Request: resolveRequest{}},
+		{Method: "GET", Path: "/api/v1/calendar", Roles: staffRoles, Handler: s.apiCalendar, Summary: "Working-day calendar: overrides and known years", Tag: "cases", Response: calendarJSON{}},
+		{Method: "POST", Path: "/api/v1/calendar/overrides", Roles: calendarEditors, Handler: s.apiSetOverride, Summary: "Add or replace a calendar override (local closure, extra working day, a new year's schedule)", Tag: "cases", Request: overrideRequest{}},
+		{Method: "POST", Path: "/api/v1/calendar/known-years", Roles: calendarEditors, Handler: s.apiKnownYear, Summary: "Declare a year's schedule complete in the overrides", Tag: "cases", Request: knownYearRequest{}},
+
+		{Method: "GET", Path: "/cases", Roles: caseReaders, Handler: s.pageCases},
+		{Method: "GET", Path: "/cases/new", Roles: roles(auth.WindowStaff), Handler: s.pageNewCase},
+		{Method: "POST", Path: "/cases/new", Roles: roles(auth.WindowStaff), Handler: s.formNewCase},
+		{Method: "GET", Path: "/cases/ledger", Roles: caseReaders, Handler: s.pageLedger},
+		{Method: "GET", Path: "/cases/ledger.xlsx", Roles: caseReaders, Handler: s.exportLedgerXLSX},
+		{Method: "GET", Path: "/cases/ledger.csv", Roles: caseReaders, Handler: s.exportLedgerCSV},
+		{Method: "GET", Path: "/cases/alerts", Roles: overseers, Handler: s.pageAlerts},
+		{Method: "GET", Path: "/cases/{id}", Roles: caseReaders, Handler: s.pageCase},
+		{Method: "POST", Path: "/cases/{id}/state", Roles: caseWorkers, Handler: s.formCaseState},
+		{Method: "POST", Path: "/cases/{id}/materials", Roles: caseWorkers, Handler: s.formCaseMaterials},
+		{Method: "GET", Path: "/cases/{id}/notice", Roles: caseReaders, Handler: s.pageNotice},
+		{Method: "GET", Path: "/progress", Roles: everyone, Handler: s.pageProgress},
+		{Method: "POST", Path: "/progress", Roles: everyone, Handler: s.formProgress},
+		{Method: "GET", Path: "/admin/calendar", Roles: calendarEditors, Handler: s.pageCalendar},
+		{Method: "POST", Path: "/admin/calendar", Roles: calendarEditors, Handler: s.formCalendar},
+	}...)
 
 	// ---- Simulation and staffing ----------------------------------------
 	rt = append(rt, []Route{

@@ -90,15 +90,17 @@ CREATE TABLE window_sessions (
     closed_at   INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX window_sessions_active ON window_sessions (window_id) WHERE state <> 'closed';
+-- Integrity risk points raised by the system (out-of-turn calls here;
+-- materials beyond the guide in the case ledger), for managers and auditors.
 CREATE TABLE integrity_alerts (
-    id       INTEGER PRIMARY KEY,
-    hall_id  INTEGER NOT NULL REFERENCES halls(id),
-    kind     TEXT NOT NULL,
-    object   TEXT NOT NULL,
-    actor    TEXT NOT NULL,
-    reason   TEXT NOT NULL,
-    detail   TEXT NOT NULL DEFAULT '',
-    at       INTEGER NOT NULL
+    id           INTEGER PRIMARY KEY,
+    hall_id      INTEGER NOT NULL REFERENCES halls(id),
+    kind         TEXT NOT NULL,
+    ref          TEXT NOT NULL,
+    detail       TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    resolved_at  INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX integrity_alerts_hall ON integrity_alerts (hall_id, at);
 CREATE TABLE phone_codes (
