@@ -85,6 +85,7 @@ var _ = Register(map[string]M{
 	"admin.hours":          {"开放时间", "Opening hours", "開放時間"},
 	"admin.save":           {"保存", "Save", "儲存"},
 	"admin.add":            {"新增", "Add", "新增"},
+	"admin.edit":           {"修改", "Edit", "修改"},
 	"admin.revoke":         {"吊销", "Revoke", "撤銷"},
 	"admin.saved":          {"已保存。", "Saved.", "已儲存。"},
 	"admin.none":           {"暂无记录。", "Nothing here yet.", "暫無記錄。"},

@@ -35,6 +35,10 @@ type AdvisorConfig struct {
 	MaxZones int
 	// Policy is the dispatch policy (default mingbai).
 	Policy string
+	// Progress, when set, is called after every simulation of the search
+	// with the number run so far, so a page can show that a long search is
+	// alive.
+	Progress func(evaluations int)
 }
 
 // Advice is the advisor's proposal.
@@ -98,6 +102,9 @@ type evaluator struct {
 
 func (e *evaluator) run(sc *Scenario) evalResult {
 	e.n++
+	if e.cfg.Progress != nil {
+		e.cfg.Progress(e.n)
+	}
 	h, err := compile(sc)
 	if err != nil {
 		panic(err) // the advisor only builds valid scenarios

@@ -24,7 +24,7 @@
 // # Scenario files
 //
 // Scenarios are JSON files, embedded from scenarios/ (reference,
-// reference-chain3, skewed) or read from a path:
+// reference-chain2, skewed) or read from a path:
 //
 //	{
 //	  "name": "reference",

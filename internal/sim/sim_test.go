@@ -11,7 +11,7 @@ import (
 
 func TestScenariosParse(t *testing.T) {
 	names := Scenarios()
-	for _, want := range []string{"reference", "reference-chain3", "skewed"} {
+	for _, want := range []string{"reference", "reference-chain2", "skewed"} {
 		found := false
 		for _, n := range names {
 			found = found || n == want
@@ -118,14 +118,14 @@ func policy(rep *Report, name string) PolicyStats {
 	return PolicyStats{}
 }
 
-// TestTargets measures the targets. The demo hall's chains
-// (reference) miss the pooling target; the proposed layout
-// (reference-chain3) must meet all of them.
+// TestTargets measures the targets on the demo hall (reference),
+// which must meet all of them. The earlier two-zone chains
+// (reference-chain2) miss the pooling target; they are only logged.
 func TestTargets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("120 simulated days per scenario")
 	}
-	for _, name := range []string{"reference-chain3", "reference"} {
+	for _, name := range []string{"reference", "reference-chain2"} {
 		sc, _ := LoadScenario(name)
 		rep, err := Simulate(Config{Scenario: sc, Days: 120, Seed: 7, Estimates: true})
 		if err != nil {
@@ -145,7 +145,7 @@ func TestTargets(t *testing.T) {
 			name, m.Mean, pooled.Mean, m.Mean/pooled.Mean, ded.Mean, m.Mean/ded.Mean, m.WorstItemP95, m.WorstItemRatio, mine, best, mine/best)
 		check := func(ok bool, what string) {
 			if !ok {
-				if name == "reference" {
+				if name == "reference-chain2" {
 					t.Logf("%s: target missed: %s", name, what)
 					return
 				}

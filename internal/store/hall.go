@@ -272,7 +272,7 @@ func (db *DB) SaveStaff(ctx context.Context, s hall.Staff) (hall.Staff, error) {
 				s.HallID, s.StaffNo, s.Name, s.Post, s.Pledge, s.PhotoURL, nullInt(s.UserID))
 		} else {
 			var res interface{ RowsAffected() (int64, error) }
-			res, err = tx.Exec("UPDATE staff SET staff_no = ?, name = ?, post = ?, pledge = ?, photo_url = ?, user_id = ? WHERE id = ? AND hall_id = ?",
+			res, err = tx.Exec("UPDATE staff SET staff_no = ?, name = ?, post = ?, pledge = ?, photo_url = ?, user_id = COALESCE(?, user_id) WHERE id = ? AND hall_id = ?",
 				s.StaffNo, s.Name, s.Post, s.Pledge, s.PhotoURL, nullInt(s.UserID), s.ID, s.HallID)
 			if err == nil {
 				if n, _ := res.RowsAffected(); n == 0 {

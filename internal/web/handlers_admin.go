@@ -124,7 +124,19 @@ func (s *Server) formStaff(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-	_, err = s.DB.SaveStaff(r.Context(), hall.Staff{ID: id, HallID: h.ID, StaffNo: strings.TrimSpace(r.PostFormValue("staff_no")), Name: r.PostFormValue("name"), Post: r.PostFormValue("post"), Pledge: r.PostFormValue("pledge"), PhotoURL: r.PostFormValue("photo_url")})
+	var userID int64
+	if id != 0 {
+		staff, err := s.DB.ListStaff(r.Context(), h.ID)
+		if err != nil {
+			return err
+		}
+		for _, st := range staff {
+			if st.ID == id {
+				userID = st.UserID
+			}
+		}
+	}
+	_, err = s.DB.SaveStaff(r.Context(), hall.Staff{ID: id, HallID: h.ID, UserID: userID, StaffNo: strings.TrimSpace(r.PostFormValue("staff_no")), Name: r.PostFormValue("name"), Post: r.PostFormValue("post"), Pledge: r.PostFormValue("pledge"), PhotoURL: r.PostFormValue("photo_url")})
 	return s.formResult(w, r, err, "staff")
 }
 

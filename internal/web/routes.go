@@ -108,6 +108,11 @@ func (s *Server) routeTable() []Route {
 	// ---- Case ledger ----------------------------------------------------
 
 	// ---- Simulation and staffing ----------------------------------------
+	rt = append(rt, []Route{
+		{Method: "GET", Path: "/admin/staffing", Roles: overseers, Handler: s.pageStaffing},
+		{Method: "POST", Path: "/api/v1/staffing", Roles: managers, Handler: s.apiStartStaffing, Summary: "Start the staffing advisor on an embedded scenario (a background job)", Tag: "simulation", Request: staffingRequest{}, Response: staffingView{}},
+		{Method: "GET", Path: "/api/v1/staffing/{job}", Roles: overseers, Handler: s.apiStaffingJob, Summary: "Progress and result of a staffing advisor job", Tag: "simulation", Response: staffingView{}},
+	}...)
 
 	return rt
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The test command of the README: formatting, vet, and every test with the
+# race detector on SQLite; when MINGBAI_TEST_PG names a PostgreSQL database,
+# the storage and web suites run again on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== gofmt"
+bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$bad" ]; then
+  echo "gofmt needed on:"; echo "$bad"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test -race -short (SQLite)"
+# -short keeps the long simulations out of the race-detector run; the
+# simulator's target check runs below without the race detector.
+MINGBAI_TEST_PG= go test -race -short -count=1 -timeout 20m ./...
+
+echo "== simulator targets on the reference scenario"
+go test -count=1 -run 'TestTargets' -v ./internal/sim | sed -n '/sim_test.go\|^---\|^ok\|^FAIL/p'
+
+if [ -n "${MINGBAI_TEST_PG:-}" ]; then
+  # Packages whose tests open a database through storetest.
+  pkgs=$(grep -rl --include='*_test.go' 'storetest' internal cmd 2>/dev/null | xargs -n1 dirname | sort -u | sed 's|^|./|')
+  echo "== go test -race (PostgreSQL): $(echo $pkgs | tr '\n' ' ')"
+  go test -race -short -count=1 -timeout 20m $pkgs
+fi
+echo "== all tests passed"
