@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"mingbai/internal/apperr"
@@ -13,9 +14,13 @@ import (
 // versioned tables. Their signatures are the contract the queue and case
 // areas build on.
 
+// demoItems parses the embedded catalogue once: parsing and validating it
+// on every ticket issue took 60 % of the issue's CPU (docs/benchmarks.md).
+var demoItems = sync.OnceValues(catalog.DemoItems)
+
 // PublishedItem returns the published guide content of an item.
 func (db *DB) PublishedItem(ctx context.Context, code string) (catalog.Item, error) {
-	items, err := catalog.DemoItems()
+	items, err := demoItems()
 	if err != nil {
 		return catalog.Item{}, err
 	}
