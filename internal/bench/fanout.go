@@ -1,16 +1,11 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -25,11 +20,13 @@ type FanoutResult struct {
 	Call time.Duration
 	// Lat are the times from the call until each client read the
 	// ticket.called event, sorted.
-	Lat      Result
-	Missed   int
-	PerConn  float64 // bytes of heap and stack per connected client (client and server)
-	Dropped  int64
-	FirstErr error
+	Lat     Result
+	Missed  int
+	PerConn float64 // bytes of heap and stack per connected client (see Separate)
+	Dropped int64
+	// Separate is true when the clients ran in a child process (PerConn is
+	// then the server's memory alone).
+	Separate bool
 }
 
 // RaiseFDLimit raises the open-file limit to at least n (the hard limit
@@ -67,10 +64,17 @@ func heapAndStack() uint64 {
 // Fanout connects n clients to the hall stream, waits until each has its
 // snapshot, calls one ticket and measures when each client reads the
 // ticket.called event.
-func Fanout(ctx context.Context, n int) (FanoutResult, error) {
+//
+// When exe is set (a command that runs `mingbai bench fanout-clients`), the
+// clients run in that child process; otherwise in this one.
+func Fanout(ctx context.Context, n int, exe []string) (FanoutResult, error) {
 	out := FanoutResult{Clients: n}
-	if lim := RaiseFDLimit(uint64(2*n + 1024)); lim < uint64(2*n+256) {
-		return out, fmt.Errorf("open-file limit %d is too low for %d clients and their server side", lim, n)
+	need := uint64(2*n + 256)
+	if exe != nil {
+		need = uint64(n + 256)
+	}
+	if lim := RaiseFDLimit(need + 768); lim < need {
+		return out, fmt.Errorf("open-file limit %d is too low for %d clients", lim, n)
 	}
 	h, err := StartHall(ctx, Engine{Name: "sqlite-full", Sync: "FULL"})
 	if err != nil {
@@ -98,121 +102,55 @@ func Fanout(ctx context.Context, n int) (FanoutResult, error) {
 	}
 
 	before := heapAndStack()
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
-		MaxIdleConnsPerHost: 1, DisableCompression: true, ResponseHeaderTimeout: 60 * time.Second,
-		ReadBufferSize: 4096, WriteBufferSize: 1024,
+	url := fmt.Sprintf("%s/api/v1/halls/%d/stream", h.URL, h.HallID)
+	var cs clientSide
+	if exe != nil {
+		// The clients run in a child process: each side then needs only n
+		// open files, and the memory measured here is the server's alone.
+		p, err := startChild(ctx, exe, url, n)
+		if err != nil {
+			return out, err
+		}
+		defer p.stop()
+		cs = p
+		out.Separate = true
+	} else {
+		cs = connectClients(ctx, url, n)
+		defer cs.stop()
 	}
-	defer tr.CloseIdleConnections()
-	sc := &http.Client{Transport: tr}
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-
-	var ready, got sync.WaitGroup
-	ready.Add(n)
-	got.Add(n)
-	arrived := make([]int64, n) // unix ns when ticket.called was read; 0 = never
-	var connected, failed atomic.Int64
-	var firstErr atomic.Pointer[error]
-	var t0 atomic.Int64
-	connectSem := make(chan struct{}, 128) // stay below the listen backlog
 	start := time.Now()
-	for i := 0; i < n; i++ {
-		go func(i int) {
-			readyDone, gotDone := false, false
-			defer func() {
-				if !readyDone {
-					ready.Done()
-				}
-				if !gotDone {
-					got.Done()
-				}
-			}()
-			fail := func(err error) {
-				failed.Add(1)
-				firstErr.CompareAndSwap(nil, &err)
-			}
-			connectSem <- struct{}{}
-			req, _ := http.NewRequestWithContext(sctx, "GET", fmt.Sprintf("%s/api/v1/halls/%d/stream", h.URL, h.HallID), nil)
-			resp, err := sc.Do(req)
-			<-connectSem
-			if err != nil {
-				fail(err)
-				return
-			}
-			defer resp.Body.Close()
-			if resp.StatusCode != 200 {
-				fail(fmt.Errorf("stream: HTTP %d", resp.StatusCode))
-				return
-			}
-			br := bufio.NewReaderSize(resp.Body, 1024)
-			snapshot, midline := false, false
-			for {
-				line, err := br.ReadSlice('\n')
-				if err == bufio.ErrBufferFull {
-					midline = true
-					continue
-				}
-				if err != nil {
-					if !readyDone {
-						fail(err)
-					}
-					return
-				}
-				if midline {
-					midline = false
-					continue
-				}
-				switch {
-				case bytes.Equal(line, []byte("event: snapshot\n")):
-					snapshot = true
-				case snapshot && !readyDone && len(line) == 1:
-					connected.Add(1)
-					readyDone = true
-					ready.Done()
-				case bytes.Equal(line, []byte("event: ticket.called\n")):
-					arrived[i] = time.Now().UnixNano()
-					gotDone = true
-					got.Done()
-					// Keep the connection open until the end, as a screen would.
-					<-sctx.Done()
-					return
-				}
-			}
-		}(i)
-	}
-	if !waitTimeout(&ready, 5*time.Minute) {
-		return out, fmt.Errorf("clients did not connect within 5 minutes")
+	connected, err := cs.waitReady(5 * time.Minute)
+	if err != nil {
+		return out, err
 	}
 	out.ConnectTime = time.Since(start)
-	out.Connected = int(connected.Load())
-	if p := firstErr.Load(); p != nil {
-		out.FirstErr = *p
-	}
+	out.Connected = connected
 	after := heapAndStack()
 	if out.Connected > 0 && after > before {
 		out.PerConn = float64(after-before) / float64(out.Connected)
 	}
-	t0.Store(time.Now().UnixNano())
+	t0 := time.Now().UnixNano()
 	callStart := time.Now()
 	if err := post(ctx, c, fmt.Sprintf("%s/api/v1/windows/%d/call", h.URL, staff[0].id), staff[0].token, nil, nil); err != nil {
 		return out, fmt.Errorf("call: %w", err)
 	}
 	out.Call = time.Since(callStart)
-	waitTimeout(&got, time.Minute)
+	arrived, err := cs.waitCalled(time.Minute)
+	if err != nil {
+		return out, err
+	}
 	var lat []time.Duration
 	for _, a := range arrived {
 		if a == 0 {
 			out.Missed++
 			continue
 		}
-		lat = append(lat, time.Duration(a-t0.Load()))
+		lat = append(lat, time.Duration(a-t0))
 	}
 	slices.Sort(lat)
 	out.Lat = Result{Ops: len(lat), Lat: lat}
 	_, _, out.Dropped = h.Broker.Stats()
 	out.Missed -= n - out.Connected // those never connected are reported as such
-	stop()
 	return out, nil
 }
 
