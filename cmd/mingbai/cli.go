@@ -35,6 +35,7 @@ func commands() []command {
 		{"pii", "personal-data keys: new-key, status, rotate-key, reseal, drop-old-keys", runPII},
 		{"sim", "simulate hall days: dispatch policies and wait estimates side by side", runSim},
 		{"staffing", "staffing advisor: window skills and hourly staffing for a target", runStaffing},
+		{"bench", "server benchmarks on this machine: issue, call, latency, fan-out, monthly report", runBench},
 		{"version", "print the version", runVersion},
 	}
 }

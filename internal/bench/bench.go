@@ -1,0 +1,294 @@
+// Package bench measures the mingbai server on this machine: ticket issue,
+// call and finish over HTTP beside the raw limit of net/http and SQLite,
+// latency at fixed arrival rates, server-sent-event fan-out to thousands of
+// screens and the monthly report over a million tickets. Every server runs
+// on 127.0.0.1 in this process, every load is bounded in count and time.
+// `mingbai bench` prints the tables (docs/benchmarks.md, section 5).
+package bench
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config selects what to measure.
+type Config struct {
+	Duration    time.Duration // each closed-loop and fixed-rate run
+	Concurrency int           // clients of the closed loops
+	Windows     int           // windows looping call → start → finish
+	Rates       []float64     // fixed arrival rates (issues/s)
+	Clients     []int         // fan-out sizes
+	PG          string        // PostgreSQL DSN; "" skips PostgreSQL
+	Tickets     int           // historical tickets for the report
+	Runs        int           // report runs (median)
+	Skip        map[string]bool
+	// ClientExe runs `mingbai bench fanout-clients` (the fan-out clients
+	// in a child process); nil keeps them in this process.
+	ClientExe []string
+}
+
+// Sections are the parts of a run, in order.
+var Sections = []string{"raw", "issue", "call", "rates", "fanout", "report"}
+
+// Main is `mingbai bench`.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "fanout-clients" {
+		return ClientsMain(args[1:], stdout)
+	}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg Config
+	var rates, clients, skip string
+	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "length of each closed-loop and fixed-rate run")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "concurrent clients of the issue runs")
+	fs.IntVar(&cfg.Windows, "windows", 22, "windows that loop call → start → finish (1…22)")
+	fs.StringVar(&rates, "rates", "20,50,100,200", "fixed arrival rates for the latency table (issues/s)")
+	fs.StringVar(&clients, "clients", "1000,10000", "numbers of connected screens for the fan-out")
+	fs.StringVar(&cfg.PG, "pg", os.Getenv("MINGBAI_TEST_PG"), "PostgreSQL DSN (a fresh schema is made and dropped); default $MINGBAI_TEST_PG; empty skips PostgreSQL")
+	fs.IntVar(&cfg.Tickets, "tickets", 1_000_000, "historical tickets for the monthly report")
+	fs.IntVar(&cfg.Runs, "runs", 7, "runs of the report query (the median is shown)")
+	fs.StringVar(&skip, "skip", "", "comma-separated sections to skip: "+strings.Join(Sections, ","))
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var err error
+	if cfg.Rates, err = floats(rates); err != nil {
+		fmt.Fprintln(stderr, "bench: --rates:", err)
+		return 2
+	}
+	cs, err := floats(clients)
+	if err != nil {
+		fmt.Fprintln(stderr, "bench: --clients:", err)
+		return 2
+	}
+	for _, c := range cs {
+		cfg.Clients = append(cfg.Clients, int(c))
+	}
+	cfg.Skip = map[string]bool{}
+	for _, s := range strings.Split(skip, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			known := false
+			for _, k := range Sections {
+				known = known || k == s
+			}
+			if !known {
+				fmt.Fprintf(stderr, "bench: unknown section %q (sections: %s)\n", s, strings.Join(Sections, ","))
+				return 2
+			}
+			cfg.Skip[s] = true
+		}
+	}
+	if cfg.Duration <= 0 || cfg.Duration > 10*time.Minute || cfg.Concurrency < 1 || cfg.Concurrency > 1000 || cfg.Windows < 1 || cfg.Windows > 22 ||
+		cfg.Tickets < 1 || cfg.Tickets > 20_000_000 || cfg.Runs < 1 || cfg.Runs > 100 {
+		fmt.Fprintln(stderr, "bench: a flag is out of range (duration ≤ 10m, concurrency 1…1000, windows 1…22, tickets ≤ 20,000,000, runs 1…100)")
+		return 2
+	}
+	if exe, err := os.Executable(); err == nil {
+		cfg.ClientExe = []string{exe, "bench", "fanout-clients"}
+	}
+	if err := Run(context.Background(), cfg, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 1
+	}
+	return 0
+}
+
+func floats(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || v <= 0 || v > 100_000 {
+			return nil, fmt.Errorf("bad value %q", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Run measures the sections of cfg and prints a table for each to out;
+// progress goes to log.
+func Run(ctx context.Context, cfg Config, out, log io.Writer) error {
+	fmt.Fprintf(out, "mingbai bench: %s, %d CPUs (GOMAXPROCS %d), %s; duration %s, concurrency %d\n\n",
+		runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS+"/"+runtime.GOARCH, cfg.Duration, cfg.Concurrency)
+	step := func(format string, args ...any) { fmt.Fprintf(log, "· "+format+"\n", args...) }
+	raws := map[string]Result{}
+	engines := []Engine{{Name: "sqlite-full", Sync: "FULL"}, {Name: "sqlite-normal", Sync: "NORMAL"}}
+	if cfg.PG != "" {
+		engines = append(engines, Engine{Name: "postgres", DSN: cfg.PG})
+	}
+	if !cfg.Skip["raw"] || !cfg.Skip["issue"] {
+		t := newTable("raw limit: net/http + one SQLite insert", "synchronous", "clients", "requests", "errors", "req/s", "p50", "p99")
+		for _, sync := range []string{"FULL", "NORMAL"} {
+			step("raw limit, synchronous=%s", sync)
+			r, err := rawRun(ctx, sync, cfg)
+			if err != nil {
+				return err
+			}
+			raws[sync] = r
+			t.add("bare handler, tickets-shaped table", sync, cfg.Concurrency, r.Ops, r.Errors, r.Rate(), r.P(.5), r.P(.99))
+		}
+		fmt.Fprintln(out, "### 1. Raw limit")
+		t.print(out)
+	}
+	if !cfg.Skip["issue"] || !cfg.Skip["call"] {
+		ti := newTable("ticket issue over HTTP", "clients", "tickets", "errors", "req/s", "p50", "p99", "raw req/s", "ratio")
+		tc := newTable("call → start → finish", "windows", "cycles", "cycles/s", "ops/s", "call p50", "call p99", "start p50", "finish p50", "finish p99", "cycle p99")
+		for _, e := range engines {
+			step("issue and call on %s", e.Name)
+			ir, cr, err := queueRun(ctx, e, cfg)
+			if err != nil {
+				return fmt.Errorf("%s: %w", e.Name, err)
+			}
+			if !cfg.Skip["issue"] {
+				base := raws["FULL"]
+				if e.Sync == "NORMAL" {
+					base = raws["NORMAL"]
+				}
+				ti.add(e.Name, cfg.Concurrency, ir.Ops, errs(ir), ir.Rate(), ir.P(.5), ir.P(.99), base.Rate(), ratio(ir.Rate(), base.Rate()))
+			}
+			if !cfg.Skip["call"] {
+				name := e.Name
+				if cr.RanDry {
+					name += " (queue ran dry)"
+				}
+				ops := cr.Call.Ops + cr.Start.Ops + cr.Finish.Ops
+				tc.add(name, cr.Windows, cr.Cycles.Ops, cr.Cycles.Rate(), float64(ops)/cr.Cycles.Elapsed.Seconds(),
+					cr.Call.P(.5), cr.Call.P(.99), cr.Start.P(.5), cr.Finish.P(.5), cr.Finish.P(.99), cr.Cycles.P(.99))
+			}
+		}
+		if !cfg.Skip["issue"] {
+			fmt.Fprintln(out, "### 2. Ticket issue end to end (ratio: to the raw limit with the same synchronous mode; PostgreSQL to SQLite FULL)")
+			ti.print(out)
+		}
+		if !cfg.Skip["call"] {
+			fmt.Fprintln(out, "### 3. Call next, start, finish (each window's staff loops over HTTP)")
+			tc.print(out)
+		}
+	}
+	if !cfg.Skip["rates"] {
+		t := newTable("issues/s (open loop)", "sent", "ok", "errors", "p50", "p90", "p99", "max")
+		for _, rate := range cfg.Rates {
+			step("fixed rate %g/s", rate)
+			r, err := rateRun(ctx, rate, cfg)
+			if err != nil {
+				return err
+			}
+			t.add(fmt.Sprintf("%g", rate), r.Ops+r.Errors, r.Ops, errs(r), r.P(.5), r.P(.9), r.P(.99), r.Max())
+		}
+		fmt.Fprintln(out, "### 4. Ticket issue latency at fixed arrival rates (SQLite FULL, 22 windows open)")
+		t.print(out)
+	}
+	if !cfg.Skip["fanout"] {
+		t := newTable("connected screens", "connected", "all snapshots after", "call request", "p50", "p99", "max", "missed", "dropped", "memory/client")
+		for _, n := range cfg.Clients {
+			step("fan-out to %d clients", n)
+			r, err := Fanout(ctx, n, cfg.ClientExe)
+			if err != nil {
+				return err
+			}
+			where := "one process: client+server"
+			if r.Separate {
+				where = "server only"
+			}
+			t.add(fmt.Sprint(n), r.Connected, r.ConnectTime, r.Call, r.Lat.P(.5), r.Lat.P(.99), r.Lat.Max(), r.Missed, r.Dropped, fmt.Sprintf("%.1f KiB (%s)", r.PerConn/1024, where))
+		}
+		fmt.Fprintln(out, "### 5. Server-sent-event fan-out: from the call until each screen has ticket.called")
+		t.print(out)
+	}
+	if !cfg.Skip["report"] {
+		step("monthly report: generating %d tickets", cfg.Tickets)
+		r, err := MonthlyReport(ctx, cfg.Tickets, cfg.Runs)
+		if err != nil {
+			return err
+		}
+		t := newTable("monthly report (SQLite)", "tickets", "items", "days", "generated in", "runs", "median", "min", "max", "target", "ratio")
+		t.add(ReportMonth, r.Tickets, r.Items, r.Days, r.Generate.Round(100*time.Millisecond).String(), len(r.Runs), r.Median(), r.Runs[0], r.Runs[len(r.Runs)-1], "1000 ms",
+			ratio(float64(r.Median()), float64(time.Second)))
+		fmt.Fprintln(out, "### 6. Monthly report over historical tickets of one hall")
+		t.print(out)
+	}
+	return nil
+}
+
+func errs(r Result) string {
+	if r.Errors == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (%v)", r.Errors, r.FirstErr)
+}
+
+func rawRun(ctx context.Context, sync string, cfg Config) (Result, error) {
+	rs, err := StartRaw(sync)
+	if err != nil {
+		return Result{}, err
+	}
+	defer rs.Close()
+	c := newClient(cfg.Concurrency)
+	url := rs.URL + "/api/v1/tickets"
+	return ClosedLoop(ctx, cfg.Concurrency, cfg.Duration, 0, func(ctx context.Context, _ int) error {
+		return post(ctx, c, url, "", map[string]string{"item": "RS-A-001"}, nil)
+	}), nil
+}
+
+// minWaiting is the least number of waiting tickets the call loop starts
+// with (topped up after the issue run when needed).
+const minWaiting = 300
+
+func queueRun(ctx context.Context, e Engine, cfg Config) (Result, CallResult, error) {
+	h, err := StartHall(ctx, e)
+	if err != nil {
+		return Result{}, CallResult{}, err
+	}
+	defer h.Close()
+	c := newClient(max(cfg.Concurrency, cfg.Windows))
+	staff, err := h.SignIn(ctx, c, cfg.Windows)
+	if err != nil {
+		return Result{}, CallResult{}, err
+	}
+	op := h.issueOp(c, 1)
+	var ir Result
+	if !cfg.Skip["issue"] {
+		ir = ClosedLoop(ctx, cfg.Concurrency, cfg.Duration, 0, func(ctx context.Context, _ int) error { return op(ctx) })
+	}
+	var cr CallResult
+	if !cfg.Skip["call"] {
+		waiting, err := h.Waiting(ctx)
+		if err != nil {
+			return ir, cr, err
+		}
+		if waiting < minWaiting {
+			top := ClosedLoop(ctx, cfg.Concurrency, 10*time.Minute, minWaiting-waiting, func(ctx context.Context, _ int) error { return op(ctx) })
+			if top.Errors > 0 {
+				return ir, cr, fmt.Errorf("pre-issue: %w", top.FirstErr)
+			}
+			waiting += top.Ops
+		}
+		cr = h.CallLoop(ctx, c, staff, cfg.Duration, 0)
+		cr.WaitingBefore = waiting
+	}
+	return ir, cr, nil
+}
+
+func rateRun(ctx context.Context, rate float64, cfg Config) (Result, error) {
+	h, err := StartHall(ctx, Engine{Name: "sqlite-full", Sync: "FULL"})
+	if err != nil {
+		return Result{}, err
+	}
+	defer h.Close()
+	c := newClient(256)
+	if _, err := h.SignIn(ctx, c, 22); err != nil {
+		return Result{}, err
+	}
+	op := h.issueOp(c, uint64(rate))
+	return OpenLoop(ctx, rate, cfg.Duration, 1000, op), nil
+}

@@ -1,0 +1,248 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// clientSide is a set of screens connected to a hall stream.
+type clientSide interface {
+	// waitReady returns when every client has its snapshot or failed.
+	waitReady(d time.Duration) (connected int, err error)
+	// waitCalled returns, per client, the unix ns at which it read the
+	// ticket.called event (0: never).
+	waitCalled(d time.Duration) ([]int64, error)
+	stop()
+}
+
+// screens are clients in this process.
+type screens struct {
+	ready, got sync.WaitGroup
+	arrived    []int64
+	connected  atomic.Int64
+	firstErr   atomic.Pointer[error]
+	cancel     context.CancelFunc
+	tr         *http.Transport
+}
+
+// connectClients connects n clients to the stream at url.
+func connectClients(ctx context.Context, url string, n int) *screens {
+	s := &screens{arrived: make([]int64, n)}
+	s.tr = &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: 1, DisableCompression: true, ResponseHeaderTimeout: 60 * time.Second,
+		ReadBufferSize: 4096, WriteBufferSize: 1024,
+	}
+	sc := &http.Client{Transport: s.tr}
+	sctx, cancel := context.WithCancel(ctx)
+	s.cancel = cancel
+	s.ready.Add(n)
+	s.got.Add(n)
+	connectSem := make(chan struct{}, 128) // stay below the listen backlog
+	for i := 0; i < n; i++ {
+		go s.client(sctx, sc, url, i, connectSem)
+	}
+	return s
+}
+
+func (s *screens) client(ctx context.Context, sc *http.Client, url string, i int, sem chan struct{}) {
+	readyDone, gotDone := false, false
+	defer func() {
+		if !readyDone {
+			s.ready.Done()
+		}
+		if !gotDone {
+			s.got.Done()
+		}
+	}()
+	fail := func(err error) { s.firstErr.CompareAndSwap(nil, &err) }
+	sem <- struct{}{}
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	resp, err := sc.Do(req)
+	<-sem
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		fail(fmt.Errorf("stream: HTTP %d", resp.StatusCode))
+		return
+	}
+	br := bufio.NewReaderSize(resp.Body, 1024)
+	snapshot, midline := false, false
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			midline = true
+			continue
+		}
+		if err != nil {
+			if !readyDone {
+				fail(err)
+			}
+			return
+		}
+		if midline {
+			midline = false
+			continue
+		}
+		switch {
+		case bytes.Equal(line, []byte("event: snapshot\n")):
+			snapshot = true
+		case snapshot && !readyDone && len(line) == 1:
+			s.connected.Add(1)
+			readyDone = true
+			s.ready.Done()
+		case bytes.Equal(line, []byte("event: ticket.called\n")):
+			s.arrived[i] = time.Now().UnixNano()
+			gotDone = true
+			s.got.Done()
+			// Stay connected until the end, as a screen would.
+			<-ctx.Done()
+			return
+		}
+	}
+}
+
+func (s *screens) waitReady(d time.Duration) (int, error) {
+	if !waitTimeout(&s.ready, d) {
+		return int(s.connected.Load()), fmt.Errorf("clients did not connect within %s", d)
+	}
+	n := int(s.connected.Load())
+	if n == 0 {
+		if p := s.firstErr.Load(); p != nil {
+			return 0, *p
+		}
+	}
+	return n, nil
+}
+
+func (s *screens) waitCalled(d time.Duration) ([]int64, error) {
+	waitTimeout(&s.got, d)
+	return s.arrived, nil
+}
+
+func (s *screens) stop() {
+	s.cancel()
+	s.tr.CloseIdleConnections()
+}
+
+// ClientsMain is the hidden `mingbai bench fanout-clients URL N`: it
+// connects N screens to URL, prints "ready CONNECTED", waits for a line on
+// stdin, then prints the arrival time of ticket.called per client (unix
+// ns, 0 for none) and "end".
+func ClientsMain(args []string, stdout io.Writer) int {
+	if len(args) != 2 {
+		return 2
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil || n < 1 || n > 100_000 {
+		return 2
+	}
+	RaiseFDLimit(uint64(n + 1024))
+	s := connectClients(context.Background(), args[0], n)
+	defer s.stop()
+	connected, err := s.waitReady(5 * time.Minute)
+	if err != nil {
+		fmt.Fprintf(stdout, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		return 1
+	}
+	fmt.Fprintf(stdout, "ready %d\n", connected)
+	arrived, _ := s.waitCalled(time.Minute)
+	w := bufio.NewWriter(stdout)
+	for _, a := range arrived {
+		fmt.Fprintln(w, a)
+	}
+	fmt.Fprintln(w, "end")
+	w.Flush()
+	return 0
+}
+
+// child is the client side in a child process.
+type child struct {
+	cmd *exec.Cmd
+	out *bufio.Reader
+	n   int
+}
+
+func startChild(ctx context.Context, exe []string, url string, n int) (*child, error) {
+	args := append(append([]string{}, exe[1:]...), url, strconv.Itoa(n))
+	cmd := exec.CommandContext(ctx, exe[0], args...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &child{cmd: cmd, out: bufio.NewReaderSize(out, 1<<16), n: n}, nil
+}
+
+func (c *child) line(d time.Duration) (string, error) {
+	type res struct {
+		s   string
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		s, err := c.out.ReadString('\n')
+		ch <- res{strings.TrimSpace(s), err}
+	}()
+	select {
+	case r := <-ch:
+		return r.s, r.err
+	case <-time.After(d):
+		return "", fmt.Errorf("client process: no answer within %s", d)
+	}
+}
+
+func (c *child) waitReady(d time.Duration) (int, error) {
+	s, err := c.line(d)
+	if err != nil {
+		return 0, err
+	}
+	if v, ok := strings.CutPrefix(s, "ready "); ok {
+		return strconv.Atoi(v)
+	}
+	return 0, fmt.Errorf("client process: %s", s)
+}
+
+func (c *child) waitCalled(d time.Duration) ([]int64, error) {
+	deadline := time.Now().Add(d + 10*time.Second)
+	out := make([]int64, 0, c.n)
+	for {
+		s, err := c.line(time.Until(deadline))
+		if err != nil {
+			return out, err
+		}
+		if s == "end" {
+			return out, nil
+		}
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return out, fmt.Errorf("client process: %q", s)
+		}
+		out = append(out, v)
+	}
+}
+
+func (c *child) stop() {
+	if c.cmd.Process != nil {
+		c.cmd.Process.Kill()
+	}
+	c.cmd.Wait()
+}
