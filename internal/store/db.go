@@ -67,6 +67,7 @@ type DB struct {
 	onCommit []func(Event)
 
 	group groupWriter
+	etas  etaCache
 
 	// piiSealer encrypts applicants' personal data (cases_pii.go); it is
 	// swapped atomically when the key file changes.

@@ -87,6 +87,8 @@ func publishWindow(tx *Tx, w hall.Window, state, reason string) error {
 // SignInWindow opens a session for a staff member at a window, ending the
 // member's session at any other window.
 func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staffer) (WindowSession, error) {
+	// The queue changes: the next estimate must see it (queue_eta.go).
+	defer db.etas.drop(hallID)
 	var s WindowSession
 	err := db.Write(ctx, func(tx *Tx) error {
 		w, err := windowInTx(tx, hallID, windowID)
@@ -135,6 +137,8 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 // SetWindowState pauses (with a reason), reopens or closes (signs out) the
 // caller's session at a window.
 func (db *DB) SetWindowState(ctx context.Context, hallID, windowID int64, who Staffer, state, reason string) (WindowSession, error) {
+	// The queue changes: the next estimate must see it (queue_eta.go).
+	defer db.etas.drop(hallID)
 	var s WindowSession
 	switch state {
 	case WindowOpen, WindowClosed:
@@ -194,6 +198,8 @@ type CallRequest struct {
 // green-channel counters. Two windows calling at once never get the same
 // ticket: SQLite has one writer, PostgreSQL takes the hall's advisory lock.
 func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
+	// The queue changes: the next estimate must see it (queue_eta.go).
+	defer db.etas.drop(req.HallID)
 	var out Ticket
 	if utf8.RuneCountInString(req.Reason) > 200 {
 		return out, apperr.InvalidField("reason", "err.too_long", "reason", 200)
@@ -409,6 +415,8 @@ var actTo = map[string]string{ActStart: "serving", ActFinish: "done", ActNoShow:
 // transition, audit record and public event. A wrong state is a conflict
 // and changes nothing.
 func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
+	// The queue changes: the next estimate must see it (queue_eta.go).
+	defer db.etas.drop(req.HallID)
 	var out Ticket
 	from, ok := actFrom[req.Action]
 	if !ok {
@@ -521,6 +529,8 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 // CancelByToken lets a citizen give up a waiting ticket from the tracking
 // page.
 func (db *DB) CancelByToken(ctx context.Context, token string) error {
+	// The queue changes: the next estimate must see it (queue_eta.go).
+	defer db.etas.dropAll()
 	return db.Write(ctx, func(tx *Tx) error {
 		t, err := scanTicket(tx.QueryRow("SELECT "+ticketCols+ticketFrom+"WHERE t.track_token = ?", token))
 		if err != nil {

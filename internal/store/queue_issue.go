@@ -29,6 +29,8 @@ type IssueRequest struct {
 	// a retry return the first ticket.
 	IdemKey       string
 	AppointmentID int64
+
+	pre *preIssue // estimate made before the transaction
 }
 
 // Issued is the result of IssueTicket.
@@ -67,7 +69,16 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 	if len(req.IdemKey) > 200 {
 		return out, apperr.InvalidField("idempotency_key", "err.too_long", "idempotency_key", 200)
 	}
-	err := db.Write(ctx, func(tx *Tx) error { return issueInTx(tx, req, &out) })
+	pre, err := db.preEstimate(ctx, req)
+	if err != nil {
+		return out, err
+	}
+	req.pre = &pre
+	// Grouped: concurrent issues share one transaction and one fsync.
+	err = db.WriteGrouped(ctx, func(tx *Tx) error { return issueInTx(tx, req, &out) })
+	if err == nil && out.Created {
+		db.noteIssued(&out.Ticket)
+	}
 	var bad *badCodeError
 	if errors.As(err, &bad) {
 		db.countCodeAttempt(ctx, bad.id)
@@ -167,6 +178,9 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	t := Ticket{HallID: req.HallID, Day: day, Number: FormatNumber(prefix, seq), Prefix: prefix, Seq: seq, Item: req.Item, Zone: req.Zone,
 		Priority: string(req.Priority), Channel: req.Channel, Phone: req.Phone, State: string(queue.StateWaiting),
 		IssuedAt: now, CreatedAt: now, TrackToken: newSecret(18), EtaMs: -1}
+	if req.pre != nil && req.pre.etaOK {
+		t.EtaMs = req.pre.eta.Milliseconds()
+	}
 	var idem any
 	if req.IdemKey != "" {
 		idem = req.IdemKey
@@ -178,19 +192,25 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	if err != nil {
 		return err
 	}
-	qt := toQueue(&t)
-	snap, waiting, err := buildSnapshot(tx, req.HallID, day, st, &qt)
-	if err != nil {
-		return err
-	}
-	if eta, ok := estimate(snap, qt); ok {
-		t.EtaMs = eta.Milliseconds()
-		if _, err := tx.Exec("UPDATE tickets SET eta_ms = ? WHERE id = ?", t.EtaMs, t.ID); err != nil {
+	if req.pre != nil {
+		out.Ahead = req.pre.ahead
+	} else {
+		// Issued inside another operation (an appointment check-in): estimate
+		// from this transaction's view.
+		qt := toQueue(&t)
+		snap, waiting, err := buildSnapshot(tx, req.HallID, day, st, &qt)
+		if err != nil {
 			return err
 		}
-	}
-	if out.Ahead, err = aheadOf(tx, &t, snap, waiting); err != nil {
-		return err
+		if eta, ok := estimate(snap, qt); ok {
+			t.EtaMs = eta.Milliseconds()
+			if _, err := tx.Exec("UPDATE tickets SET eta_ms = ? WHERE id = ?", t.EtaMs, t.ID); err != nil {
+				return err
+			}
+		}
+		if out.Ahead, err = aheadOf(tx, &t, snap, waiting); err != nil {
+			return err
+		}
 	}
 	tr := t
 	tr.State = ""
