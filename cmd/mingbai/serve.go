@@ -23,6 +23,19 @@ import (
 )
 
 func runServe(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, stdout, stderr)
+}
+
+// serveReady, when set (by tests), is told the address the server listens
+// on once it accepts connections.
+var serveReady func(addr string)
+
+// serve runs the server until ctx ends (SIGINT/SIGTERM), then shuts down
+// gracefully: live streams close, in-flight requests finish, background
+// work stops and the database closes.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f dbFlags
@@ -37,9 +50,6 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := f.logger(stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	db, err := f.open(ctx, log)
 	if err != nil {
 		return fail(stderr, err)
@@ -150,6 +160,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	log.Info("mingbai serving", "url", fmt.Sprintf("%s://%s", scheme, ln.Addr()), "database", db.Dialect, "version", version)
 	fmt.Fprintf(stdout, "mingbai %s serving %s://%s (%s)\n", version, scheme, ln.Addr(), db.Dialect)
+	if serveReady != nil {
+		serveReady(ln.Addr().String())
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *tlsCert != "" {
