@@ -24,7 +24,9 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
-	go func() { done <- serve(ctx, []string{"--demo", "--data", dir, "--addr", "127.0.0.1:0"}, io.Discard, io.Discard) }()
+	go func() {
+		done <- serve(ctx, []string{"--demo", "--data", dir, "--addr", "127.0.0.1:0"}, io.Discard, io.Discard)
+	}()
 	var addr string
 	select {
 	case addr = <-addrc:
