@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
 	"mingbai/internal/demo"
 	"mingbai/internal/events"
@@ -39,6 +40,17 @@ func newHall(t *testing.T) *hallEnv {
 	res, err := demo.Seed(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The demo signs its staff in at their windows; tests start from a hall
+	// where nobody is signed in yet, and sign in the windows they use.
+	windows, err := db.ListWindows(context.Background(), res.Hall.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range windows {
+		if _, err := db.SetWindowState(context.Background(), res.Hall.ID, w.ID, store.Staffer{Manager: true}, store.WindowClosed, ""); err != nil && !apperr.Is(err, apperr.Conflict) {
+			t.Fatal(err)
+		}
 	}
 	broker := events.NewBroker(256)
 	db.OnEvent(broker.Publish)
