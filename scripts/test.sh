@@ -19,13 +19,16 @@ echo "== go test -race -short (SQLite)"
 # simulator's target check runs below without the race detector.
 MINGBAI_TEST_PG= go test -race -short -count=1 -timeout 20m ./...
 
-echo "== simulator targets on the reference scenario"
+echo "== long tests without the race detector (SQLite): simulator targets, 2,000 concurrent tickets"
 go test -count=1 -run 'TestTargets' -v ./internal/sim | sed -n '/sim_test.go\|^---\|^ok\|^FAIL/p'
+MINGBAI_TEST_PG= go test -count=1 -run 'TestTwoThousandTickets' ./internal/web
 
 if [ -n "${MINGBAI_TEST_PG:-}" ]; then
   # Packages whose tests open a database through storetest.
   pkgs=$(grep -rl --include='*_test.go' 'storetest' internal cmd 2>/dev/null | xargs -n1 dirname | sort -u | sed 's|^|./|')
   echo "== go test -race (PostgreSQL): $(echo $pkgs | tr '\n' ' ')"
   go test -race -short -count=1 -timeout 20m $pkgs
+  echo "== long tests without the race detector (PostgreSQL)"
+  go test -count=1 -run 'TestTwoThousandTickets' ./internal/web
 fi
 echo "== all tests passed"

@@ -274,6 +274,21 @@ func TestTicketBadInput(t *testing.T) {
 	if status != 201 || !strings.Contains(string(b), `"A001"`) {
 		t.Fatalf("open hall: %d %s", status, b)
 	}
+	// A hall open on working days follows the official calendar: closed on
+	// National Day (Thursday 2026-10-01), open on the make-up working day
+	// (Saturday 2026-10-10).
+	h.Hours.WorkingDaysOnly = true
+	if _, err := e.DB.UpdateHall(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	e.DB.Now = func() time.Time { return time.Date(2026, 10, 1, 10, 0, 0, 0, loc) }
+	if status, b = e.do("POST", "/api/v1/tickets", admin, map[string]any{"item": itemA, "hall": h.ID}); status != 409 {
+		t.Fatalf("holiday: %d %s", status, b)
+	}
+	e.DB.Now = func() time.Time { return time.Date(2026, 10, 10, 10, 0, 0, 0, loc) }
+	if status, b = e.do("POST", "/api/v1/tickets", admin, map[string]any{"item": itemA, "hall": h.ID}); status != 201 {
+		t.Fatalf("make-up working day: %d %s", status, b)
+	}
 }
 
 // TestTwoThousandTickets: 50 clients taking 40 tickets each concurrently
