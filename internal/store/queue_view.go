@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mingbai/internal/hall"
+	"mingbai/internal/queue"
 )
 
 // ZoneWaiting is the public count of one zone.
@@ -137,7 +138,14 @@ type Console struct {
 	AvgWaitMs    int64         `json:"avg_wait_ms"`
 	AvgServiceMs int64         `json:"avg_service_ms"`
 	Held         []Ticket      `json:"held"`
+	// Queue lists the waiting tickets the window can serve, oldest first
+	// (at most ConsoleQueueLen), and NextID the one "call next" would pick.
+	Queue  []Ticket `json:"queue"`
+	NextID int64    `json:"next_id,omitempty"`
 }
+
+// ConsoleQueueLen bounds the waiting tickets listed on the console.
+const ConsoleQueueLen = 30
 
 // WindowConsole returns the console state of a window.
 func (db *DB) WindowConsole(ctx context.Context, hallID, windowID int64) (Console, error) {
@@ -164,7 +172,7 @@ func (db *DB) WindowConsole(ctx context.Context, hallID, windowID int64) (Consol
 		} else if !errors.Is(err, ErrNoRows) {
 			return err
 		}
-		waiting, _, err := loadWaiting(tx, hallID, day)
+		waiting, wrows, err := loadWaiting(tx, hallID, day)
 		if err != nil {
 			return err
 		}
@@ -174,6 +182,18 @@ func (db *DB) WindowConsole(ctx context.Context, hallID, windowID int64) (Consol
 			if qw.Serves(&waiting[i]) {
 				per[waiting[i].Item]++
 				c.WaitingTotal++
+				if len(c.Queue) < ConsoleQueueLen {
+					c.Queue = append(c.Queue, wrows[i])
+				}
+			}
+		}
+		st, err := queueSettings(tx, hallID)
+		if err != nil {
+			return err
+		}
+		if pol, err := queue.NewPolicy(st.Policy, queue.Options{K: st.GreenK}); err == nil {
+			if i, ok := pol.Next(qw, waiting, tx.Now); ok {
+				c.NextID = waiting[i].ID
 			}
 		}
 		for _, it := range w.Items {

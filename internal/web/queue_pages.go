@@ -45,7 +45,8 @@ func queueGauges(s *Server, r *http.Request) []Gauge {
 var jsMessages = []string{"queue.ahead", "queue.eta", "queue.eta_unknown", "queue.your_number", "queue.announce", "queue.closed_msg",
 	"queue.print", "queue.done", "queue.error", "queue.green_question", "queue.nothing_waiting_short", "queue.state_waiting",
 	"queue.state_called", "queue.state_serving", "queue.state_done", "queue.state_no_show", "queue.state_cancelled", "queue.state_held",
-	"queue.go_to_window", "queue.minutes", "queue.paused", "queue.open", "queue.closed_window", "queue.none", "queue.reason_prompt"}
+	"queue.go_to_window", "queue.minutes", "queue.paused", "queue.open", "queue.closed_window", "queue.none", "queue.reason_prompt",
+	"queue.call_this", "queue.return", "queue.next_mark"}
 
 func messagesFor(l i18n.Lang) map[string]string {
 	m := map[string]string{}

@@ -171,6 +171,13 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/screens/window/{window}", Roles: everyone, Handler: s.pageScreenWindow},
 		{Method: "GET", Path: "/t/{token}", Roles: everyone, Handler: s.pageTrack},
 		{Method: "GET", Path: "/t/{token}/qr.png", Roles: everyone, Handler: s.handleTrackQR},
+		{Method: "GET", Path: "/remote", Roles: everyone, Handler: s.pageRemote},
+		{Method: "POST", Path: "/remote/code", Roles: everyone, Handler: s.formRemoteCode},
+		{Method: "POST", Path: "/remote", Roles: everyone, Handler: s.formRemote},
+		{Method: "GET", Path: "/appointments", Roles: everyone, Handler: s.pageAppointments},
+		{Method: "POST", Path: "/appointments/code", Roles: everyone, Handler: s.formApptCode},
+		{Method: "POST", Path: "/appointments", Roles: everyone, Handler: s.formBook},
+		{Method: "POST", Path: "/appointments/check-in", Roles: everyone, Handler: s.formCheckIn},
 	}...)
 
 	// ---- Case ledger ----------------------------------------------------

@@ -80,7 +80,11 @@
         return r.text().then(function (b) {
           var j = null;
           try { j = b ? JSON.parse(b) : null; } catch (e) { /* not JSON */ }
-          if (!r.ok) { var err = new Error(j && j.error ? j.error.message : r.statusText); err.status = r.status; throw err; }
+          if (!r.ok) {
+            var err = new Error(j && j.error ? j.error.message : r.statusText);
+            err.status = r.status; err.field = j && j.error ? j.error.field : "";
+            throw err;
+          }
           return j;
         });
       });
@@ -241,11 +245,74 @@
         ul.innerHTML = "";
         (c.waiting || []).forEach(function (w) { var li = document.createElement("li"); li.textContent = w.item + "  " + w.waiting; ul.appendChild(li); });
         text($("c-total"), "(" + c.waiting_total + ")");
+        renderQueue(c);
         text($("c-served"), c.served_today);
         text($("c-avgwait"), minutes(c.avg_wait_ms));
         text($("c-avgsvc"), minutes(c.avg_service_ms));
       }).catch(function (e) { msg(e.message, true); });
     }
+    // The waiting list: "call this ticket" (out of turn needs a reason: the
+    // API answers 400 with field "reason"; the console then asks for it)
+    // and the held tickets with "return".
+    var shown = "";
+    function renderQueue(c) {
+      var ol = $("c-queue"), held = $("c-held");
+      // Rebuild only when the lists change, so a button never vanishes
+      // under the pointer on a refresh.
+      var key = JSON.stringify([c.next_id, (c.queue || []).map(function (x) { return [x.id, x.item, x.priority]; }), (c.held || []).map(function (x) { return x.id; })]);
+      if (key === shown) return;
+      shown = key;
+      ol.innerHTML = ""; held.innerHTML = "";
+      (c.queue || []).forEach(function (tk) {
+        var li = document.createElement("li");
+        li.dataset.ticket = tk.id;
+        if (tk.id === c.next_id) li.className = "next";
+        var s = document.createElement("span");
+        s.textContent = tk.number + " · " + tk.item + (tk.priority ? " ★" : "") + (tk.id === c.next_id ? " · " + t("queue.next_mark") : "");
+        var b = document.createElement("button");
+        b.className = "c-call-this"; b.textContent = t("queue.call_this");
+        b.addEventListener("click", function () { callTicket(tk, ""); });
+        li.appendChild(s); li.appendChild(b); ol.appendChild(li);
+      });
+      (c.held || []).forEach(function (tk) {
+        var li = document.createElement("li");
+        li.dataset.ticket = tk.id;
+        var s = document.createElement("span");
+        s.textContent = tk.number + " · " + tk.item;
+        var b = document.createElement("button");
+        b.className = "c-return"; b.textContent = t("queue.return");
+        b.addEventListener("click", function () {
+          api("POST", "/api/v1/tickets/" + tk.id + "/return", {}).then(function () { msg(""); refresh(); }).catch(function (e) { msg(e.message, true); refresh(); });
+        });
+        li.appendChild(s); li.appendChild(b); held.appendChild(li);
+      });
+    }
+    var oot = null;
+    function callTicket(tk, reason) {
+      var body = { ticket: tk.id };
+      if (reason) body.reason = reason;
+      api("POST", "/api/v1/windows/" + wid() + "/call", body).then(function (r) {
+        oot = null; $("c-oot").hidden = true; $("c-oot-reason").value = "";
+        msg(r ? r.number : ""); refresh();
+      }).catch(function (e) {
+        if (e.field === "reason") {
+          oot = tk;
+          text($("c-oot-msg"), tk.number + ": " + e.message);
+          $("c-oot").hidden = false;
+          $("c-oot-reason").focus();
+          return;
+        }
+        msg(e.message, true); refresh();
+      });
+    }
+    $("c-oot-go").addEventListener("click", function () {
+      var reason = $("c-oot-reason").value.trim();
+      if (!oot) return;
+      if (!reason) { $("c-oot-reason").focus(); return; }
+      callTicket(oot, reason);
+    });
+    $("c-oot-reason").addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); $("c-oot-go").click(); } });
+    $("c-oot-cancel").addEventListener("click", function () { oot = null; $("c-oot").hidden = true; $("c-oot-reason").value = ""; });
     function act(a) {
       var p;
       if (a === "call") p = api("POST", "/api/v1/windows/" + wid() + "/call", {});
