@@ -2,6 +2,7 @@ package i18n
 
 // Messages of the queue and calling area.
 var _ = Register(map[string]M{
+	"queue.appt_closed_day": {"%s 大厅不办公（节假日或休息日），请选择其他日期。", "The hall is closed on %s (a holiday or day off); choose another day.", "%s 大廳不辦公（節假日或休息日），請選擇其他日期。"},
 	// Errors.
 	"queue.unknown_item":        {"未知的办理事项“%s”。", "Unknown service item %q.", "未知的辦理事項「%s」。"},
 	"queue.item_not_offered":    {"本大厅不办理事项“%s”。", "This hall does not offer item %q.", "本大廳不辦理事項「%s」。"},

@@ -13,6 +13,7 @@ import (
 	"mingbai/internal/apperr"
 	"mingbai/internal/hall"
 	"mingbai/internal/queue"
+	"mingbai/internal/workday"
 )
 
 // Ticket channels.
@@ -141,6 +142,29 @@ func lockHall(tx *Tx, hallID int64) error {
 	}
 	_, err := tx.Exec("SELECT pg_advisory_xact_lock(7262003, CAST(? AS INTEGER))", hallID)
 	return err
+}
+
+// workingDayCheck returns how the hall decides whether a day is one it
+// opens on: nil (every day) unless it opens on working days only, then the
+// official calendar with its holidays, make-up days and local closures.
+func workingDayCheck(tx *Tx, h hall.Hall) (hall.IsWorkingDay, error) {
+	if !h.Hours.WorkingDaysOnly || h.Hours.AlwaysOpen {
+		return nil, nil
+	}
+	cal, err := loadCalendar(tx)
+	if err != nil {
+		return nil, err
+	}
+	return func(t time.Time) (bool, error) { return cal.IsWorkday(workday.DateOf(t)) }, nil
+}
+
+// opensOn reports whether the hall opens on the day of t.
+func opensOn(tx *Tx, h hall.Hall, t time.Time) (bool, error) {
+	isWork, err := workingDayCheck(tx, h)
+	if err != nil || isWork == nil {
+		return true, err
+	}
+	return isWork(t)
 }
 
 func hallInTx(tx *Tx, hallID int64) (hall.Hall, *time.Location, error) {

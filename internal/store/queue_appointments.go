@@ -78,6 +78,9 @@ func (db *DB) AppointmentSlots(ctx context.Context, hallID int64, item, day stri
 		if err != nil {
 			return err
 		}
+		if open, err := opensOn(tx, h, d); err != nil || !open {
+			return err // a day the hall is closed has no slots
+		}
 		st, err := queueSettings(tx, hallID)
 		if err != nil {
 			return err
@@ -140,6 +143,11 @@ func (db *DB) BookAppointment(ctx context.Context, req BookRequest) (Appointment
 		today, _ := parseDay(dayOf(tx.Now, loc), loc)
 		if d.Before(today) || d.After(today.AddDate(0, 0, BookAhead)) {
 			return apperr.InvalidField("day", "queue.appt_bad_day", BookAhead)
+		}
+		if open, err := opensOn(tx, h, d); err != nil {
+			return err
+		} else if !open {
+			return apperr.InvalidField("day", "queue.appt_closed_day", req.Day)
 		}
 		var slotAt time.Time
 		for _, t := range slotTimes(d, h.Hours.Open, h.Hours.LastTicket, loc) {

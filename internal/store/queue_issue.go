@@ -11,7 +11,6 @@ import (
 	"mingbai/internal/apperr"
 	"mingbai/internal/hall"
 	"mingbai/internal/queue"
-	"mingbai/internal/workday"
 )
 
 // IssueRequest asks for a ticket. The caller has checked that Item is a
@@ -111,13 +110,9 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	}
 	// Halls open on working days follow the official calendar with its
 	// holidays and make-up days, and the hall's own closures.
-	var isWork hall.IsWorkingDay
-	if h.Hours.WorkingDaysOnly && !h.Hours.AlwaysOpen {
-		cal, err := loadCalendar(tx)
-		if err != nil {
-			return err
-		}
-		isWork = func(t time.Time) (bool, error) { return cal.IsWorkday(workday.DateOf(t)) }
+	isWork, err := workingDayCheck(tx, h)
+	if err != nil {
+		return err
 	}
 	if ok, err := h.Hours.AcceptsTickets(tx.Now, loc, isWork); err != nil {
 		return err

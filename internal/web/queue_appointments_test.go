@@ -96,3 +96,37 @@ func TestAppointments(t *testing.T) {
 		t.Fatalf("banned phone: %d %s", status, body)
 	}
 }
+
+// TestAppointmentsOnlyOnWorkingDays: a hall that opens on working days
+// offers no slots on a statutory holiday and refuses a booking for it.
+func TestAppointmentsOnlyOnWorkingDays(t *testing.T) {
+	e := newHall(t)
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	e.DB.Now = func() time.Time { return time.Date(2026, 4, 1, 9, 0, 0, 0, loc) }
+	h, err := e.DB.Hall(context.Background(), e.Hall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Hours.AlwaysOpen, h.Hours.WorkingDaysOnly = false, true
+	if _, err := e.DB.UpdateHall(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	slots := func(day string) int {
+		status, b := e.do("GET", fmt.Sprintf("/api/v1/halls/%d/appointment-slots?item=%s&day=%s", e.Hall, itemA, day), "", nil)
+		var out []struct{ Slot string }
+		if err := json.Unmarshal(b, &out); status != 200 || err != nil {
+			t.Fatalf("slots %s: %d %s", day, status, b)
+		}
+		return len(out)
+	}
+	if n := slots("2026-04-06"); n != 0 { // Qingming holiday, a Monday
+		t.Errorf("holiday offers %d slots", n)
+	}
+	if n := slots("2026-04-07"); n == 0 {
+		t.Errorf("working day offers no slots")
+	}
+	status, b := e.do("POST", "/api/v1/appointments", "", map[string]string{"item": itemA, "day": "2026-04-06", "slot": "10:00", "phone": "13600000009", "sms_code": e.smsCode("13600000009")})
+	if status != 400 || !strings.Contains(string(b), "closed") {
+		t.Errorf("booking a holiday: %d %s", status, b)
+	}
+}
