@@ -113,7 +113,8 @@ func (s *Server) pageRemote(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// formRemoteCode sends the SMS code for a remote ticket or a booking.
+// sendCode sends the SMS code that confirms the phone of a remote ticket
+// or a booking, rate-limited per client address.
 func (s *Server) sendCode(r *http.Request, hallID int64, phone string) error {
 	if err := s.limits.get("sms_codes", 5, 5).allow(clientIP(r)); err != nil {
 		return err
