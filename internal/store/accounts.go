@@ -123,6 +123,28 @@ func (db *DB) SetUserDisabled(ctx context.Context, username string, disabled boo
 	})
 }
 
+// SetUserRole changes an account's role. Its sessions end, so the new
+// role applies from the next sign-in and never alongside the old one.
+func (db *DB) SetUserRole(ctx context.Context, username string, role auth.Role) error {
+	if _, err := auth.ParseRole(string(role)); err != nil {
+		return err
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		var id int64
+		var old string
+		if err := tx.QueryRow("SELECT id, role FROM users WHERE username = ?", username).Scan(&id, &old); err != nil {
+			return notFound(err, "user")
+		}
+		if _, err := tx.Exec("UPDATE users SET role = ? WHERE id = ?", string(role), id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+			return err
+		}
+		return tx.Audit("user.role", "user:"+username, old+" -> "+string(role))
+	})
+}
+
 // ListUsers returns all accounts ordered by name.
 func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
 	var out []User

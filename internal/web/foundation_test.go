@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mingbai/internal/auth"
+	"mingbai/internal/store"
 )
 
 // TestEveryRouteChecksRoles walks the whole route table with every role and
@@ -205,5 +206,30 @@ func TestBrowserLoginOpensAdminPage(t *testing.T) {
 	}
 	if !strings.Contains(title, "综合服务大厅") || !strings.Contains(windows, "李明") {
 		t.Fatalf("admin page title %q, windows %q", title, windows)
+	}
+}
+
+func TestAdminChangesRole(t *testing.T) {
+	e := newHall(t)
+	admin := e.token("admin")
+	callback := e.token("callback")
+	if status, _ := e.do("GET", "/api/v1/halls/1/devices", callback, nil); status != 403 {
+		t.Fatalf("callback operator reads devices: %d", status)
+	}
+	if status, b := e.do("PUT", "/api/v1/users/callback/role", admin, `{"role":"auditor"}`); status != 200 {
+		t.Fatalf("change role: %d %s", status, b)
+	}
+	if status, _ := e.do("GET", "/api/v1/halls/1/devices", callback, nil); status != 200 {
+		t.Fatalf("after the change the token should act as auditor: %d", status)
+	}
+	if status, b := e.do("PUT", "/api/v1/users/callback/role", admin, `{"role":"emperor"}`); status != 400 || !strings.Contains(string(b), "emperor") {
+		t.Fatalf("unknown role: %d %s", status, b)
+	}
+	if status, _ := e.do("PUT", "/api/v1/users/nobody/role", admin, `{"role":"auditor"}`); status != 404 {
+		t.Fatalf("unknown user: %d", status)
+	}
+	recs, _ := e.DB.ListAudit(t.Context(), store.AuditFilter{Action: "user.role"})
+	if len(recs) != 1 || recs[0].Detail != "callback_operator -> auditor" {
+		t.Fatalf("audit: %+v", recs)
 	}
 }

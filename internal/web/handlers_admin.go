@@ -206,6 +206,18 @@ func (s *Server) formUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (s *Server) formUserRole(w http.ResponseWriter, r *http.Request) error {
+	if err := s.DB.SetUserRole(r.Context(), r.PathValue("name"), auth.Role(r.PostFormValue("role"))); err != nil {
+		e := apperr.As(err)
+		if e == nil {
+			return err
+		}
+		return s.renderUsers(w, r, statusOf[e.Code], "", message(lang(r), e))
+	}
+	http.Redirect(w, r, "/admin/users?saved=1", http.StatusSeeOther)
+	return nil
+}
+
 func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) error {
 	f := auditFilter(r)
 	rs, err := s.DB.ListAudit(r.Context(), f)

@@ -84,6 +84,22 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+type roleRequest struct {
+	Role string `json:"role"`
+}
+
+func (s *Server) apiSetUserRole(w http.ResponseWriter, r *http.Request) error {
+	var req roleRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.DB.SetUserRole(r.Context(), r.PathValue("name"), auth.Role(req.Role)); err != nil {
+		return err
+	}
+	writeJSON(w, 200, map[string]string{"role": req.Role})
+	return nil
+}
+
 func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.SetUserDisabled(r.Context(), r.PathValue("name"), true); err != nil {
 		return err

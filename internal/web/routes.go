@@ -60,6 +60,7 @@ func (s *Server) routeTable() []Route {
 		// ---- Foundation: accounts and tokens --------------------------
 		{Method: "GET", Path: "/api/v1/users", Roles: admins, Handler: s.apiListUsers, Summary: "List user accounts", Tag: "accounts", Response: []userJSON{{}}},
 		{Method: "POST", Path: "/api/v1/users", Roles: admins, Handler: s.apiCreateUser, Summary: "Create a user account", Tag: "accounts", Request: createUserRequest{}, Response: userJSON{}},
+		{Method: "PUT", Path: "/api/v1/users/{name}/role", Roles: admins, Handler: s.apiSetUserRole, Summary: "Change an account's role (its sessions end)", Tag: "accounts", Request: roleRequest{}},
 		{Method: "POST", Path: "/api/v1/users/{name}/disable", Roles: admins, Handler: s.apiDisableUser, Summary: "Disable an account (ends its sessions, revokes its tokens)", Tag: "accounts"},
 		{Method: "GET", Path: "/api/v1/tokens", Roles: admins, Handler: s.apiListTokens, Summary: "List API tokens", Tag: "accounts", Response: []tokenJSON{{}}},
 		{Method: "POST", Path: "/api/v1/tokens", Roles: admins, Handler: s.apiCreateToken, Summary: "Create an API token for a user (secret shown once)", Tag: "accounts", Request: createTokenRequest{}, Response: createdToken{}},
@@ -98,6 +99,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/admin/halls/{hall}/devices/{device}/revoke", Roles: managers, Handler: s.formRevokeDevice},
 		{Method: "GET", Path: "/admin/users", Roles: admins, Handler: s.pageUsers},
 		{Method: "POST", Path: "/admin/users", Roles: admins, Handler: s.formUser},
+		{Method: "POST", Path: "/admin/users/{name}/role", Roles: admins, Handler: s.formUserRole},
 		{Method: "GET", Path: "/admin/audit", Roles: auditors, Handler: s.pageAudit},
 		{Method: "GET", Path: "/admin/outbox", Roles: overseers, Handler: s.pageOutbox},
 		{Method: "GET", Path: "/avatars/{file}", Roles: everyone, Handler: s.handleAvatar},
