@@ -50,6 +50,7 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 		"passwd":  "passwd --name NAME --password … (also unlocks)",
 		"disable": "disable --name NAME (ends sessions, revokes tokens)",
 		"enable":  "enable --name NAME",
+		"role":    "role --name NAME --role ROLE (ends the account's sessions)",
 	}
 	if len(args) == 0 || subs[args[0]] == "" {
 		subcommands(stderr, "user", subs)
@@ -94,6 +95,11 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, err)
 		}
 		fmt.Fprintln(stdout, "password changed for", *name)
+	case "role":
+		if err := db.SetUserRole(ctx, *name, auth.Role(*role)); err != nil {
+			return fail(stderr, err)
+		}
+		fmt.Fprintf(stdout, "%s is now %s\n", *name, *role)
 	case "disable", "enable":
 		if err := db.SetUserDisabled(ctx, *name, args[0] == "disable"); err != nil {
 			return fail(stderr, err)

@@ -27,7 +27,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the hall server (--demo seeds a demo hall on an empty database)", runServe},
 		{"migrate", "apply pending database migrations", runMigrate},
-		{"user", "manage accounts: add, list, passwd, disable, enable", runUser},
+		{"user", "manage accounts: add, list, passwd, role, disable, enable", runUser},
 		{"token", "manage API tokens: create, list, revoke", runToken},
 		{"audit", "audit log: verify, list", runAudit},
 		{"backup", "online backup of the SQLite database: backup --to FILE", runBackup},

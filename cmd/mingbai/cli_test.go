@@ -37,6 +37,12 @@ func TestCLIUserTokenAuditBackup(t *testing.T) {
 	if code, _, stderr := mingbai(t, "user", "add", data, "--name", "xavier", "--role", "king"); code == 0 || !strings.Contains(stderr, "Unknown role") {
 		t.Fatalf("bad role: %d %s", code, stderr)
 	}
+	if code, out, stderr := mingbai(t, "user", "role", data, "--name", "admin", "--role", "auditor"); code != 0 || !strings.Contains(out, "now auditor") {
+		t.Fatalf("user role: %d %s %s", code, out, stderr)
+	}
+	if code, _, stderr := mingbai(t, "user", "role", data, "--name", "admin", "--role", "admin"); code != 0 {
+		t.Fatalf("user role back: %s", stderr)
+	}
 	code, tok, stderr := mingbai(t, "token", "create", data, "--user", "admin")
 	if code != 0 || !strings.HasPrefix(tok, "mb_") {
 		t.Fatalf("token create: %d %q %s", code, tok, stderr)
@@ -50,7 +56,7 @@ func TestCLIUserTokenAuditBackup(t *testing.T) {
 	if err != nil || p.Username != "admin" {
 		t.Fatalf("printed token does not authenticate: %v %v", p, err)
 	}
-	if code, out, _ := mingbai(t, "audit", "verify", data); code != 0 || !strings.Contains(out, "intact: 2 records") {
+	if code, out, _ := mingbai(t, "audit", "verify", data); code != 0 || !strings.Contains(out, "intact: 4 records") {
 		t.Fatalf("verify intact: %d %s", code, out)
 	}
 	backup := filepath.Join(t.TempDir(), "b.db")
@@ -79,7 +85,7 @@ func TestCLIUserTokenAuditBackup(t *testing.T) {
 	if err := os.Rename(backup, filepath.Join(restored, "mingbai.db")); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, stderr := mingbai(t, "audit", "verify", "--data="+restored); code != 0 || !strings.Contains(out, "intact: 2 records") {
+	if code, out, stderr := mingbai(t, "audit", "verify", "--data="+restored); code != 0 || !strings.Contains(out, "intact: 4 records") {
 		t.Fatalf("restored backup: %d %s %s", code, out, stderr)
 	}
 	if code, out, _ := mingbai(t, "user", "list", "--data="+restored); code != 0 || !strings.Contains(out, "admin") {
