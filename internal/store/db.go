@@ -67,6 +67,9 @@ type DB struct {
 	onCommit []func(Event)
 
 	group groupWriter
+
+	chanOnce sync.Once
+	channel  string
 	etas  etaCache
 
 	// piiSealer encrypts applicants' personal data (cases_pii.go); it is

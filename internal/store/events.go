@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,7 +15,24 @@ import (
 // Event is re-exported for callers of the store.
 type Event = events.Event
 
-const notifyChannel = "mingbai_events"
+// notifyChannel is the NOTIFY channel of this database's schema.
+// Notifications are database-wide, so a channel per schema keeps two
+// installations (or parallel test runs) sharing one PostgreSQL database
+// from receiving each other's event ids.
+func (db *DB) notifyChannel() string {
+	db.chanOnce.Do(func() {
+		schema := "public"
+		_ = db.w.QueryRow("SELECT current_schema()").Scan(&schema)
+		var b strings.Builder
+		for _, r := range strings.ToLower(schema) {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+				b.WriteRune(r)
+			}
+		}
+		db.channel = "mingbai_events_" + b.String()
+	})
+	return db.channel
+}
 
 // Publish records an event in the transaction. Subscribers receive it only
 // after the commit: on SQLite from this process, on PostgreSQL through
@@ -32,7 +50,7 @@ func (t *Tx) Publish(hallID int64, kind string, payload any) error {
 		return err
 	}
 	if t.db.Dialect == Postgres {
-		if _, err := t.Exec("SELECT pg_notify('"+notifyChannel+"', ?)", strconv.FormatInt(id, 10)); err != nil {
+		if _, err := t.Exec("SELECT pg_notify(?, ?)", t.db.notifyChannel(), strconv.FormatInt(id, 10)); err != nil {
 			return err
 		}
 		return nil
@@ -130,7 +148,7 @@ func (db *DB) listenOnce(ctx context.Context, ready func()) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+	if _, err := conn.Exec(ctx, `LISTEN "`+db.notifyChannel()+`"`); err != nil {
 		return err
 	}
 	ready()
