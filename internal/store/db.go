@@ -70,7 +70,7 @@ type DB struct {
 
 	chanOnce sync.Once
 	channel  string
-	etas  etaCache
+	etas     etaCache
 
 	// piiSealer encrypts applicants' personal data (cases_pii.go); it is
 	// swapped atomically when the key file changes.
