@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -465,6 +464,9 @@ func AdvisorMain(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if !validFormat("staffing", *format, stderr) {
+		return 2
+	}
 	sc, err := LoadScenario(*scenario)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -475,21 +477,7 @@ func AdvisorMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	switch *format {
-	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(adv); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-	case "table":
-		writeAdvice(stdout, adv)
-	default:
-		fmt.Fprintf(stderr, "staffing: unknown format %q (table or json)\n", *format)
-		return 2
-	}
-	return 0
+	return writeOutput(*format, adv, func() { writeAdvice(stdout, adv) }, stdout, stderr)
 }
 
 func writeAdvice(w io.Writer, a *Advice) {

@@ -27,6 +27,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if !validFormat("sim", *format, stderr) {
+		return 2
+	}
 	sc, err := LoadScenario(*scenario)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -43,20 +46,31 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	switch *format {
-	case "json":
+	return writeOutput(*format, rep, func() { WriteTable(stdout, rep) }, stdout, stderr)
+}
+
+// validFormat checks --format before any simulation runs, so a typo does
+// not cost a long run.
+func validFormat(cmd, format string, stderr io.Writer) bool {
+	if format == "table" || format == "json" {
+		return true
+	}
+	fmt.Fprintf(stderr, "%s: unknown format %q (table or json)\n", cmd, format)
+	return false
+}
+
+// writeOutput prints v as indented JSON, or as the table that table prints.
+func writeOutput(format string, v any, table func(), stdout, stderr io.Writer) int {
+	if format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := enc.Encode(v); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-	case "table":
-		WriteTable(stdout, rep)
-	default:
-		fmt.Fprintf(stderr, "sim: unknown format %q (table or json)\n", *format)
-		return 2
+		return 0
 	}
+	table()
 	return 0
 }
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -185,5 +186,14 @@ func TestAdvise(t *testing.T) {
 	var out bytes.Buffer
 	if code := AdvisorMain([]string{"--days", "3", "--verify-days", "3"}, &out, &out); code != 0 || !strings.Contains(out.String(), "staff-hours") {
 		t.Errorf("AdvisorMain = %d:\n%s", code, out.String())
+	}
+}
+
+func TestUnknownFormatRefusedBeforeRunning(t *testing.T) {
+	for _, run := range []func([]string, io.Writer, io.Writer) int{Main, AdvisorMain} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"--format", "xml"}, &out, &errb); code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), `unknown format "xml"`) {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+		}
 	}
 }
