@@ -122,6 +122,16 @@ func (s *Server) sendCode(r *http.Request, hallID int64, phone string) error {
 	return s.DB.RequestPhoneCode(r.Context(), hallID, phone)
 }
 
+// codeStep sends the code for a form page: the masked phone it went to, or
+// the message to show and the status to answer with.
+func (s *Server) codeStep(r *http.Request, hallID int64, phone string) (sentTo, msg string, status int, err error) {
+	if err := s.sendCode(r, hallID, phone); err != nil {
+		msg, status, err = formError(r, err)
+		return "", msg, status, err
+	}
+	return pii.MaskMobile(phone), "", http.StatusOK, nil
+}
+
 func (s *Server) formRemoteCode(w http.ResponseWriter, r *http.Request) error {
 	f, err := s.remoteState(r)
 	if err != nil {
@@ -131,13 +141,9 @@ func (s *Server) formRemoteCode(w http.ResponseWriter, r *http.Request) error {
 		s.renderRemote(w, r, 400, f)
 		return nil
 	}
-	status := 200
-	if err := s.sendCode(r, f.Hall.ID, f.Phone); err != nil {
-		if f.Error, status, err = formError(r, err); err != nil {
-			return err
-		}
-	} else {
-		f.CodeSent = pii.MaskMobile(f.Phone)
+	var status int
+	if f.CodeSent, f.Error, status, err = s.codeStep(r, f.Hall.ID, f.Phone); err != nil {
+		return err
 	}
 	s.renderRemote(w, r, status, f)
 	return nil
@@ -290,13 +296,9 @@ func (s *Server) formApptCode(w http.ResponseWriter, r *http.Request) error {
 		s.renderAppt(w, r, 400, f)
 		return nil
 	}
-	status := 200
-	if err := s.sendCode(r, f.Hall.ID, f.Phone); err != nil {
-		if f.Error, status, err = formError(r, err); err != nil {
-			return err
-		}
-	} else {
-		f.CodeSent = pii.MaskMobile(f.Phone)
+	var status int
+	if f.CodeSent, f.Error, status, err = s.codeStep(r, f.Hall.ID, f.Phone); err != nil {
+		return err
 	}
 	s.renderAppt(w, r, status, f)
 	return nil
