@@ -214,6 +214,21 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/admin/calendar", Roles: calendarEditors, Handler: s.formCalendar},
 	}...)
 
+	// ---- Notifications (notify) ----
+	// (routes of this area go here)
+
+	// ---- Feedback: ratings, callbacks, rectification (feedback) ----
+	// (routes of this area go here)
+
+	// ---- Leaders on duty, posts, complaints (duty) ----
+	// (routes of this area go here)
+
+	// ---- Graduate consultation (consult) ----
+	// (routes of this area go here)
+
+	// ---- Oversight: dashboard, reports, transparency (oversight) ----
+	// (routes of this area go here)
+
 	// ---- Simulation and staffing ----------------------------------------
 	rt = append(rt, []Route{
 		{Method: "GET", Path: "/admin/staffing", Roles: overseers, Handler: s.pageStaffing},
