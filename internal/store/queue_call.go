@@ -95,9 +95,8 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 					return err
 				}
 				t := rows[idx]
-				if _, err := tx.Exec("INSERT INTO integrity_alerts (hall_id, kind, ref, detail, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
-					req.HallID, "queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID),
-					fmt.Sprintf("%s called at window %s out of turn; reason: %s", t.Number, w.Number, reason), req.By.Username, tx.NowMs()); err != nil {
+				if err := tx.RaiseAlert(Alert{HallID: req.HallID, Kind: AlertOutOfTurn, Ref: fmt.Sprintf("ticket:%d", t.ID),
+					Params: map[string]string{"ticket": t.Number, "window": w.Number, "reason": reason}, Actor: req.By.Username}); err != nil {
 					return err
 				}
 				if err := tx.Audit("queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s window %s: %s", t.Number, w.Number, reason)); err != nil {

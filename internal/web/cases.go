@@ -315,10 +315,7 @@ func (s *Server) apiListAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []store.IntegrityAlert{}
-	}
-	writeJSON(w, 200, list)
+	writeJSON(w, 200, localiseAlerts(lang(r), list))
 	return nil
 }
 
@@ -610,7 +607,7 @@ func (s *Server) pageAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, 200, "cases_alerts", pageData{Title: i18n.T(lang(r), "cases.alerts_title"), Data: map[string]any{"Alerts": list}})
+	s.render(w, r, 200, "cases_alerts", pageData{Title: i18n.T(lang(r), "cases.alerts_title"), Data: map[string]any{"Alerts": localiseAlerts(lang(r), list)}})
 	return nil
 }
 
