@@ -185,15 +185,20 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
+	halls, err := s.DB.ListHalls(r.Context())
+	if err != nil {
+		return err
+	}
 	if r.URL.Query().Get("saved") != "" {
 		flash = i18n.T(lang(r), "admin.saved")
 	}
-	s.render(w, r, status, "admin_users", pageData{Title: i18n.T(lang(r), "admin.users"), Flash: flash, Error: errMsg, Data: map[string]any{"Users": us, "Roles": auth.AccountRoles, "Now": s.DB.Now().UnixMilli()}})
+	s.render(w, r, status, "admin_users", pageData{Title: i18n.T(lang(r), "admin.users"), Flash: flash, Error: errMsg, Data: map[string]any{"Users": us, "Roles": auth.AccountRoles, "Halls": halls, "Now": s.DB.Now().UnixMilli()}})
 	return nil
 }
 
 func (s *Server) formUser(w http.ResponseWriter, r *http.Request) error {
-	_, err := s.DB.CreateUser(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("display_name"), auth.Role(r.PostFormValue("role")), r.PostFormValue("password"))
+	hallID, _ := strconv.ParseInt(r.PostFormValue("hall"), 10, 64)
+	_, err := s.DB.CreateUserIn(r.Context(), hallID, strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("display_name"), auth.Role(r.PostFormValue("role")), r.PostFormValue("password"))
 	if err != nil {
 		msg, status, ferr := formError(r, err)
 		if ferr != nil {

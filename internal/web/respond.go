@@ -70,6 +70,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = 500
 	}
 	l := lang(r)
+	if e.Key == "err.other_hall" {
+		// Tells a tenancy denial from a handler's own 403 (tests, logs).
+		w.Header().Set("X-Mingbai-Access", "other-hall")
+	}
 	if e.Code == apperr.RateLimited {
 		w.Header().Set("Retry-After", "60")
 	}
