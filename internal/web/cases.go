@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
@@ -44,32 +43,6 @@ func init() {
 			Link  homeLink
 			Roles []auth.Role
 		}{e.link, e.roles})
-	}
-	BackgroundJobs = append(BackgroundJobs, caseReminderJob)
-}
-
-// caseReminderJob reminds staff of cases near or past their deadline once
-// a day per hall (RemindDueCases is idempotent per day), and prunes old
-// failed progress look-ups. It looks every ten minutes so that a restart
-// or a new day is picked up soon.
-func caseReminderJob(ctx context.Context, s *Server) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		halls, err := s.DB.ListHalls(ctx)
-		if err == nil {
-			for _, h := range halls {
-				if _, err := s.DB.RemindDueCases(ctx, h.ID); err != nil && ctx.Err() == nil {
-					s.Log.Warn("case reminders", "hall", h.ID, "err", err)
-				}
-			}
-			_ = s.DB.PruneLookupFailures(ctx)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
 }
 
