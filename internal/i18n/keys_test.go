@@ -27,8 +27,8 @@ type keyUse struct {
 type keySources struct {
 	// Uses are the literal keys in lookup positions: i18n.T, i18n.Has,
 	// apperr.New/InvalidField, apperr.NotFoundOf ("obj."+kind), the
-	// template function t, constants named Key…, and the jsMessages list
-	// of the queue pages. Keys built at run time ("role."+r) are not
+	// template function t, constants named Key…, menu entries of the route
+	// table, and the jsMessages list of the queue pages. Keys built at run time ("role."+r) are not
 	// checked here.
 	Uses []keyUse
 	// Literals are all string literals of the Go code, templates and
@@ -141,6 +141,13 @@ func goKeys(fset *token.FileSet, f *ast.File, ks *keySources) {
 				}
 			}
 		case *ast.CallExpr:
+			if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "menu" && len(n.Args) == 1 {
+				// A route's home-page entry (web/routes.go).
+				if s, ok := str(n.Args[0]); ok {
+					use(s, n.Args[0].Pos())
+				}
+				return true
+			}
 			sel, ok := n.Fun.(*ast.SelectorExpr)
 			if !ok {
 				return true

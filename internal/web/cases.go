@@ -27,25 +27,6 @@ var (
 	calendarEditors = managers
 )
 
-func init() {
-	publicLinks = append(publicLinks, homeLink{"/progress", "cases.progress_title"})
-	for _, e := range []struct {
-		link  homeLink
-		roles []auth.Role
-	}{
-		{homeLink{"/cases/new", "cases.new_title"}, roles(auth.WindowStaff)},
-		{homeLink{"/cases", "cases.list_title"}, caseReaders},
-		{homeLink{"/cases/ledger", "cases.ledger_title"}, caseReaders},
-		{homeLink{"/cases/alerts", "cases.alerts_title"}, overseers},
-		{homeLink{"/admin/calendar", "cases.calendar_title"}, calendarEditors},
-	} {
-		staffLinkTable = append(staffLinkTable, struct {
-			Link  homeLink
-			Roles []auth.Role
-		}{e.link, e.roles})
-	}
-}
-
 // caseHall returns the hall of a HallQuery or HallOwn case route, resolved
 // and checked by the route wrapper: a staff member's own hall, for callers
 // who span halls the ?hall= parameter or the first hall.
