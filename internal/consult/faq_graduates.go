@@ -26,8 +26,8 @@ func GraduateFAQ() []Entry {
 			// The rule before 2023, kept retired so that the record shows
 			// what graduates were once told and so that no keyword can
 			// bring it back.
-			Code:     "FAQ_REGISTRATION_OLD",
-			Question: "就业报到证如何办理、改派？（2022届及以前）",
+			Code:      "FAQ_REGISTRATION_OLD",
+			Question:  "就业报到证如何办理、改派？（2022届及以前）",
 			Answer:    "（已废止）毕业生持就业报到证到用人单位或档案接收机构报到；改派需经学校和省级毕业生就业主管部门办理。",
 			Source:    "原就业报到证制度（2023年起不再实行）",
 			Effective: d("2013-01-01"), Review: d("2023-01-01"),
