@@ -347,7 +347,7 @@ func (db *DB) ConsultAssign(ctx context.Context, hallID, threadID int64, to, by 
 		}
 		from := t.Assignee
 		t.Assignee = to
-		if _, err := insertMessage(tx, t, ConsultMessage{Direction: DirSystem, Author: by, Body: "handover:" + from + ">" + to}, ""); err != nil {
+		if _, err := insertMessage(tx, t, ConsultMessage{Direction: DirSystem, Author: by, Body: dash(from) + " → " + dash(to)}, ""); err != nil {
 			return err
 		}
 		if err := saveThread(tx, &t); err != nil {
@@ -408,4 +408,11 @@ func rateInTx(tx *Tx, t *ConsultThread, level int, comment string) error {
 		}
 	}
 	return tx.Audit("consult.rate", fmt.Sprintf("thread:%d", t.ID), fmt.Sprintf("level=%d", level))
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
