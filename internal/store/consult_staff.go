@@ -337,7 +337,7 @@ func (db *DB) ConsultAssign(ctx context.Context, hallID, threadID int64, to, by 
 		}
 		if to != "" {
 			var n int
-			if err := tx.QueryRow("SELECT COUNT(*) FROM users u JOIN staff s ON s.user_id = u.id WHERE u.username = ? AND s.hall_id = ? AND u.disabled = 0 AND u.role IN (?, ?)",
+			if err := tx.QueryRow("SELECT COUNT(*) FROM users WHERE username = ? AND hall_id = ? AND disabled = 0 AND role IN (?, ?)",
 				to, hallID, string(auth.Consultant), string(auth.HallManager)).Scan(&n); err != nil {
 				return err
 			}

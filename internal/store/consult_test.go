@@ -287,7 +287,7 @@ func TestConsultWebThread(t *testing.T) {
 	if err := e.db.ConsultAssign(ctx, e.hall.ID, v.Thread.ID, "nobody", "consult"); !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("assign to nobody: %v", err)
 	}
-	u, err := e.db.CreateUser(ctx, "zixun2", "咨询员二", auth.Consultant, "Consult-Two-2026")
+	u, err := e.db.CreateUserIn(ctx, e.hall.ID, "zixun2", "咨询员二", auth.Consultant, "Consult-Two-2026")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -207,20 +206,8 @@ var (
 	faqEditors = roles(auth.Consultant, auth.GuideEditor, auth.HallManager, auth.Admin)
 )
 
-// consultHall is the hall the caller acts in: a staff member's own hall
-// (a consultant without one may not act), for managers, admins and
-// auditors without a staff record the
-// ?hall= parameter or the first hall.
-func (s *Server) consultHall(r *http.Request) (int64, error) {
-	p := principal(r)
-	if p.HallID != 0 {
-		if v := r.URL.Query().Get("hall"); v != "" && v != strconv.FormatInt(p.HallID, 10) {
-			return 0, apperr.New(apperr.Forbidden, "err.forbidden")
-		}
-		return p.HallID, nil
-	}
-	if p.Role == auth.Consultant {
-		return 0, apperr.New(apperr.Forbidden, "consult.no_hall")
-	}
-	return s.caseHall(r)
-}
+// consultHall is the hall the caller acts in, resolved and checked by the
+// route's declaration (HallOwn: a staff member's own hall; admins and
+// auditors, who span halls, name it with ?hall=). Threads, FAQ entries and
+// reports are read with it, so another hall's thread is not found.
+func (s *Server) consultHall(r *http.Request) (int64, error) { return hallID(r), nil }
