@@ -100,6 +100,7 @@ var _ = Register(map[string]M{
 	"consult.flag_open":              {"待整改", "Open", "待整改"},
 	"consult.flag_taken":             {"已转整改", "Taken into rectification", "已轉整改"},
 	"consult.open_thread":            {"查看会话", "Open thread", "查看會話"},
+	"consult.done":                   {"已保存。", "Saved.", "已保存。"},
 	"consult.no_hall":                {"您的账号未关联大厅，请联系管理员。", "Your account belongs to no hall; ask an administrator.", "您的帳號未關聯大廳，請聯絡管理員。"},
 
 	// Errors.

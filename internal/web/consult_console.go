@@ -67,7 +67,7 @@ func (s *Server) renderStaffThread(w http.ResponseWriter, r *http.Request, statu
 	}
 	s.render(w, r, status, "consult_staff_thread", pageData{Title: i18n.T(lang(r), "consult.thread_title", v.Thread.ID), Error: formErr, Data: map[string]any{
 		"View": v, "Canned": canned, "Colleagues": colleagues, "Statuses": consult.Statuses, "Key": newFormKey(),
-		"CanAct": hasRole(principal(r), consultStaff),
+		"CanAct": hasRole(principal(r), consultStaff), "Done": r.URL.Query().Get("done") == "1",
 	}})
 	return nil
 }
@@ -126,7 +126,7 @@ func (s *Server) consultAfter(w http.ResponseWriter, r *http.Request, hallID, id
 		}
 		return s.renderStaffThread(w, r, status, hallID, v, msg)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/consult/console/%d#end", id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/consult/console/%d?done=1#end", id), http.StatusSeeOther)
 	return nil
 }
 
