@@ -36,8 +36,10 @@ type IssueRequest struct {
 // Issued is the result of IssueTicket.
 type Issued struct {
 	Ticket Ticket
-	// Ahead is the number of people before the ticket.
+	// Ahead is the number of people before the ticket (Wait.Ahead).
 	Ahead int
+	// Wait is what the kiosk and the printed ticket show (see Wait).
+	Wait Wait
 	// Created is false when an idempotent retry returned an earlier ticket.
 	Created bool
 }
@@ -78,6 +80,12 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 	err = db.WriteGrouped(ctx, func(tx *Tx) error { return issueInTx(tx, req, &out) })
 	if err == nil && out.Created {
 		db.noteIssued(&out.Ticket)
+	}
+	if err == nil && !out.Created && out.Ticket.State == string(queue.StateWaiting) {
+		// An idempotent retry: the ticket's live wait, as its phone page says.
+		if w, werr := db.waitOf(ctx, &out.Ticket); werr == nil {
+			out.Ahead, out.Wait = w.Ahead, w
+		}
 	}
 	var bad *badCodeError
 	if errors.As(err, &bad) {
@@ -199,7 +207,7 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		return err
 	}
 	if req.pre != nil {
-		out.Ahead = req.pre.ahead
+		out.Ahead, out.Wait = req.pre.ahead, req.pre.wait
 	} else {
 		// Issued inside another operation (an appointment check-in): estimate
 		// from this transaction's view.
@@ -214,8 +222,12 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 				return err
 			}
 		}
-		if out.Ahead, err = aheadOf(tx, &t, snap, waiting); err != nil {
+		if out.Ahead, err = aheadOf(tx, &t, waiting); err != nil {
 			return err
+		}
+		out.Wait = Wait{Ahead: out.Ahead, EtaMs: t.EtaMs, At: now}
+		if t.EtaMs >= 0 {
+			out.Wait.ExpectedAt = now + t.EtaMs
 		}
 	}
 	tr := t
@@ -261,18 +273,43 @@ func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings, t *queue.
 	if err != nil {
 		return snap, nil, err
 	}
-	open := map[int64]bool{}
-	rows, err := tx.Query("SELECT window_id FROM window_sessions WHERE hall_id = ? AND state = 'open'", hallID)
+	// open maps the open windows to when they last opened or resumed.
+	open := map[int64]int64{}
+	rows, err := tx.Query("SELECT window_id, updated_at FROM window_sessions WHERE hall_id = ? AND state = 'open'", hallID)
+	if err != nil {
+		return snap, nil, err
+	}
+	for rows.Next() {
+		var id, at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			rows.Close()
+			return snap, nil, err
+		}
+		open[id] = at
+	}
+	rows.Close()
+	// A window's last call or finish today: with the session's last
+	// change, when an idle window became idle (WindowState.IdleSince).
+	rows, err = tx.Query(`SELECT window_id, MAX(called_at), MAX(finished_at) FROM tickets
+		WHERE hall_id = ? AND day = ? AND window_id IS NOT NULL GROUP BY window_id`, hallID, day)
 	if err != nil {
 		return snap, nil, err
 	}
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var called, finished *int64
+		if err := rows.Scan(&id, &called, &finished); err != nil {
 			rows.Close()
 			return snap, nil, err
 		}
-		open[id] = true
+		if at, ok := open[id]; ok {
+			for _, v := range []*int64{called, finished} {
+				if v != nil && *v > at {
+					at = *v
+				}
+			}
+			open[id] = at
+		}
 	}
 	rows.Close()
 	busy := map[int64]Ticket{}
@@ -290,10 +327,11 @@ func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings, t *queue.
 	}
 	rows.Close()
 	for _, w := range wins {
-		if !open[w.ID] {
+		idle, ok := open[w.ID]
+		if !ok {
 			continue
 		}
-		ws := queue.WindowState{Window: queueWindow(w, true)}
+		ws := queue.WindowState{Window: queueWindow(w, true), IdleSince: time.UnixMilli(idle)}
 		if t, ok := busy[w.ID]; ok {
 			ws.Window.Serving = t.ID
 			ws.Window.ServingSince = time.UnixMilli(t.CalledAt)
@@ -337,41 +375,29 @@ func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings, t *queue.
 		snap.PriorityArrivals = append(snap.PriorityArrivals, a)
 	}
 	rows.Close()
-	if t != nil && !servedBy(snap.Windows, t) {
-		// No open window serves the ticket: there is nothing to replay, and
-		// the (possibly long) waiting list is not needed.
-		return snap, nil, nil
-	}
 	ws, _, err := loadWaiting(tx, hallID, day)
 	snap.Waiting = ws
 	return snap, ws, err
 }
 
-func servedBy(windows []queue.WindowState, t *queue.Ticket) bool {
-	for i := range windows {
-		if windows[i].Window.Serves(t) {
-			return true
-		}
+// aheadOf counts the people before t (see queue.Ahead) over all the
+// hall's windows.
+func aheadOf(tx *Tx, t *Ticket, waiting []queue.Ticket) (int, error) {
+	wins, err := listWindows(tx, t.HallID)
+	if err != nil {
+		return 0, err
 	}
-	return false
+	return queue.Ahead(waiting, hallQueueWindows(wins), toQueue(t)), nil
 }
 
-// aheadOf counts the people before t, from the loaded waiting list when
-// an open window serves t (see aheadIn), else by a count of the waiting
-// tickets of t's zone that go first.
-func aheadOf(tx *Tx, t *Ticket, snap queue.Snapshot, waiting []queue.Ticket) (int, error) {
-	if waiting != nil {
-		return aheadIn(waiting, snap.Windows, toQueue(t)), nil
+// hallQueueWindows are all the hall's windows, open or not, as the
+// "people ahead" count sees them.
+func hallQueueWindows(wins []hall.Window) []queue.Window {
+	out := make([]queue.Window, len(wins))
+	for i, w := range wins {
+		out[i] = queueWindow(w, true)
 	}
-	var n int
-	q := `SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND state = 'waiting' AND zone = ? AND id <> ? AND `
-	var err error
-	if t.Priority != "" {
-		err = tx.QueryRow(q+`priority <> '' AND (issued_at < ? OR (issued_at = ? AND id < ?))`, t.HallID, t.Day, t.Zone, t.ID, t.IssuedAt, t.IssuedAt, t.ID).Scan(&n)
-	} else {
-		err = tx.QueryRow(q+`(priority <> '' OR issued_at < ? OR (issued_at = ? AND id < ?))`, t.HallID, t.Day, t.Zone, t.ID, t.IssuedAt, t.IssuedAt, t.ID).Scan(&n)
-	}
-	return n, err
+	return out
 }
 
 func queueWindow(w hall.Window, open bool) queue.Window {
@@ -397,49 +423,6 @@ func estimate(snap queue.Snapshot, t queue.Ticket) (time.Duration, bool) {
 	return est.Estimate(snap, t), true
 }
 
-// aheadIn counts the people before t: waiting tickets that a window able to
-// serve t could call first (older ones, and for an ordinary ticket the
-// priority ones). Without open windows every waiting ticket of t's zone
-// counts.
-func aheadIn(waiting []queue.Ticket, windows []queue.WindowState, t queue.Ticket) int {
-	var ws []queue.Window
-	for i := range windows {
-		if windows[i].Window.Serves(&t) {
-			ws = append(ws, windows[i].Window)
-		}
-	}
-	n := 0
-	for i := range waiting {
-		a := &waiting[i]
-		if a.ID == t.ID || !a.Callable() {
-			continue
-		}
-		before := queue.Before(a, &t)
-		if t.IsPriority() {
-			before = a.IsPriority() && before
-		} else {
-			before = before || a.IsPriority()
-		}
-		if !before {
-			continue
-		}
-		competes := false
-		if len(ws) == 0 {
-			competes = a.Zone == t.Zone
-		}
-		for j := range ws {
-			if ws[j].Serves(a) {
-				competes = true
-				break
-			}
-		}
-		if competes {
-			n++
-		}
-	}
-	return n
-}
-
 func aheadInTx(tx *Tx, t *Ticket) (int, error) {
 	if t.State != "waiting" {
 		return 0, nil
@@ -449,19 +432,21 @@ func aheadInTx(tx *Tx, t *Ticket) (int, error) {
 		return 0, err
 	}
 	qt := toQueue(t)
-	snap, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st, &qt)
+	_, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st, &qt)
 	if err != nil {
 		return 0, err
 	}
-	return aheadOf(tx, t, snap, waiting)
+	return aheadOf(tx, t, waiting)
 }
 
 // TicketView is the live state of a ticket for its holder.
 type TicketView struct {
 	Ticket Ticket
-	Ahead  int
-	// Eta is the live estimate, -1 when no open window serves the item.
+	// Ahead is Wait.Ahead and Eta Wait.Eta(), kept for the pages that read
+	// them; Eta is -1 when no open window serves the item.
+	Ahead   int
 	Eta     time.Duration
+	Wait    Wait
 	Calling []Call
 }
 
@@ -484,27 +469,17 @@ func (db *DB) TicketByToken(ctx context.Context, token string) (TicketView, erro
 		if err != nil {
 			return notFound(err, "ticket")
 		}
-		v.Ticket, v.Eta = t, -1
-		if t.State == "waiting" {
-			st, err := queueSettings(tx, t.HallID)
-			if err != nil {
-				return err
-			}
-			qt := toQueue(&t)
-			snap, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st, &qt)
-			if err != nil {
-				return err
-			}
-			if v.Ahead, err = aheadOf(tx, &t, snap, waiting); err != nil {
-				return err
-			}
-			if eta, ok := estimate(snap, qt); ok {
-				v.Eta = eta
-			}
-		}
+		v.Ticket, v.Eta, v.Wait = t, -1, Wait{EtaMs: -1}
 		v.Calling, err = recentCalls(tx, t.HallID, t.Day, 6)
 		return err
 	})
+	if err == nil && v.Ticket.State == "waiting" {
+		// From the hall's cached snapshot and its whole-queue estimates, so
+		// the phone page, the kiosk and the screens say the same thing.
+		if v.Wait, err = db.waitOf(ctx, &v.Ticket); err == nil {
+			v.Ahead, v.Eta = v.Wait.Ahead, v.Wait.Eta()
+		}
+	}
 	return v, err
 }
 
