@@ -37,6 +37,18 @@ type Replay struct {
 	// square of the queue length), down to a single expected-value replay
 	// for queues of about 150 tickets and more.
 	Samples int
+	// Seed, when not zero, seeds the random streams instead of the
+	// snapshot time: successive snapshots of one hall then replay with
+	// common random numbers, and estimates do not jitter from one second
+	// to the next by the Monte Carlo noise alone.
+	Seed uint64
+}
+
+func (e Replay) seed(s *Snapshot) uint64 {
+	if e.Seed != 0 {
+		return e.Seed
+	}
+	return uint64(s.Now.UnixNano())
 }
 
 // Name returns "mingbai".
@@ -106,7 +118,7 @@ func (e Replay) Estimate(s Snapshot, t Ticket) time.Duration {
 	if n <= 1 {
 		return fromMinutes(math.Min(r.run(nil), r.hmin))
 	}
-	seed := uint64(t.ID)*0x9e3779b97f4a7c15 ^ uint64(s.Now.UnixNano())
+	seed := uint64(t.ID)*0x9e3779b97f4a7c15 ^ e.seed(&s)
 	rng := rand.New(rand.NewPCG(seed, 0x5bd1e995))
 	waits := make([]float64, n)
 	for i := range waits {

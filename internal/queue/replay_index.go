@@ -424,7 +424,7 @@ func (t *maxTree) maxAt(node, l, r, a, b int) int32 {
 // ticket's estimate is the median of its waits over the replays. It
 // returns the estimates in the order of s.Waiting (the horizon for
 // tickets that are not callable). The random streams are seeded from the
-// snapshot time alone, so one ticket's estimate here may differ from
+// snapshot time (or Seed) alone, so one ticket's estimate here may differ from
 // Estimate's for it by the Monte Carlo noise, never by the model.
 func (e Replay) EstimateAll(s Snapshot) []time.Duration {
 	out := make([]time.Duration, len(s.Waiting))
@@ -453,7 +453,7 @@ func (e Replay) EstimateAll(s Snapshot) []time.Duration {
 	waits := make([][]float64, n)
 	var rng *rand.Rand
 	if n > 1 {
-		rng = rand.New(rand.NewPCG(uint64(s.Now.UnixNano()), 0x5bd1e995))
+		rng = rand.New(rand.NewPCG(e.seed(&s), 0x5bd1e995))
 	}
 	for k := range waits {
 		waits[k] = make([]float64, len(r.list))

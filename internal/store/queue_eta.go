@@ -74,6 +74,7 @@ type etaMemo struct {
 	n      int
 	idHash uint64
 	at     time.Time
+	last   time.Duration // the latest estimate given from this entry
 }
 
 // memoSpan is how many tickets may join a waiting list of n before an
@@ -293,6 +294,12 @@ func (db *DB) preEstimate(ctx context.Context, req IssueRequest) (preIssue, erro
 			}
 			p.eta += time.Duration(extra) * mean / time.Duration(open)
 		}
+		db.etas.mu.Lock()
+		if cur, ok := db.etas.memo[req.HallID][key]; ok && cur.at.Equal(m.at) {
+			cur.last = max(cur.last, p.eta)
+			db.etas.memo[req.HallID][key] = cur
+		}
+		db.etas.mu.Unlock()
 		p.wait = makeWait(p.ahead, p.eta, p.etaOK, now, open, stalled)
 		return p, nil
 	}
@@ -302,7 +309,12 @@ func (db *DB) preEstimate(ctx context.Context, req IssueRequest) (preIssue, erro
 	fp, idh := hs.fp, hs.idHash[n]
 	db.etas.mu.Unlock()
 	var p preIssue
-	p.eta, p.etaOK = estimate(snap, qt)
+	p.eta, p.etaOK = estimateWith(replayFor(req.HallID, hs.day), snap, qt)
+	if have && m.fp == fp && m.n <= n && hs.idHash[m.n] == m.idHash && now.Sub(m.at) <= memoMaxAge && p.etaOK && m.ok && p.eta < m.last {
+		// Nothing but newer tickets changed since the last ticket of this
+		// line was told m.last: a later ticket is never told less.
+		p.eta = m.last
+	}
 	p.ahead = queue.Ahead(snap.Waiting, hs.wins, qt)
 	p.wait = makeWait(p.ahead, p.eta, p.etaOK, now, open, stalled)
 	db.etas.mu.Lock()
@@ -312,9 +324,28 @@ func (db *DB) preEstimate(ctx context.Context, req IssueRequest) (preIssue, erro
 	if db.etas.memo[req.HallID] == nil {
 		db.etas.memo[req.HallID] = map[string]etaMemo{}
 	}
-	db.etas.memo[req.HallID][key] = etaMemo{eta: p.eta, ok: p.etaOK, ahead: p.ahead, fp: fp, n: n, idHash: idh, at: now}
+	db.etas.memo[req.HallID][key] = etaMemo{eta: p.eta, ok: p.etaOK, ahead: p.ahead, fp: fp, n: n, idHash: idh, at: now, last: p.eta}
 	db.etas.mu.Unlock()
 	return p, nil
+}
+
+// replayFor is the hall's estimator for a day: its random streams are
+// seeded from the hall and the day, so that successive snapshots replay
+// with common random numbers (see queue.Replay.Seed).
+func replayFor(hallID int64, day string) queue.Replay {
+	h := fnv.New64a()
+	h.Write([]byte(day))
+	return queue.Replay{Seed: h.Sum64() ^ mix(hallID) | 1}
+}
+
+// estimateWith is estimate with the given replay.
+func estimateWith(r queue.Replay, snap queue.Snapshot, t queue.Ticket) (time.Duration, bool) {
+	for i := range snap.Windows {
+		if snap.Windows[i].Window.Serves(&t) {
+			return r.Estimate(snap, t), true
+		}
+	}
+	return 0, false
 }
 
 func makeWait(ahead int, eta time.Duration, ok bool, at time.Time, open, stalled int) Wait {
@@ -370,7 +401,7 @@ func (db *DB) waitOf(ctx context.Context, t *Ticket) (Wait, error) {
 		aheads := queue.AheadAll(snap.Waiting, hs.wins)
 		var etas []time.Duration
 		if len(snap.Windows) > 0 {
-			etas = queue.Replay{}.EstimateAll(snap)
+			etas = replayFor(t.HallID, hs.day).EstimateAll(snap)
 		}
 		for i := range snap.Waiting {
 			all.ahead[snap.Waiting[i].ID] = aheads[i]
@@ -385,7 +416,7 @@ func (db *DB) waitOf(ctx context.Context, t *Ticket) (Wait, error) {
 	if !inList {
 		// Issued by another instance since the snapshot was loaded.
 		snap.Waiting = append(snap.Waiting, qt)
-		eta, ok := estimate(snap, qt)
+		eta, ok := estimateWith(replayFor(t.HallID, hs.day), snap, qt)
 		return makeWait(queue.Ahead(snap.Waiting, hs.wins, qt), eta, ok, at, open, stalled), nil
 	}
 	eta, ok := all.eta[t.ID]
