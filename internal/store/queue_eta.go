@@ -31,7 +31,8 @@ const memoMaxAge = 15 * time.Second
 type etaCache struct {
 	mu     sync.Mutex
 	byHall map[int64]*hallSnapshot
-	// memo keeps, per hall, the last replay per item and priority class.
+	// memo keeps, per hall, the last replay per line (the open windows
+	// serving a new ticket, its zone and priority class).
 	// It outlives the snapshots: an entry stays valid across reloads while
 	// the windows' state (fingerprint) is the same and the tickets it saw
 	// still wait in the same order (a hash of their ids), so a stream of
@@ -255,44 +256,52 @@ func (db *DB) preEstimate(ctx context.Context, req IssueRequest) (preIssue, erro
 	}
 	now := db.Now()
 	qt := queue.Ticket{ID: math.MaxInt64, Item: req.Item, Zone: req.Zone, Priority: req.Priority, IssuedAt: now, State: queue.StateWaiting}
-	key := req.Item + "|" + string(req.Priority)
 	db.etas.mu.Lock()
-	m, have := db.etas.memo[req.HallID][key]
 	n := len(hs.waiting)
 	var open, stalled int
 	var serving []queue.Window
+	// A new ticket's replay depends on which open windows serve it (and
+	// its zone, for the home-zone policies), not on its own item: items
+	// served by the same windows share a memo entry.
+	key := string(req.Priority) + "|" + req.Zone
 	for i := range hs.snap.Windows {
 		if hs.snap.Windows[i].Window.Serves(&qt) {
 			open++
+			key += "|" + hs.snap.Windows[i].Window.ID
 			if hs.stalls[i] > 0 {
 				stalled++
 			}
 		}
 	}
+	key += "|c"
 	for i := range hs.wins {
 		if hs.wins[i].Serves(&qt) {
 			serving = append(serving, hs.wins[i])
+			key += "|" + hs.wins[i].ID
 		}
 	}
+	m, have := db.etas.memo[req.HallID][key]
 	if have && m.fp == hs.fp && m.n <= n && hs.idHash[m.n] == m.idHash && n-m.n <= memoSpan(n) && now.Sub(m.at) <= memoMaxAge && now.Sub(m.at) >= 0 {
 		// The tickets issued since the replay that are in this one's line
 		// go before it (for a priority ticket, the priority ones only); each
 		// pushes it back by one service spread over the open windows.
 		extra := 0
+		var work time.Duration
 		for i := m.n; i < n; i++ {
 			a := &hs.waiting[i]
 			if (!qt.IsPriority() || a.IsPriority()) && competes(serving, a, &qt) {
 				extra++
+				mean := hs.snap.DefaultService.Mean
+				if st, ok := hs.snap.Service[a.Item]; ok && st.Mean > 0 {
+					mean = st.Mean
+				}
+				work += mean
 			}
 		}
 		db.etas.mu.Unlock()
 		p := preIssue{eta: m.eta, etaOK: m.ok, ahead: m.ahead + extra}
 		if m.ok && open > 0 {
-			mean := hs.snap.DefaultService.Mean
-			if st, ok := hs.snap.Service[req.Item]; ok && st.Mean > 0 {
-				mean = st.Mean
-			}
-			p.eta += time.Duration(extra) * mean / time.Duration(open)
+			p.eta += work / time.Duration(open)
 		}
 		db.etas.mu.Lock()
 		if cur, ok := db.etas.memo[req.HallID][key]; ok && cur.at.Equal(m.at) {
