@@ -108,6 +108,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	if err := configureWeChat(ctx, db, srv, os.Getenv, log); err != nil {
+		return fail(stderr, err)
+	}
 
 	bg, cancelBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

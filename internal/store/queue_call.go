@@ -169,14 +169,11 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 	if len(cs) == 0 {
 		return nil
 	}
-	snapWindows := []queue.WindowState{}
 	wins, err := listWindows(tx, hallID)
 	if err != nil {
 		return err
 	}
-	for _, w := range wins {
-		snapWindows = append(snapWindows, queue.WindowState{Window: queueWindow(w, true)})
-	}
+	qwins := hallQueueWindows(wins)
 	for _, c := range cs {
 		var t *queue.Ticket
 		for i := range waiting {
@@ -184,7 +181,7 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 				t = &waiting[i]
 			}
 		}
-		if t == nil || aheadIn(waiting, snapWindows, *t) > st.NearAhead {
+		if t == nil || queue.Ahead(waiting, qwins, *t) > st.NearAhead {
 			continue
 		}
 		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: c.phone, Kind: "turn_near",

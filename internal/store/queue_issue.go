@@ -32,8 +32,10 @@ type IssueRequest struct {
 // Issued is the result of IssueTicket.
 type Issued struct {
 	Ticket Ticket
-	// Ahead is the number of people before the ticket.
+	// Ahead is the number of people before the ticket (Wait.Ahead).
 	Ahead int
+	// Wait is what the kiosk and the printed ticket show (see Wait).
+	Wait Wait
 	// Created is false when an idempotent retry returned an earlier ticket.
 	Created bool
 }
@@ -57,6 +59,12 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 	err = db.WriteGrouped(ctx, func(tx *Tx) error { return issueInTx(tx, req, &out) })
 	if err == nil && out.Created {
 		db.noteIssued(&out.Ticket)
+	}
+	if err == nil && !out.Created && out.Ticket.State == string(queue.StateWaiting) {
+		// An idempotent retry: the ticket's live wait, as its phone page says.
+		if w, werr := db.waitOf(ctx, &out.Ticket); werr == nil {
+			out.Ahead, out.Wait = w.Ahead, w
+		}
 	}
 	var bad *badCodeError
 	if errors.As(err, &bad) {
@@ -173,7 +181,7 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		return err
 	}
 	if req.pre != nil {
-		out.Ahead = req.pre.ahead
+		out.Ahead, out.Wait = req.pre.ahead, req.pre.wait
 	} else {
 		// Issued inside another operation (an appointment check-in): estimate
 		// from this transaction's view.
@@ -188,8 +196,12 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 				return err
 			}
 		}
-		if out.Ahead, err = aheadOf(tx, &t, snap, waiting); err != nil {
+		if out.Ahead, err = aheadOf(tx, &t, waiting); err != nil {
 			return err
+		}
+		out.Wait = Wait{Ahead: out.Ahead, EtaMs: t.EtaMs, At: now}
+		if t.EtaMs >= 0 {
+			out.Wait.ExpectedAt = now + t.EtaMs
 		}
 	}
 	tr := t

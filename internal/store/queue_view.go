@@ -286,3 +286,14 @@ func (db *DB) WindowByNumber(ctx context.Context, hallID int64, number string) (
 	})
 	return id, err
 }
+
+// HallDay returns the hall's current day (YYYY-MM-DD in its time zone).
+func (db *DB) HallDay(ctx context.Context, hallID int64) (string, error) {
+	var day string
+	err := db.Read(ctx, func(tx *Tx) error {
+		_, loc, err := hallInTx(tx, hallID)
+		day = dayOf(tx.Now, loc)
+		return err
+	})
+	return day, err
+}

@@ -99,6 +99,6 @@ func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
 		eta = time.Duration(res.Ticket.EtaMs) * time.Millisecond
 	}
 	writeJSON(w, 201, issuedJSON{ID: res.Ticket.ID, Number: res.Ticket.Number, Item: item.Code, ItemName: item.Name, Zone: item.Zone, Priority: res.Ticket.Priority,
-		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt})
+		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt, Wait: res.Wait})
 	return nil
 }

@@ -240,7 +240,38 @@ func (s *Server) routeTable() []Route {
 	// (routes of this area go here)
 
 	// ---- Graduate consultation (consult) ----
-	// (routes of this area go here)
+	rt = append(rt, []Route{
+		// The WeChat callback authenticates by the platform's signature; the
+		// hall is in the path and must have an account configured.
+		{Method: "GET", Path: "/wechat/{hall}", Hall: HallPath, Roles: everyone, Handler: s.handleWeChat},
+		{Method: "POST", Path: "/wechat/{hall}", Hall: HallPath, Roles: everyone, Handler: s.handleWeChat},
+		{Method: "GET", Path: "/api/v1/consult/threads", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultThreads, Summary: "Consultation threads of the caller's hall with their timers (status: active (default), open, pending, snoozed, resolved, all; assignee)", Tag: "consult", Response: []store.ConsultThread{{}}},
+		{Method: "GET", Path: "/api/v1/consult/threads/{id}", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultThread, Summary: "A consultation thread with its messages and internal notes", Tag: "consult", Response: store.ConsultThreadView{}},
+		{Method: "POST", Path: "/api/v1/consult/threads/{id}/reply", Hall: HallOwn, Roles: consultStaff, Handler: s.apiConsultReply, Summary: "Reply to a graduate (WeChat within 48 h and five messages, else kept and SMS offered) or add an internal note; idempotency_key makes a retry return the first reply", Tag: "consult", Request: consultReplyRequest{}, Response: store.ConsultReplyResult{}},
+		{Method: "GET", Path: "/api/v1/consult/report", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultReport, Summary: "Daily consultation report (?day=YYYY-MM-DD): volume, first-response and resolution times in staffed minutes, satisfaction", Tag: "consult", Response: store.ConsultDay{}},
+		{Method: "GET", Path: "/api/v1/consult/flags", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultFlags, Summary: "Ratings at the two lowest levels, waiting for rectification (?state=open|taken)", Tag: "consult", Response: []store.ConsultFlag{{}}},
+
+		{Method: "GET", Path: "/consult", Hall: HallBody, Roles: everyone, Handler: s.pageConsultStart},
+		{Method: "POST", Path: "/consult/code", Hall: HallBody, Roles: everyone, Handler: s.formConsultCode},
+		{Method: "POST", Path: "/consult", Hall: HallBody, Roles: everyone, Handler: s.formConsultStart},
+		{Method: "GET", Path: "/consult/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.pageConsultThread},
+		{Method: "POST", Path: "/consult/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.formConsultMessage},
+		{Method: "POST", Path: "/consult/t/{token}/rate", Hall: HallNone, Roles: everyone, Handler: s.formConsultRate},
+		{Method: "GET", Path: "/consult/faq", Hall: HallBody, Roles: everyone, Handler: s.pageConsultFAQ},
+		{Method: "GET", Path: "/consult/console", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultConsole},
+		{Method: "GET", Path: "/consult/console/{id}", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultStaffThread},
+		{Method: "POST", Path: "/consult/console/{id}/reply", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultReply},
+		{Method: "POST", Path: "/consult/console/{id}/sms", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultSMS},
+		{Method: "POST", Path: "/consult/console/{id}/callback", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultCallback},
+		{Method: "POST", Path: "/consult/console/{id}/status", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultStatus},
+		{Method: "POST", Path: "/consult/console/{id}/assign", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultAssign},
+		{Method: "POST", Path: "/consult/console/{id}/tags", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultTags},
+		{Method: "GET", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.pageConsultFAQEdit},
+		{Method: "POST", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultFAQ},
+		{Method: "POST", Path: "/consult/canned", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultCanned},
+		{Method: "GET", Path: "/consult/report", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultReport},
+		{Method: "GET", Path: "/consult/report.xlsx", Hall: HallOwn, Roles: consultReaders, Handler: s.exportConsultReport},
+	}...)
 
 	// ---- Oversight: dashboard, reports, transparency (oversight) ----
 	// (routes of this area go here)

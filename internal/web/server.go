@@ -48,6 +48,8 @@ type Server struct {
 	pages   *pages
 	metrics *metrics
 	limits  *limiters
+	// wechat holds the official accounts of the halls (consult.go).
+	wechat wechatAccounts
 	// streams is closed at shutdown so that live streams end and the HTTP
 	// server can finish gracefully.
 	streams chan struct{}
