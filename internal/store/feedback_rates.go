@@ -286,9 +286,13 @@ func (db *DB) ProvincialExport(ctx context.Context, hallID int64, from, to strin
 		if !ok1 || !ok2 {
 			return nil, "", apperr.New(apperr.Invalid, "fb.err.code_missing", set.Province)
 		}
+		div := r.DivisionCode
+		if div == "" {
+			div = set.DivisionCode
+		}
 		out = append(out, EvaluationRecord{ServiceID: r.ServiceRef, ServiceKind: r.Kind, Channel: cc, RaterCategory: r.RaterCategory,
 			Time: time.UnixMilli(r.RatedAt).In(loc).Format("2006-01-02 15:04:05"), Count: r.Times, Level: lc, Text: r.Text,
-			DivisionCode: r.DivisionCode, Invalid: r.Invalid})
+			DivisionCode: div, Invalid: r.Invalid})
 	}
 	return out, set.Province, nil
 }
