@@ -117,4 +117,3 @@ func (db *DB) ServiceSummary(ctx context.Context, hallID int64, kind string, id 
 	})
 	return out, err
 }
-

@@ -359,4 +359,3 @@ func TestProvincialExport(t *testing.T) {
 		t.Errorf("record = %+v", r)
 	}
 }
-
