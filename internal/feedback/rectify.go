@@ -59,7 +59,7 @@ func Step(s RectState, a RectAction) (RectState, error) {
 		return s, apperr.New(apperr.Conflict, "fb.err.rect_closed")
 	}
 	if t[0] != s {
-		return s, apperr.New(apperr.Conflict, "fb.err.rect_order", "fb.rect_action."+string(NextAction(s)))
+		return s, apperr.New(apperr.Conflict, "fb.err.rect_order", "rect_action."+string(NextAction(s)))
 	}
 	return t[1], nil
 }

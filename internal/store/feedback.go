@@ -482,3 +482,60 @@ func (db *DB) TicketIDByToken(ctx context.Context, token string) (hallID, id int
 	})
 	return
 }
+
+// StaffHall returns the hall of a staff record.
+func (db *DB) StaffHall(ctx context.Context, staffID int64) (int64, error) {
+	var h int64
+	err := db.Read(ctx, func(tx *Tx) error {
+		return notFound(tx.QueryRow("SELECT hall_id FROM staff WHERE id = ?", staffID).Scan(&h), "staff")
+	})
+	return h, err
+}
+
+// PadStatus is a rating pad as a manager sees it: online when it was heard
+// from within the last PadOffline.
+type PadStatus struct {
+	DeviceID int64  `json:"device_id"`
+	Name     string `json:"name"`
+	WindowID int64  `json:"window_id,omitempty"`
+	Window   string `json:"window,omitempty"`
+	LastSeen int64  `json:"last_seen"`
+	Online   bool   `json:"online"`
+	Revoked  bool   `json:"revoked"`
+}
+
+// PadOffline is how long a pad may be silent before it shows as offline
+// (its page checks in every minute while switched on).
+const PadOffline = 3 * time.Minute
+
+// ListPads returns the rating pads of a hall with their state.
+func (db *DB) ListPads(ctx context.Context, hallID int64) ([]PadStatus, error) {
+	var out []PadStatus
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(`SELECT d.id, d.name, COALESCE(d.window_id, 0), COALESCE(w.number, ''), d.last_seen, d.revoked_at
+			FROM devices d LEFT JOIN windows w ON w.id = d.window_id WHERE d.hall_id = ? AND d.kind = 'rating_pad' ORDER BY d.id`, hallID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		limit := tx.Now.Add(-PadOffline).UnixMilli()
+		for rows.Next() {
+			var p PadStatus
+			var revoked int64
+			if err := rows.Scan(&p.DeviceID, &p.Name, &p.WindowID, &p.Window, &p.LastSeen, &revoked); err != nil {
+				return err
+			}
+			p.Revoked = revoked != 0
+			p.Online = !p.Revoked && p.LastSeen >= limit
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// TouchDevice records that a device was heard from now (its heartbeat).
+func (db *DB) TouchDevice(ctx context.Context, deviceID int64) error {
+	_, err := db.w.ExecContext(ctx, db.Rebind("UPDATE devices SET last_seen = ? WHERE id = ?"), db.Now().UnixMilli(), deviceID)
+	return mapErr(err)
+}
