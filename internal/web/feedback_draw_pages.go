@@ -95,7 +95,7 @@ func (s *Server) pageDraw(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, 200, "fb_draw", pageData{Title: d.Name, Flash: fbFlash(r), Data: map[string]any{
 		"Hall": h, "D": d, "Verified": verified, "Problem": problem, "ResponseRate": pct(d.ResponseRate),
-		"Sat": rateView{Row: store.RateRow{Interval: d.Satisfaction}, Rate: pct(d.Satisfaction.Rate), Low: pct(d.Satisfaction.Low), High: pct(d.Satisfaction.High)},
+		"Sat":     rateView{Row: store.RateRow{Interval: d.Satisfaction}, Rate: pct(d.Satisfaction.Rate), Low: pct(d.Satisfaction.Low), High: pct(d.Satisfaction.High)},
 		"Reasons": []string{feedback.ExcludedNoPhone, feedback.ExcludedOptOut, feedback.ExcludedRecent},
 	}})
 	return nil

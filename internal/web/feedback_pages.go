@@ -246,7 +246,6 @@ func (s *Server) exportRatesXLSX(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-
 func (s *Server) pageRects(w http.ResponseWriter, r *http.Request) error {
 	h, err := s.fbPageHall(r)
 	if err != nil {
