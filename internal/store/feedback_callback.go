@@ -36,9 +36,14 @@ type CallTarget struct {
 func servicePhone(tx *Tx, s *pii.Sealer, kind string, id int64) (string, error) {
 	switch kind {
 	case ServiceTicket:
-		var p string
-		err := tx.QueryRow("SELECT phone FROM tickets WHERE id = ?", id).Scan(&p)
-		return p, notFound(err, "ticket")
+		var p, enc string
+		if err := tx.QueryRow("SELECT phone, phone_enc FROM tickets WHERE id = ?", id).Scan(&p, &enc); err != nil {
+			return "", notFound(err, "ticket")
+		}
+		if enc != "" {
+			return s.OpenString(enc)
+		}
+		return p, nil
 	case ServiceCase:
 		var enc string
 		if err := tx.QueryRow("SELECT phone_enc FROM cases WHERE id = ?", id).Scan(&enc); err != nil {

@@ -100,7 +100,7 @@ type ledgerRow struct {
 func ledgerTx(tx *Tx, s *pii.Sealer, d DrawSpec) ([]ledgerRow, error) {
 	var out []ledgerRow
 	if d.Scope == "tickets" || d.Scope == "both" {
-		rows, err := tx.Query(`SELECT t.id, t.zone, t.item_code, COALESCE(w.number, ''), COALESCE(st.staff_no, ''), COALESCE(t.staff_id, 0), t.phone
+		rows, err := tx.Query(`SELECT t.id, t.zone, t.item_code, COALESCE(w.number, ''), COALESCE(st.staff_no, ''), COALESCE(t.staff_id, 0), t.phone, t.phone_enc
 			FROM tickets t LEFT JOIN windows w ON w.id = t.window_id LEFT JOIN staff st ON st.id = t.staff_id
 			WHERE t.hall_id = ? AND t.state = 'done' AND t.started_at > 0 AND t.day >= ? AND t.day <= ? ORDER BY t.id`, d.HallID, d.From, d.To)
 		if err != nil {
@@ -108,10 +108,20 @@ func ledgerTx(tx *Tx, s *pii.Sealer, d DrawSpec) ([]ledgerRow, error) {
 		}
 		for rows.Next() {
 			var r ledgerRow
-			var zone, item, win, staffNo string
-			if err := rows.Scan(&r.id, &zone, &item, &win, &staffNo, &r.staffID, &r.phone); err != nil {
+			var zone, item, win, staffNo, enc string
+			if err := rows.Scan(&r.id, &zone, &item, &win, &staffNo, &r.staffID, &r.phone, &enc); err != nil {
 				rows.Close()
 				return nil, err
+			}
+			// Sealed phones (security migration 00006) win over the plain
+			// column that old rows may still carry.
+			if enc != "" {
+				p, err := s.OpenString(enc)
+				if err != nil {
+					rows.Close()
+					return nil, err
+				}
+				r.phone = p
 			}
 			r.kind = ServiceTicket
 			r.rec = feedback.Record{ID: fmt.Sprintf("T%d", r.id), Stratum: pickStratum(d.StrataBy, zone, win, staffNo, item)}

@@ -20,32 +20,10 @@ var (
 	padRoles    = roles(auth.Device)
 )
 
-// fbCheckHall makes sure the caller may act in the hall: a device only in
-// its own hall, a staff member only in the hall of their staff record.
-func (s *Server) fbCheckHall(r *http.Request, hallID int64) error {
-	p := principal(r)
-	if p.Role == auth.Device && p.HallID != hallID {
-		return errForbidden
-	}
-	if p.StaffID != 0 {
-		h, err := s.DB.StaffHall(r.Context(), p.StaffID)
-		if err != nil {
-			return err
-		}
-		if h != hallID {
-			return errForbidden
-		}
-	}
-	return nil
-}
-
-// fbHall parses {hall}, loads it and checks the caller may act in it.
+// fbHall is the hall the route table resolved and checked for the request
+// (HallPath, HallQuery or HallOwn routes).
 func (s *Server) fbHall(r *http.Request) (hall.Hall, error) {
-	h, err := s.hallOf(r)
-	if err != nil {
-		return h, err
-	}
-	return h, s.fbCheckHall(r, h.ID)
+	return s.DB.Hall(r.Context(), hallID(r))
 }
 
 // padOf returns the hall and window of the calling rating pad.
@@ -184,11 +162,8 @@ func (s *Server) myRatings(r *http.Request) (int64, []myRating, error) {
 	if p.StaffID == 0 {
 		return 0, nil, apperr.New(apperr.Forbidden, "fb.err.no_staff")
 	}
-	hallID, err := s.DB.StaffHall(r.Context(), p.StaffID)
-	if err != nil {
-		return 0, nil, err
-	}
-	rs, err := s.DB.ListRatings(r.Context(), store.RatingFilter{HallID: hallID, StaffID: p.StaffID})
+	hall := hallID(r)
+	rs, err := s.DB.ListRatings(r.Context(), store.RatingFilter{HallID: hall, StaffID: p.StaffID})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -197,7 +172,7 @@ func (s *Server) myRatings(r *http.Request) (int64, []myRating, error) {
 		out = append(out, myRating{ID: x.ID, Date: x.RatedDate, Channel: string(x.Channel), Overall: int(x.Overall), Efficiency: int(x.Efficiency),
 			ServiceLevel: int(x.ServiceLevel), Attitude: int(x.Attitude), Reason: x.Reason, Text: x.Text, Invalid: x.Invalid, RectID: x.RectID})
 	}
-	return hallID, out, nil
+	return hall, out, nil
 }
 
 func (s *Server) apiMyRatings(w http.ResponseWriter, r *http.Request) error {

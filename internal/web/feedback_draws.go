@@ -193,7 +193,7 @@ func (s *Server) apiRates(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiPublicSatisfaction(w http.ResponseWriter, r *http.Request) error {
-	h, err := s.hallOf(r)
+	h, err := s.fbHall(r)
 	if err != nil {
 		return err
 	}

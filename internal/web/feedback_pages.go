@@ -35,11 +35,7 @@ func fbMessages(l i18n.Lang) map[string]string {
 // fbPageHall is the hall of a page (?hall= or the default) that the caller
 // may act in.
 func (s *Server) fbPageHall(r *http.Request) (hall.Hall, error) {
-	h, err := s.hallFromQuery(r)
-	if err != nil {
-		return h, err
-	}
-	return h, s.fbCheckHall(r, h.ID)
+	return s.DB.Hall(r.Context(), hallID(r))
 }
 
 func fbFlash(r *http.Request) string {
@@ -376,15 +372,11 @@ func (s *Server) formAppeal(w http.ResponseWriter, r *http.Request) error {
 	if p.StaffID == 0 {
 		return apperr.New(apperr.Forbidden, "fb.err.no_staff")
 	}
-	hallID, err := s.DB.StaffHall(r.Context(), p.StaffID)
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := s.DB.FileAppeal(r.Context(), hallID, id, p.StaffID, p.Username, r.PostFormValue("reason")); err != nil {
+	if _, err := s.DB.FileAppeal(r.Context(), hallID(r), id, p.StaffID, p.Username, r.PostFormValue("reason")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/feedback/mine?flash=appealed", http.StatusSeeOther)
@@ -392,7 +384,7 @@ func (s *Server) formAppeal(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pagePublicSatisfaction(w http.ResponseWriter, r *http.Request) error {
-	h, err := s.hallOf(r)
+	h, err := s.fbHall(r)
 	if err != nil {
 		return err
 	}
