@@ -67,6 +67,10 @@
     // window is finished or a new one is called.
     function follow(hall) {
       es = new EventSource("/api/v1/halls/" + hall + "/stream");
+      // data-live on the body says whether the pad hears the hall (styles
+      // may show it; the browser test waits on it).
+      es.addEventListener("open", function () { document.body.dataset.live = "1"; });
+      es.addEventListener("error", function () { document.body.dataset.live = "0"; });
       ["ticket.updated", "ticket.called", "window.state"].forEach(function (k) {
         es.addEventListener(k, function (e) {
           var d = JSON.parse(e.data);
