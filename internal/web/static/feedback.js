@@ -153,7 +153,7 @@
     api("GET", "/api/v1/halls/" + el.dataset.hall + "/satisfaction/public").then(function (ps) {
       var row = ps.hall;
       if (el.dataset.zone) row = (ps.zones || []).filter(function (z) { return z.key === el.dataset.zone; })[0] || null;
-      el.textContent = row && row.n ? t("fb.satisfaction") + " " + (row.rate * 100).toFixed(1) + "%" : "";
+      el.textContent = row && row.n ? (el.dataset.label || t("fb.satisfaction")) + " " + (row.rate * 100).toFixed(1) + "%" : "";
     }).catch(function () { el.textContent = ""; });
   }
 
