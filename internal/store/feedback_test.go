@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mingbai/internal/apperr"
+	"mingbai/internal/cases"
 	"mingbai/internal/demo"
 	"mingbai/internal/feedback"
 	"mingbai/internal/hall"
@@ -357,5 +358,57 @@ func TestProvincialExport(t *testing.T) {
 	}
 	if r := recs[0]; r.Level != "1" || r.Channel != "4" || r.DivisionCode != "370100" || r.Count != 1 || r.ServiceID == "" {
 		t.Errorf("record = %+v", r)
+	}
+}
+
+func TestRatingInvitation(t *testing.T) {
+	e := newFBEnv(t)
+	st := e.windows["1"].StaffID
+	// The demo's own completed cases are invited first.
+	if _, err := e.db.InviteUnrated(ctx, e.hall, "https://hall.example"); err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.db.CreateCase(staffCtx, store.CaseInput{HallID: e.hall, StaffID: st, ItemCode: "RS-A-001", ApplicantKind: store.ApplicantPerson,
+		Name: testName, IDNumber: testID, Phone: testPhone, Delivery: "pickup",
+		Materials: []store.MaterialStatusInput{{Name: "居民身份证", Status: cases.Received}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.db.InviteUnrated(ctx, e.hall, "https://hall.example"); err != nil || n != 0 {
+		t.Fatalf("invitations before completion: %d %v", n, err)
+	}
+	if _, err := e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Completed}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.db.InviteUnrated(ctx, e.hall, "https://hall.example"); err != nil || n != 1 {
+		t.Fatalf("invitations: %d %v", n, err)
+	}
+	if n, _ := e.db.InviteUnrated(ctx, e.hall, "https://hall.example"); n != 0 {
+		t.Errorf("invited twice: %d", n)
+	}
+	var token string
+	if err := e.db.Raw().QueryRow(e.db.Rebind("SELECT token FROM rating_invites WHERE service_id = ?"), v.ID).Scan(&token); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := e.db.ListOutbox(ctx, "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range msgs {
+		if m.Kind == "rating_invite" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no rating_invite in the outbox: %+v", msgs)
+	}
+	h, kind, id, err := e.db.InviteService(ctx, token)
+	if err != nil || h != e.hall || kind != store.ServiceCase || id != v.ID {
+		t.Fatalf("invite service = %d %s %d %v", h, kind, id, err)
+	}
+	r, err := e.db.AddRating(ctx, store.RatingInput{HallID: h, Kind: kind, ServiceID: id, Channel: feedback.ChannelSMS, Rating: feedback.Rating{Overall: 5}})
+	if err != nil || r.StaffID != st || r.ServiceRef != v.Number {
+		t.Fatalf("SMS rating = %+v, %v", r, err)
 	}
 }
