@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strings"
 	"regexp"
+	"strings"
 	"testing"
 )
 
