@@ -1,11 +1,8 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
@@ -385,47 +382,4 @@ func nonNil[T any](v []T) []T {
 		return []T{}
 	}
 	return v
-}
-
-func init() {
-	for _, e := range []struct {
-		link  homeLink
-		roles []auth.Role
-	}{
-		{homeLink{"/feedback", "fb.title"}, fbReaders},
-		{homeLink{"/feedback/rectifications", "fb.rects_title"}, roles(auth.Admin, auth.HallManager, auth.Auditor, auth.WindowStaff)},
-		{homeLink{"/feedback/mine", "fb.mine_title"}, fbStaff},
-		{homeLink{"/feedback/draws", "fb.draws_title"}, roles(auth.Admin, auth.HallManager, auth.Auditor, auth.CallbackOperator)},
-		{homeLink{"/callback", "fb.cb_title"}, fbCallers},
-	} {
-		staffLinkTable = append(staffLinkTable, struct {
-			Link  homeLink
-			Roles []auth.Role
-		}{e.link, e.roles})
-	}
-	BackgroundJobs = append(BackgroundJobs, ratingInviteJob)
-}
-
-// ratingInviteJob sends the SMS rating invitations of completed, unrated
-// cases (store.InviteUnrated) every ten minutes. The link needs the public
-// address: without --base-url there is nothing to link to, so it waits.
-func ratingInviteJob(ctx context.Context, s *Server) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		if base := strings.TrimRight(s.Cfg.BaseURL, "/"); base != "" {
-			if halls, err := s.DB.ListHalls(ctx); err == nil {
-				for _, h := range halls {
-					if _, err := s.DB.InviteUnrated(ctx, h.ID, base); err != nil && ctx.Err() == nil {
-						s.Log.Warn("rating invitations", "hall", h.ID, "err", err)
-					}
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
