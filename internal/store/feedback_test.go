@@ -327,6 +327,11 @@ func TestDrawVerifyAndCallbacks(t *testing.T) {
 
 func TestProvincialExport(t *testing.T) {
 	e := newFBEnv(t)
+	// The demo sets its own province; this test starts without one.
+	if _, err := e.db.SaveFeedbackSettings(ctx, store.FeedbackSettings{HallID: e.hall, LateDays: 5, RectDays: 5, MinSample: 30, RecentDays: 90,
+		DivisionCode: "370100"}); err != nil {
+		t.Fatal(err)
+	}
 	tid := e.serve("1", "")
 	if _, err := e.db.AddRating(ctx, store.RatingInput{HallID: e.hall, Kind: store.ServiceTicket, ServiceID: tid, Channel: feedback.ChannelQR,
 		Rating: feedback.Rating{Overall: 5}}); err != nil {
