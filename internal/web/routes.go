@@ -113,6 +113,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/items/{code}/diff", Roles: guideStaff, Handler: s.apiDiffVersions, Summary: "Field-by-field changes between two versions (?from=N&to=M)", Tag: "catalog", Response: diffJSON{}},
 		{Method: "POST", Path: "/api/v1/items/{code}/drafts", Roles: guideEditors, Handler: s.apiSaveDraft, Summary: "Save a new draft version of a guide (item JSON and reason); validated field by field", Tag: "catalog", Request: draftRequest{}, Response: versionJSON{}},
 		{Method: "POST", Path: "/api/v1/items/{code}/versions/{n}/publish", Roles: managers, Handler: s.apiPublishVersion, Summary: "Publish a draft (not by its author); supersedes the published version", Tag: "catalog", Response: versionJSON{}},
+		{Method: "POST", Path: "/api/v1/items/{code}/versions/{n}/return", Roles: managers, Handler: s.apiReturnVersion, Summary: "Return a draft to its author with a comment instead of publishing it (not by its author); kept in the version history", Tag: "catalog", Request: returnRequest{}, Response: versionJSON{}},
 		{Method: "POST", Path: "/api/v1/catalog/import", Roles: admins, Handler: s.apiImportCatalog, Summary: "Import a catalogue file: all or nothing, every problem listed by item and field", Tag: "catalog", Request: catalogFileDoc{}, Response: store.ImportResult{}},
 		{Method: "GET", Path: "/api/v1/catalog/export", Roles: overseers, Handler: s.apiExportCatalog, Summary: "Export the published catalogue in the catalogue file format", Tag: "catalog", Response: catalogFileDoc{}},
 
@@ -126,6 +127,8 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/editor/guides/{code}/drafts", Roles: guideEditors, Handler: s.formSaveDraft},
 		{Method: "GET", Path: "/editor/guides/{code}/versions/{n}", Roles: guideStaff, Handler: s.pageEditorVersion},
 		{Method: "POST", Path: "/editor/guides/{code}/versions/{n}/publish", Roles: managers, Handler: s.formPublish},
+		{Method: "POST", Path: "/editor/guides/{code}/versions/{n}/return", Roles: managers, Handler: s.formReturn},
+		{Method: "POST", Path: "/editor/guides/{code}/preview", Roles: guideEditors, Handler: s.apiEditorPreview},
 	}...)
 
 	// ---- Queue and calling ---------------------------------------------
