@@ -202,19 +202,20 @@ func (s *Server) formSaveDraft(w http.ResponseWriter, r *http.Request) error {
 		text := r.PostFormValue("item")
 		v, err = s.saveDraft(r, code, []byte(text), reason)
 		if err != nil {
-			e := apperr.As(err)
-			if e == nil {
-				return err
+			msg, status, ferr := formError(r, err)
+			if ferr != nil {
+				return ferr
 			}
+			e := apperr.As(err)
 			st, derr := s.editorData(r, code, nil)
 			if derr != nil {
 				return err
 			}
 			st.JSON, st.JSONProblems, st.JSONOpen, st.Reason = text, e.Details, true, reason
 			if len(e.Details) == 0 {
-				st.JSONProblems = []apperr.Detail{{Field: e.Field, Message: message(l, e)}}
+				st.JSONProblems = []apperr.Detail{{Field: e.Field, Message: msg}}
 			}
-			s.render(w, r, statusOf[e.Code], "guide_editor_item", pageData{Title: code, Error: message(l, e), Data: st})
+			s.render(w, r, status, "guide_editor_item", pageData{Title: code, Error: msg, Data: st})
 			return nil
 		}
 	} else {
@@ -227,17 +228,17 @@ func (s *Server) formSaveDraft(w http.ResponseWriter, r *http.Request) error {
 			err = localizeProblems(l, store.NewCatalogError(ps))
 		}
 		if err != nil {
-			e := apperr.As(err)
-			if e == nil {
-				return err
+			msg, status, ferr := formError(r, err)
+			if ferr != nil {
+				return ferr
 			}
 			st, derr := s.editorData(r, code, &it)
 			if derr != nil {
 				return err
 			}
 			st.Reason = reason
-			st.placeProblems(l, e)
-			s.render(w, r, statusOf[e.Code], "guide_editor_item", pageData{Title: code, Error: message(l, e), Data: st})
+			st.placeProblems(l, apperr.As(err))
+			s.render(w, r, status, "guide_editor_item", pageData{Title: code, Error: msg, Data: st})
 			return nil
 		}
 	}
@@ -355,11 +356,11 @@ func (s *Server) formPublish(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.DB.PublishVersion(r.Context(), r.PathValue("code"), n); err != nil {
-		e := apperr.As(localizeProblems(lang(r), err))
-		if e == nil {
-			return err
+		msg, status, ferr := formError(r, localizeProblems(lang(r), err))
+		if ferr != nil {
+			return ferr
 		}
-		s.renderVersion(w, r, statusOf[e.Code], "", message(lang(r), e))
+		s.renderVersion(w, r, status, "", msg)
 		return nil
 	}
 	s.renderVersion(w, r, 200, i18n.T(lang(r), "catalog.editor.published", n), "")
@@ -377,11 +378,11 @@ func (s *Server) formReturn(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.Invalid, "err.body_too_large")
 	}
 	if _, err := s.DB.ReturnVersion(r.Context(), r.PathValue("code"), n, r.PostFormValue("comment")); err != nil {
-		e := apperr.As(err)
-		if e == nil {
-			return err
+		msg, status, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
 		}
-		s.renderVersion(w, r, statusOf[e.Code], "", message(lang(r), e))
+		s.renderVersion(w, r, status, "", msg)
 		return nil
 	}
 	s.renderVersion(w, r, 200, i18n.T(lang(r), "catalog.editor.returned_flash", n), "")
