@@ -215,6 +215,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/cases/{id}/state", Hall: HallCase, Roles: caseWorkers, Handler: s.formCaseState},
 		{Method: "POST", Path: "/cases/{id}/materials", Hall: HallCase, Roles: caseWorkers, Handler: s.formCaseMaterials},
 		{Method: "GET", Path: "/cases/{id}/notice", Hall: HallCase, Roles: caseReaders, Handler: s.pageNotice},
+		{Method: "GET", Path: "/cases/{id}/receipt", Hall: HallCase, Roles: caseReaders, Handler: s.pageReceipt},
 		{Method: "GET", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.pageProgress},
 		{Method: "POST", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.formProgress},
 		{Method: "GET", Path: "/admin/calendar", Hall: HallNone, Roles: calendarEditors, Handler: s.pageCalendar},
