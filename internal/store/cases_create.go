@@ -186,6 +186,7 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		if id != "" {
 			idEnc, idBlind, idMasked, idLast4 = s.SealString(id.Plain()), s.Blind(id.Plain()), id.String(), id.LastFour()
 		}
+		phoneEnc := s.SealString(phone)
 		caseID, err = tx.InsertID(`INSERT INTO cases (number, hall_id, zone, item_code, item_name, guide_version, guide_effective, ticket_id,
 			applicant_kind, applicant_name_enc, applicant_name_masked, id_number_enc, id_number_blind, id_number_masked, id_last4,
 			phone_enc, phone_masked, phone_last4, employer_name, credit_code, staff_id, staff_user, accepted_at, accepted_date,
@@ -194,7 +195,7 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			number, in.HallID, it.Zone, it.Code, it.Name, guide.Version.Number, it.EffectiveDate, nullInt(in.TicketID),
 			in.ApplicantKind, s.SealString(in.Name), pii.MaskName(in.Name), idEnc, idBlind, idMasked, idLast4,
-			s.SealString(phone), pii.MaskMobile(phone), pii.LastFour(phone), in.EmployerName, in.CreditCode, in.StaffID, staffUser,
+			phoneEnc, pii.MaskMobile(phone), pii.LastFour(phone), in.EmployerName, in.CreditCode, in.StaffID, staffUser,
 			tx.NowMs(), today.String(), pledged.N, string(pledged.Unit), pd.Date.String(), statutory.N, string(statutory.Unit), sd.Date.String(),
 			string(c.State), in.Delivery, strings.TrimSpace(in.Notes), tx.NowMs(), b2i(c.DeferredAccept), supplyText(c))
 		if err != nil {
@@ -215,6 +216,14 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		}
 		if err := addStep(tx, caseID, today, step, c.State, ""); err != nil {
 			return err
+		}
+		if c.State == cases.Correction {
+			// The one-time notice also goes by SMS, as when a case is sent
+			// to correction later.
+			v := CaseView{ID: caseID, Number: number, ItemCode: it.Code, ItemName: it.Name, GuideVersion: guide.Version.Number, phoneEnc: phoneEnc}
+			if err := notifyChange(tx, s, v, c, len(c.Corrections)); err != nil {
+				return err
+			}
 		}
 		if err := raiseExtraAlerts(tx, in.HallID, number, extras); err != nil {
 			return err
