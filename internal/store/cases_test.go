@@ -127,7 +127,9 @@ func wantKey(t *testing.T, err error, code apperr.Code, key string) {
 func TestCasePersonalDataSealed(t *testing.T) {
 	e := newCaseEnv(t)
 	v := e.create(e.person("RS-B-012", "居民身份证", "本人人事档案", "社会保障卡"))
-	other := e.person("RS-B-012")
+	// Complete materials: a case opened with the one-time notice also
+	// queues an SMS, and the outbox's sealing is another area's (issue 9).
+	other := e.person("RS-B-012", "居民身份证", "本人人事档案", "社会保障卡")
 	other.IDNumber, other.Name = testID2, "欧阳小菲"
 	e.create(other)
 	if v.IDMasked != "110105********002X" || v.NameMasked != "王*菲" || v.PhoneMasked != "138****5678" {
