@@ -10,7 +10,6 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"mingbai/internal/apperr"
-	"mingbai/internal/auth"
 	"mingbai/internal/catalog"
 	"mingbai/internal/i18n"
 )
