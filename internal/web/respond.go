@@ -89,7 +89,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, status, "error", pageData{Title: i18n.T(l, "err.internal"), Data: map[string]any{"Code": e.Code, "Message": message(l, e), "Details": e.Details, "Status": status}})
+	title := "err.title." + strconv.Itoa(status)
+	if !i18n.Has(title) {
+		title = "err.title.500"
+	}
+	where := "err.where." + strconv.Itoa(status)
+	if !i18n.Has(where) {
+		where = "err.where.default"
+	}
+	s.render(w, r, status, "error", pageData{Title: i18n.T(l, title), Data: map[string]any{"Code": e.Code, "Message": message(l, e), "Details": e.Details, "Status": status, "Where": where}})
 }
 
 // formError is the one path from an error to a re-rendered form: an
