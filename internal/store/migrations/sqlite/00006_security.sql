@@ -10,6 +10,10 @@ UPDATE users SET hall_id = (SELECT s.hall_id FROM staff s WHERE s.user_id = user
 UPDATE users SET hall_id = (SELECT MIN(id) FROM halls)
     WHERE hall_id IS NULL AND role NOT IN ('admin', 'auditor');
 
+-- A clerk signs in only at the window assigned to them or where a manager
+-- named them cover (the duty area manages covers later).
+ALTER TABLE windows ADD COLUMN cover_staff_id INTEGER REFERENCES staff(id);
+
 -- Phones sealed with the PII key ring (_enc), looked up by blind index
 -- (_blind, HMAC with the lookup key). The plain columns stay for old
 -- binaries but are emptied by the start-up pass that seals existing rows.
