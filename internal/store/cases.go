@@ -413,7 +413,7 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 	if err != nil {
 		return CaseView{}, err
 	}
-	return db.Case(ctx, caseID)
+	return db.caseView(ctx, 0, caseID)
 }
 
 func saveMaterials(tx *Tx, caseID int64, list []cases.Material) error {
@@ -584,13 +584,26 @@ func (v *CaseView) decorate(cal *workday.Calendar, today workday.Date, yellow in
 // turns yellow (configurable; default cases.DefaultYellowDays).
 var YellowDays = cases.DefaultYellowDays
 
-// Case returns a case with personal data masked.
-func (db *DB) Case(ctx context.Context, id int64) (CaseView, error) {
+// Case returns a case of a hall with personal data masked; a case of
+// another hall is not found.
+func (db *DB) Case(ctx context.Context, hallID, id int64) (CaseView, error) {
+	if hallID == 0 {
+		return CaseView{}, apperr.NotFoundOf("case")
+	}
+	return db.caseView(ctx, hallID, id)
+}
+
+// caseView reads a case; hallID 0 (only after a write that checked the
+// hall) reads it in any hall.
+func (db *DB) caseView(ctx context.Context, hallID, id int64) (CaseView, error) {
 	var v CaseView
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
 		if v, err = loadCaseTx(tx, id); err != nil {
 			return err
+		}
+		if hallID != 0 && v.HallID != hallID {
+			return apperr.NotFoundOf("case")
 		}
 		_, today, err := hallClock(tx, v.HallID)
 		if err != nil {
@@ -790,7 +803,7 @@ func (db *DB) ChangeCaseState(ctx context.Context, id int64, ch CaseChange) (Cas
 	if err != nil {
 		return CaseView{}, err
 	}
-	return db.Case(ctx, id)
+	return db.caseView(ctx, 0, id)
 }
 
 func saveCorrections(tx *Tx, id int64, ps []cases.CorrectionPeriod) error {
@@ -840,7 +853,7 @@ func notifyChange(tx *Tx, s *pii.Sealer, v CaseView, next cases.Case, correction
 	if err != nil {
 		return err
 	}
-	_, err = tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Body: body, Kind: kind, DedupeKey: key})
+	_, err = tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Body: body, Kind: kind, DedupeKey: key, HallID: v.HallID})
 	return err
 }
 
@@ -887,7 +900,7 @@ func (db *DB) UpdateCaseMaterials(ctx context.Context, id int64, u MaterialsUpda
 	if err != nil {
 		return CaseView{}, err
 	}
-	return db.Case(ctx, id)
+	return db.caseView(ctx, 0, id)
 }
 
 // recomputeOpenDues recomputes the stored due dates of every open case
@@ -1216,7 +1229,7 @@ func (db *DB) RemindDueCases(ctx context.Context, hallID int64) (int, error) {
 			if r := []rune(body); len(r) > 1000 {
 				body = string(r[:990]) + "……"
 			}
-			if _, err := tx.Enqueue(notify.Message{Channel: notify.Log, Recipient: user, Body: body, Kind: "case_remind", DedupeKey: key}); err != nil {
+			if _, err := tx.Enqueue(notify.Message{Channel: notify.Log, Recipient: user, Body: body, Kind: "case_remind", DedupeKey: key, HallID: hallID}); err != nil {
 				return err
 			}
 			sent++

@@ -237,7 +237,7 @@ func TestCaseBadInputChangesNothing(t *testing.T) {
 	_, err = e.db.ChangeCaseState(staffCtx, w.ID, store.CaseChange{To: cases.Completed})
 	wantKey(t, err, apperr.Invalid, "cases.materials_missing")
 	for _, id := range []int64{v.ID, w.ID} {
-		got, err := e.db.Case(ctx, id)
+		got, err := e.db.Case(ctx, e.hall.ID, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,7 +271,7 @@ func TestCaseCorrectionStopsClock(t *testing.T) {
 	if !v.Stopped || v.PledgedDue != "" || len(v.Corrections) != 1 || v.Corrections[0].Stop != "2026-02-13" {
 		t.Fatalf("in correction: %+v", v)
 	}
-	msgs, _ := e.db.ListOutbox(ctx, "", 10)
+	msgs, _ := e.db.OutboxMessages(ctx, 10)
 	if len(msgs) != 1 || msgs[0].Recipient != testPhone || msgs[0].Kind != "case_notice" || !strings.Contains(msgs[0].Body, "《就业困难人员认定申请表》") {
 		t.Fatalf("one-time notice SMS: %+v", msgs)
 	}
@@ -307,7 +307,7 @@ func TestCaseCorrectionStopsClock(t *testing.T) {
 	if v.State != cases.Completed || v.ClosedDate != "2026-03-10" || len(v.Steps) != 4 {
 		t.Fatalf("completed: %+v", v)
 	}
-	msgs, _ = e.db.ListOutbox(ctx, "", 10)
+	msgs, _ = e.db.OutboxMessages(ctx, 10)
 	if msgs[0].Kind != "case_done" || msgs[0].Recipient != testPhone {
 		t.Fatalf("completion SMS: %+v", msgs[0])
 	}
@@ -319,7 +319,7 @@ func TestCalendarOverrideMovesDueDates(t *testing.T) {
 	if err := e.db.SetCalendarOverride(staffCtx, workday.Override{Date: "2026-02-13", Work: false, Note: "停电闭厅"}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := e.db.Case(ctx, v.ID)
+	got, _ := e.db.Case(ctx, e.hall.ID, v.ID)
 	if got.PledgedDue != "2026-03-05" {
 		t.Fatalf("due after closure: %s", got.PledgedDue)
 	}

@@ -75,6 +75,8 @@ type DB struct {
 	// piiSealer encrypts applicants' personal data (cases_pii.go); it is
 	// swapped atomically when the key file changes.
 	piiSealer atomic.Pointer[pii.Sealer]
+	// SMS bounds the SMS codes sent (sms_limits.go); set it before serving.
+	SMS SMSLimits
 }
 
 // Path returns the SQLite file path ("" on PostgreSQL).

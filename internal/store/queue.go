@@ -210,11 +210,17 @@ func ticketByID(tx *Tx, id int64) (Ticket, error) {
 }
 
 // Ticket returns a ticket by id.
-func (db *DB) Ticket(ctx context.Context, id int64) (Ticket, error) {
+//
+// The ticket is read by hall and id: a ticket of another hall is not found
+// (the second line of defence behind the route's tenancy check).
+func (db *DB) Ticket(ctx context.Context, hallID, id int64) (Ticket, error) {
 	var t Ticket
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
 		t, err = ticketByID(tx, id)
+		if err == nil && t.HallID != hallID {
+			err = apperr.NotFoundOf("ticket")
+		}
 		return err
 	})
 	return t, err

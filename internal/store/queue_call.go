@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/subtle"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -98,6 +99,9 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 		if err := lockHall(tx, hallID); err != nil {
 			return err
 		}
+		if err := mayStaffWindow(tx, windowID, w.Number, who); err != nil {
+			return err
+		}
 		cur, err := activeSession(tx, windowID)
 		if err == nil && cur.Username != who.Username {
 			return apperr.New(apperr.Conflict, "queue.window_taken", w.Number)
@@ -132,6 +136,65 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 		return tx.Audit("window.sign_in", fmt.Sprintf("window:%d", windowID), w.Number)
 	})
 	return s, err
+}
+
+// mayStaffWindow lets a staff member sign in at a window assigned to them
+// or where a manager named them cover; managers may sign in anywhere in
+// their hall.
+func mayStaffWindow(tx *Tx, windowID int64, number string, who Staffer) error {
+	if who.Manager {
+		return nil
+	}
+	var assigned, cover int64
+	if err := tx.QueryRow("SELECT COALESCE(staff_id, 0), COALESCE(cover_staff_id, 0) FROM windows WHERE id = ?", windowID).Scan(&assigned, &cover); err != nil {
+		return notFound(err, "window")
+	}
+	if who.StaffID == 0 || (who.StaffID != assigned && who.StaffID != cover) {
+		return apperr.New(apperr.Forbidden, "queue.not_your_window", number)
+	}
+	return nil
+}
+
+// mayActOnTicket is the own-window rule of ActOnTicket for clerks.
+func mayActOnTicket(tx *Tx, t Ticket, by Staffer) error {
+	switch {
+	case t.WindowID != 0:
+		sess, err := activeSession(tx, t.WindowID)
+		if err != nil || sess.Username != by.Username {
+			return apperr.New(apperr.Forbidden, "queue.not_your_ticket", t.Number)
+		}
+	case t.State == "held":
+		if by.StaffID == 0 || t.StaffID != by.StaffID {
+			return apperr.New(apperr.Forbidden, "queue.not_your_ticket", t.Number)
+		}
+	default:
+		return apperr.New(apperr.Forbidden, "queue.not_your_ticket", t.Number)
+	}
+	return nil
+}
+
+// SetWindowCover names a member of the hall's staff as cover of a window
+// (0 removes the cover): the cover may sign in there as well as the
+// assigned staff member.
+func (db *DB) SetWindowCover(ctx context.Context, hallID, windowID, staffID int64) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := windowInTx(tx, hallID, windowID); err != nil {
+			return err
+		}
+		if staffID != 0 {
+			var n int
+			if err := tx.QueryRow("SELECT count(*) FROM staff WHERE id = ? AND hall_id = ?", staffID, hallID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return apperr.InvalidField("staff", "err.foreign_id", "staff")
+			}
+		}
+		if _, err := tx.Exec("UPDATE windows SET cover_staff_id = ? WHERE id = ? AND hall_id = ?", nullInt(staffID), windowID, hallID); err != nil {
+			return err
+		}
+		return tx.Audit("window.cover", fmt.Sprintf("window:%d", windowID), fmt.Sprintf("staff=%d", staffID))
+	})
 }
 
 // SetWindowState pauses (with a reason), reopens or closes (signs out) the
@@ -321,7 +384,7 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 	if st.NearAhead <= 0 {
 		return nil
 	}
-	rows, err := tx.Query("SELECT id, phone, number FROM tickets WHERE hall_id = ? AND state = 'waiting' AND phone <> '' AND near_notified = 0", hallID)
+	rows, err := tx.Query("SELECT id, phone, phone_enc, number FROM tickets WHERE hall_id = ? AND state = 'waiting' AND (phone_enc <> '' OR phone <> '') AND near_notified = 0", hallID)
 	if err != nil {
 		return err
 	}
@@ -332,7 +395,12 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 	var cs []cand
 	for rows.Next() {
 		var c cand
-		if err := rows.Scan(&c.id, &c.phone, &c.number); err != nil {
+		var enc string
+		if err := rows.Scan(&c.id, &c.phone, &enc, &c.number); err != nil {
+			rows.Close()
+			return err
+		}
+		if c.phone, err = tx.openSealed(enc, c.phone); err != nil {
 			rows.Close()
 			return err
 		}
@@ -360,7 +428,7 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 		if t == nil || aheadIn(waiting, snapWindows, *t) > st.NearAhead {
 			continue
 		}
-		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: c.phone, Kind: "turn_near",
+		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: c.phone, Kind: "turn_near", HallID: hallID,
 			Body:      fmt.Sprintf("【明白办】您的 %s 号即将叫到，请回到大厅等候。", c.number),
 			DedupeKey: fmt.Sprintf("turn_near:%d", c.id)}); err != nil {
 			return err
@@ -444,12 +512,12 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		if !okState {
 			return apperr.New(apperr.Conflict, "queue.bad_state", t.Number, "ticket_state_"+t.State)
 		}
-		// The staff member must be the one signed in at the ticket's window
-		// (a held ticket returns through any window of its holder).
-		if t.WindowID != 0 && !req.By.Manager {
-			sess, err := activeSession(tx, t.WindowID)
-			if err != nil || sess.Username != req.By.Username {
-				return apperr.New(apperr.Forbidden, "queue.not_your_ticket", t.Number)
+		// A clerk acts only at their own window: on a ticket at a window,
+		// the one signed in there; on a held ticket, its holder; a waiting
+		// ticket at no window only a manager of the hall may touch.
+		if !req.By.Manager {
+			if err := mayActOnTicket(tx, t, req.By); err != nil {
+				return err
 			}
 		}
 		st, err := queueSettings(tx, req.HallID)
@@ -553,7 +621,10 @@ func (db *DB) CancelByToken(ctx context.Context, token string) error {
 }
 
 // RequestPhoneCode sends a six-digit code by SMS through the outbox for a
-// remote ticket. At most one code a minute and five an hour per phone.
+// remote ticket or a booking, within the SMS limits (db.SMS: per phone,
+// per client address — the actor's source —, per hall, globally per
+// minute and per day). The phone is sealed and the code kept as a keyed
+// hash.
 func (db *DB) RequestPhoneCode(ctx context.Context, hallID int64, phone string) error {
 	if !mobileOK(phone) {
 		return apperr.InvalidField("phone", "queue.bad_phone")
@@ -562,22 +633,23 @@ func (db *DB) RequestPhoneCode(ctx context.Context, hallID int64, phone string) 
 		if _, _, err := hallInTx(tx, hallID); err != nil {
 			return err
 		}
-		var recent, hour int
-		if err := tx.QueryRow("SELECT COUNT(*) FROM phone_codes WHERE phone = ? AND created_at > ?", phone, tx.Now.Add(-time.Minute).UnixMilli()).Scan(&recent); err != nil {
+		enc, blind, err := tx.sealPhone(phone)
+		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow("SELECT COUNT(*) FROM phone_codes WHERE phone = ? AND created_at > ?", phone, tx.Now.Add(-time.Hour).UnixMilli()).Scan(&hour); err != nil {
+		if err := checkSMSLimits(tx, db.SMS, hallID, blind, tx.Actor.Source); err != nil {
 			return err
-		}
-		if recent > 0 || hour >= 5 {
-			return apperr.New(apperr.RateLimited, "err.rate_limited")
 		}
 		code := sixDigits()
-		if _, err := tx.Exec("INSERT INTO phone_codes (hall_id, phone, code_hash, token, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			hallID, phone, hashCode(phone, code), newSecret(12), tx.Now.Add(10*time.Minute).UnixMilli(), tx.NowMs()); err != nil {
+		hash, err := tx.codeHash(phone, code)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "sms_code",
+		if _, err := tx.Exec("INSERT INTO phone_codes (hall_id, phone, phone_enc, phone_blind, source, code_hash, token, expires_at, created_at) VALUES (?, '', ?, ?, ?, ?, ?, ?, ?)",
+			hallID, enc, blind, tx.Actor.Source, hash, newSecret(12), tx.Now.Add(10*time.Minute).UnixMilli(), tx.NowMs()); err != nil {
+			return err
+		}
+		_, err = tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "sms_code", HallID: hallID,
 			Body: fmt.Sprintf("【明白办】您的取号验证码为 %s，10 分钟内有效。", code)})
 		return err
 	})
@@ -609,12 +681,20 @@ func usePhoneCode(tx *Tx, hallID int64, phone, code string) error {
 	var id int64
 	var hash string
 	var attempts int
-	err := tx.QueryRow("SELECT id, code_hash, attempts FROM phone_codes WHERE hall_id = ? AND phone = ? AND used_at = 0 AND expires_at > ? ORDER BY id DESC LIMIT 1",
-		hallID, phone, tx.NowMs()).Scan(&id, &hash, &attempts)
+	blind, err := tx.blindPhone(phone)
+	if err != nil {
+		return err
+	}
+	err = tx.QueryRow("SELECT id, code_hash, attempts FROM phone_codes WHERE hall_id = ? AND phone_blind = ? AND used_at = 0 AND expires_at > ? ORDER BY id DESC LIMIT 1",
+		hallID, blind, tx.NowMs()).Scan(&id, &hash, &attempts)
 	if err != nil || attempts >= 5 {
 		return apperr.InvalidField("sms_code", "queue.bad_code")
 	}
-	if hash != hashCode(phone, code) {
+	want, err := tx.codeHash(phone, code)
+	if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare([]byte(hash), []byte(want)) != 1 {
 		return &badCodeError{id: id}
 	}
 	_, err = tx.Exec("UPDATE phone_codes SET used_at = ? WHERE id = ?", tx.NowMs(), id)

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -149,8 +147,12 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	day := dayOf(tx.Now, loc)
 	if req.Phone != "" {
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND phone = ? AND item_code = ? AND state IN ('waiting', 'called', 'serving', 'held')`,
-			req.HallID, req.Phone, req.Item).Scan(&n); err != nil {
+		blind, err := tx.blindPhone(req.Phone)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND phone_blind = ? AND item_code = ? AND state IN ('waiting', 'called', 'serving', 'held')`,
+			req.HallID, blind, req.Item).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -191,9 +193,13 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	if req.IdemKey != "" {
 		idem = req.IdemKey
 	}
-	t.ID, err = tx.InsertID(`INSERT INTO tickets (hall_id, day, number, prefix, seq, item_code, zone, priority, channel, phone, state, issued_at, created_at,
-		eta_ms, track_token, idem_key, appointment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.HallID, t.Day, t.Number, t.Prefix, t.Seq, t.Item, t.Zone, t.Priority, t.Channel, t.Phone, t.State, t.IssuedAt, t.CreatedAt,
+	phoneEnc, phoneBlind, err := tx.sealPhone(t.Phone)
+	if err != nil {
+		return err
+	}
+	t.ID, err = tx.InsertID(`INSERT INTO tickets (hall_id, day, number, prefix, seq, item_code, zone, priority, channel, phone, phone_enc, phone_blind, state, issued_at, created_at,
+		eta_ms, track_token, idem_key, appointment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.HallID, t.Day, t.Number, t.Prefix, t.Seq, t.Item, t.Zone, t.Priority, t.Channel, phoneEnc, phoneBlind, t.State, t.IssuedAt, t.CreatedAt,
 		t.EtaMs, t.TrackToken, idem, nullInt(req.AppointmentID))
 	if err != nil {
 		return err
@@ -526,7 +532,3 @@ func recentCalls(tx *Tx, hallID int64, day string, n int) ([]Call, error) {
 	return out, rows.Err()
 }
 
-func hashCode(phone, code string) string {
-	sum := sha256.Sum256([]byte(phone + ":" + code))
-	return hex.EncodeToString(sum[:])
-}

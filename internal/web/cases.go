@@ -91,7 +91,7 @@ func (s *Server) loadCaseFor(r *http.Request, write bool) (store.CaseView, error
 	if err != nil {
 		return store.CaseView{}, err
 	}
-	v, err := s.DB.Case(r.Context(), id)
+	v, err := s.DB.Case(r.Context(), hallID(r), id)
 	if err != nil {
 		return v, err
 	}

@@ -129,7 +129,7 @@ func TestCaseAPIAccessAndReveal(t *testing.T) {
 	if strings.Contains(string(page), webID) {
 		t.Error("notice page shows the ID number")
 	}
-	msgs, _ := e.DB.ListOutbox(t.Context(), "", 10)
+	msgs, _ := e.DB.OutboxMessages(t.Context(), 10)
 	if len(msgs) == 0 || msgs[0].Kind != "case_notice" {
 		t.Fatalf("no notice SMS: %+v", msgs)
 	}
@@ -160,7 +160,7 @@ func TestCaseFormPages(t *testing.T) {
 	if status != 303 {
 		t.Fatalf("complete on the spot: %d", status)
 	}
-	msgs, _ := e.DB.ListOutbox(t.Context(), "", 10)
+	msgs, _ := e.DB.OutboxMessages(t.Context(), 10)
 	if len(msgs) == 0 || msgs[0].Kind != "case_done" || msgs[0].Recipient != "13912345678" {
 		t.Fatalf("completion SMS: %+v", msgs)
 	}

@@ -187,7 +187,7 @@ func (s *Server) apiGetTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.DB.Ticket(r.Context(), id)
+	t, err := s.DB.Ticket(r.Context(), hallID(r), id)
 	if err != nil {
 		return err
 	}

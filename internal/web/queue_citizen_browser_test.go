@@ -131,7 +131,7 @@ func TestBrowserConsoleOutOfTurn(t *testing.T) {
 	); err != nil {
 		t.Fatalf("hold and return: %v", err)
 	}
-	tk, err := e.DB.Ticket(context.Background(), second.ID)
+	tk, err := e.DB.Ticket(context.Background(), e.Hall, second.ID)
 	if err != nil || tk.State != "waiting" {
 		t.Fatalf("returned ticket %+v %v", tk, err)
 	}

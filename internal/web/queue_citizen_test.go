@@ -37,7 +37,7 @@ func (e *hallEnv) postForm(path string, v url.Values) (int, http.Header, string)
 // outboxCode reads the newest SMS code sent to phone from the outbox.
 func (e *hallEnv) outboxCode(phone string) string {
 	e.t.Helper()
-	msgs, err := e.DB.ListOutbox(context.Background(), "", 1000)
+	msgs, err := e.DB.OutboxMessages(context.Background(), 1000)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -46,6 +46,8 @@ ALTER TABLE outbox ADD COLUMN recipient_blind TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN recipient_masked TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN body_enc TEXT NOT NULL DEFAULT '';
 CREATE INDEX outbox_hall ON outbox (hall_id, id);
+-- Messages queued before halls were told apart belong to the first hall.
+UPDATE outbox SET hall_id = (SELECT MIN(id) FROM halls) WHERE hall_id IS NULL;
 
 -- Throttles with exponential back-off (sign-in by account and address,
 -- progress look-up by case and address, by address).
