@@ -610,15 +610,12 @@ func (s *Server) formProgress(w http.ResponseWriter, r *http.Request) error {
 	data := map[string]any{"Number": req.Number}
 	status := 200
 	if err != nil {
-		e := apperr.As(err)
-		if e == nil {
-			return err
+		msg, st, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
 		}
-		status = statusOf[e.Code]
-		if status == 0 {
-			status = 400
-		}
-		data["Error"] = message(lang(r), e)
+		status = st
+		data["Error"] = msg
 	} else {
 		data["Progress"] = p
 	}

@@ -88,6 +88,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.render(w, r, status, "error", pageData{Title: i18n.T(l, "err.internal"), Data: map[string]any{"Code": e.Code, "Message": message(l, e), "Details": e.Details, "Status": status}})
 }
 
+// formError is the one path from an error to a re-rendered form: an
+// application error becomes a message in the reader's language and its
+// HTTP status (400 when the code has none); any other error is returned as
+// it is, for fail to log and hide.
+func formError(r *http.Request, err error) (string, int, error) {
+	e := apperr.As(err)
+	if e == nil {
+		return "", 0, err
+	}
+	status := statusOf[e.Code]
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	return message(lang(r), e), status, nil
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
