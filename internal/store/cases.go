@@ -57,6 +57,9 @@ type CaseInput struct {
 	// named stays missing.
 	Materials []MaterialStatusInput `json:"materials"`
 	Extras    []ExtraMaterialInput  `json:"extras,omitempty"`
+	// IdemKey makes acceptance retryable: a second request of the hall
+	// with the same key returns the first case instead of a second one.
+	IdemKey string `json:"idempotency_key,omitempty"`
 }
 
 // CaseMaterial is one checklist line as shown.
@@ -89,6 +92,9 @@ type CaseCorrection struct {
 
 // CaseView is a case as staff see it: personal data masked.
 type CaseView struct {
+	// Replayed says the case was accepted by an earlier request with the
+	// same idempotency key.
+	Replayed       bool   `json:"replayed,omitempty"`
 	ID             int64  `json:"id"`
 	Number         string `json:"number"`
 	HallID         int64  `json:"hall_id"`

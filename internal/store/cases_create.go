@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -128,7 +129,11 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		return CaseView{}, err
 	}
 	pledged, statutory := guideLimits(it)
+	if len(in.IdemKey) > 200 {
+		return CaseView{}, apperr.InvalidField("idempotency_key", "err.too_long", "idempotency_key", 200)
+	}
 	var caseID int64
+	replayed := false
 	err = db.Write(ctx, func(tx *Tx) error {
 		hallCode, today, err := hallClock(tx, in.HallID)
 		if err != nil {
@@ -136,6 +141,16 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		}
 		if tx.Dialect() == Postgres {
 			if _, err := tx.Exec("SELECT pg_advisory_xact_lock(7262004, ?)", int32(in.HallID)); err != nil {
+				return err
+			}
+		}
+		if in.IdemKey != "" {
+			err := tx.QueryRow("SELECT id FROM cases WHERE hall_id = ? AND idem_key = ?", in.HallID, in.IdemKey).Scan(&caseID)
+			if err == nil {
+				replayed = true
+				return nil
+			}
+			if !errors.Is(err, ErrNoRows) {
 				return err
 			}
 		}
@@ -173,13 +188,13 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		caseID, err = tx.InsertID(`INSERT INTO cases (number, hall_id, zone, item_code, item_name, guide_version, guide_effective, ticket_id,
 			applicant_kind, applicant_name_enc, applicant_name_masked, id_number_enc, id_number_blind, id_number_masked, id_last4,
 			phone_enc, phone_masked, phone_last4, employer_name, credit_code, staff_id, staff_user, accepted_at, accepted_date,
-			pledged_n, pledged_unit, pledged_due, statutory_n, statutory_unit, statutory_due, state, delivery, notes, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			pledged_n, pledged_unit, pledged_due, statutory_n, statutory_unit, statutory_due, state, delivery, notes, updated_at, idem_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			number, in.HallID, it.Zone, it.Code, it.Name, guide.Version.Number, it.EffectiveDate, nullInt(in.TicketID),
 			in.ApplicantKind, s.SealString(in.Name), pii.MaskName(in.Name), idEnc, idBlind, idMasked, idLast4,
 			s.SealString(phone), pii.MaskMobile(phone), pii.LastFour(phone), in.EmployerName, in.CreditCode, in.StaffID, staffUser,
 			tx.NowMs(), today.String(), pledged.N, string(pledged.Unit), pd.Date.String(), statutory.N, string(statutory.Unit), sd.Date.String(),
-			string(cases.Accepted), in.Delivery, strings.TrimSpace(in.Notes), tx.NowMs())
+			string(cases.Accepted), in.Delivery, strings.TrimSpace(in.Notes), tx.NowMs(), nullString(in.IdemKey))
 		if err != nil {
 			return err
 		}
@@ -200,5 +215,7 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 	if err != nil {
 		return CaseView{}, err
 	}
-	return db.caseView(ctx, 0, caseID)
+	v, err := db.caseView(ctx, 0, caseID)
+	v.Replayed = replayed
+	return v, err
 }

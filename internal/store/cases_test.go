@@ -344,14 +344,19 @@ func TestProgressLookupThrottled(t *testing.T) {
 	_, errUnknown := e.db.LookupProgress(ctx, "RSJ01-20260212-00099", "5678", "1.2.3.4")
 	wantKey(t, errWrong, apperr.NotFound, "cases.progress_nomatch")
 	wantKey(t, errUnknown, apperr.NotFound, "cases.progress_nomatch")
-	for range store.MaxLookupFailures - 1 {
+	// A stranger guessing from one address backs off that address only:
+	// the applicant at another address still gets the answer.
+	for range 4 {
 		e.db.LookupProgress(ctx, v.Number, "1111", "5.6.7.8")
 	}
-	_, err = e.db.LookupProgress(ctx, v.Number, "5678", "1.2.3.4")
-	wantKey(t, err, apperr.RateLimited, "cases.progress_locked")
-	e.at("2026-02-12 11:01")
+	_, err = e.db.LookupProgress(ctx, v.Number, "5678", "5.6.7.8")
+	wantKey(t, err, apperr.RateLimited, "cases.progress_throttled")
 	if _, err := e.db.LookupProgress(ctx, v.Number, "5678", "1.2.3.4"); err != nil {
-		t.Fatalf("after an hour: %v", err)
+		t.Fatalf("applicant blocked by a stranger's guesses: %v", err)
+	}
+	e.at("2026-02-12 11:01")
+	if _, err := e.db.LookupProgress(ctx, v.Number, "5678", "5.6.7.8"); err != nil {
+		t.Fatalf("after the back-off: %v", err)
 	}
 }
 

@@ -312,3 +312,11 @@ func nullInt(v int64) any {
 	}
 	return v
 }
+
+// nullString stores "" as NULL (for unique keys that are optional).
+func nullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}

@@ -142,6 +142,15 @@ func (db *DB) Ticket(ctx context.Context, hallID, id int64) (Ticket, error) {
 		if err == nil && t.HallID != hallID {
 			err = apperr.NotFoundOf("ticket")
 		}
+		if err != nil {
+			return err
+		}
+		// The phone is sealed at rest (phones.go).
+		var enc string
+		if err := tx.QueryRow("SELECT phone_enc FROM tickets WHERE id = ?", id).Scan(&enc); err != nil {
+			return err
+		}
+		t.Phone, err = tx.openSealed(enc, t.Phone)
 		return err
 	})
 	return t, err

@@ -119,7 +119,11 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, v)
+	status := http.StatusCreated
+	if v.Replayed {
+		status = http.StatusOK // a retry: the case accepted the first time
+	}
+	writeJSON(w, status, v)
 	return nil
 }
 
