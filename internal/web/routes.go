@@ -51,6 +51,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/readyz", Hall: HallNone, Roles: everyone, Handler: s.handleReadyz, Summary: "Database is reachable", Tag: "system"},
 		{Method: "GET", Path: "/metrics", Hall: HallNone, Roles: everyone, Handler: s.handleMetrics, Summary: "Prometheus metrics", Tag: "system"},
 		{Method: "GET", Path: "/api/v1/openapi.json", Hall: HallNone, Roles: everyone, Handler: s.handleOpenAPI, Summary: "This OpenAPI 3.1 description", Tag: "system"},
+		{Method: "POST", Path: "/csp-report", Roles: everyone, Hall: HallNone, Handler: s.handleCSPReport},
 		{Method: "GET", Path: "/api/docs", Hall: HallNone, Roles: everyone, Handler: s.handleAPIDocs},
 
 		// ---- Foundation: pages and sign-in ----------------------------

@@ -29,6 +29,9 @@ type Config struct {
 	Demo bool
 	// DemoAccounts are shown on the login page of the demo hall.
 	DemoAccounts []DemoAccount
+	// ScreenFrameOrigins may frame the screen pages (/screens/…), e.g. a
+	// signage system's origin; every other page may not be framed.
+	ScreenFrameOrigins []string
 }
 
 // DemoAccount is a demo login shown to newcomers.
@@ -76,7 +79,7 @@ func New(db *store.DB, broker *events.Broker, log *slog.Logger, cfg Config) (*Se
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errCrossOrigin)
 	}))
-	s.handler = s.recoverer(s.withLang(cop.Handler(mux)))
+	s.handler = s.securityHeaders(s.recoverer(s.withLang(cop.Handler(mux))))
 	return s, nil
 }
 
