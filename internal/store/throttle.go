@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"mingbai/internal/apperr"
 )
 
 // Throttles with exponential back-off, kept in the database so that every
@@ -98,4 +100,40 @@ func (db *DB) PruneThrottles(ctx context.Context) error {
 		_, err := tx.Exec("DELETE FROM throttle WHERE updated_at < ? AND blocked_until < ?", tx.NowMs()-throttleIdle.Milliseconds(), tx.NowMs())
 		return err
 	})
+}
+
+// UseToken counts one use of a one-time-ish token (scope, key) and refuses
+// it beyond max uses.
+func (db *DB) UseToken(ctx context.Context, scope, key string, max int) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		var uses int
+		err := tx.QueryRow("SELECT failures FROM throttle WHERE scope = ? AND key = ?", scope, key).Scan(&uses)
+		switch {
+		case errors.Is(err, ErrNoRows):
+			_, err = tx.Exec("INSERT INTO throttle (scope, key, failures, blocked_until, updated_at) VALUES (?, ?, 1, 0, ?)", scope, key, tx.NowMs())
+			return err
+		case err != nil:
+			return err
+		case uses >= max:
+			return apperr.New(apperr.RateLimited, "err.rate_limited")
+		}
+		_, err = tx.Exec("UPDATE throttle SET failures = failures + 1, updated_at = ? WHERE scope = ? AND key = ?", tx.NowMs(), scope, key)
+		return err
+	})
+}
+
+// Secret returns the named server secret, creating a random one on first
+// use; every instance sharing the database shares it.
+func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
+	var v string
+	err := db.Write(ctx, func(tx *Tx) error {
+		err := tx.QueryRow("SELECT value FROM app_secrets WHERE name = ?", name).Scan(&v)
+		if err == nil || !errors.Is(err, ErrNoRows) {
+			return err
+		}
+		v = newSecret(32)
+		_, err = tx.Exec("INSERT INTO app_secrets (name, value) VALUES (?, ?)", name, v)
+		return err
+	})
+	return []byte(v), err
 }

@@ -646,7 +646,7 @@ func TestTurnNearSMS(t *testing.T) {
 func TestRemoteTicketWithSMSCode(t *testing.T) {
 	e := newHall(t)
 	const phone = "13700001111"
-	if status, b := e.do("POST", "/api/v1/sms-codes", "", map[string]any{"phone": phone}); status != 202 {
+	if status, b := e.do("POST", "/api/v1/sms-codes", "", map[string]any{"phone": phone, "page_token": e.pageToken()}); status != 202 {
 		t.Fatalf("code: %d %s", status, b)
 	}
 	msgs, _ := e.DB.OutboxMessages(context.Background(), 10)

@@ -148,6 +148,7 @@ func (s *Server) routeTable() []Route {
 	}
 	rt = append(rt, []Route{
 		{Method: "POST", Path: "/api/v1/tickets", Hall: HallBody, Roles: everyone, Handler: s.apiIssueTicket, Summary: "Take a ticket (kiosk device, staff, or anonymous web, rate-limited); a retry with the same idempotency_key returns the first ticket", Tag: "queue", Request: issueRequest{}, Response: issuedJSON{}},
+		{Method: "GET", Path: "/api/v1/page-token", Roles: everyone, Hall: HallNone, Handler: s.apiPageToken, Summary: "A page token: the proof of a page view that the public passes with POST /api/v1/sms-codes (valid 30 minutes, for 3 codes, from this address)", Tag: "queue", Response: pageTokenJSON{}},
 		{Method: "POST", Path: "/api/v1/sms-codes", Hall: HallBody, Roles: everyone, Handler: s.apiSMSCode, Summary: "Send an SMS code to confirm the phone of a remote ticket", Tag: "queue", Request: smsCodeRequest{}},
 		{Method: "GET", Path: "/api/v1/track/{token}", Hall: HallNone, Roles: everyone, Handler: s.apiTrack, Summary: "Public tracking view of a ticket by its tracking token: position, estimate, numbers being called", Tag: "queue", Response: trackJSON{}},
 		{Method: "POST", Path: "/api/v1/track/{token}/cancel", Hall: HallNone, Roles: everyone, Handler: s.apiTrackCancel, Summary: "Give up a waiting ticket from its tracking page", Tag: "queue"},

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -80,4 +81,18 @@ func TestClerkActsOnlyAtOwnWindow(t *testing.T) {
 	if err != nil || len(recs) != 1 || recs[0].Actor != "manager" {
 		t.Fatalf("cover audit: %v %+v", err, recs)
 	}
+}
+
+// pageToken fetches the proof of a page view that the public passes when
+// it asks for an SMS code.
+func (e *hallEnv) pageToken() string {
+	e.t.Helper()
+	status, b := e.do("GET", "/api/v1/page-token", "", nil)
+	var v struct {
+		PageToken string `json:"page_token"`
+	}
+	if err := json.Unmarshal(b, &v); status != 200 || err != nil || v.PageToken == "" {
+		e.t.Fatalf("page token: %d %s", status, b)
+	}
+	return v.PageToken
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"mingbai/internal/apperr"
@@ -51,6 +52,11 @@ type Server struct {
 	pages   *pages
 	metrics *metrics
 	limits  *limiters
+	// pageKey signs page tokens (sms_proof.go), read once from the database.
+	pageKeyMu   sync.Mutex
+	pageKey     []byte
+	spikeMu     sync.Mutex
+	spikeLogged int64
 	// streams is closed at shutdown so that live streams end and the HTTP
 	// server can finish gracefully.
 	streams chan struct{}
