@@ -142,6 +142,12 @@
     }
     stream(hall, {
       "snapshot": function (b) { board = b; renderCalls(); renderZones(); if (b.leader && $("leader")) text($("leader"), b.leader); },
+      // The server could not replay what the screen missed (a long outage):
+      // the snapshot holds the current calls, announce the newest again.
+      "resync": function () {
+        if (!board) return;
+        board.calls.filter(function (c) { return !zone || c.zone === zone; }).slice(0, 3).reverse().forEach(function (c) { announceCall(c.number, c.window); });
+      },
       "ticket.issued": function (ev) { counts(ev.waiting); },
       "ticket.updated": function (ev) { counts(ev.waiting); },
       "ticket.called": function (ev) {
