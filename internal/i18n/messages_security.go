@@ -14,7 +14,5 @@ var _ = Register(map[string]M{
 	"sms.limit_hall":           {"本大厅短信验证码发送量已达上限，请稍后再试或到大厅取号。", "This hall has sent its maximum of SMS codes for now; try again later or take a ticket at the hall.", "本大廳簡訊驗證碼發送量已達上限，請稍後再試或到大廳取號。"},
 	"sms.limit_global":         {"短信验证码发送繁忙，请稍后再试或到大厅取号。", "SMS codes are busy right now; try again in a minute or take a ticket at the hall.", "簡訊驗證碼發送繁忙，請稍後再試或到大廳取號。"},
 	"err.other_hall":           {"您无权操作该大厅。", "You may not act in this hall.", "您無權操作該大廳。"},
-	"err.hall_unknown":         {"请选择大厅。", "Choose a hall.", "請選擇大廳。"},
 	"err.hall_not_found":       {"大厅不存在。", "No such hall.", "大廳不存在。"},
-	"security.route_no_hall":   {"路由未声明大厅来源。", "The route does not declare where its hall comes from.", "路由未聲明大廳來源。"},
 })

@@ -5,44 +5,19 @@ import (
 	"fmt"
 
 	"mingbai/internal/apperr"
+	"mingbai/internal/queue"
 )
 
-// A clerk acts only at their own window (docs/security.md): these are the
-// rules SignInWindow and ActOnTicket apply to staff who are not managers.
+// Window covers, and the data of the own-window rule (queue.CheckStaffWindow).
 
-// mayStaffWindow lets a staff member sign in at a window assigned to them
-// or where a manager named them cover; managers may sign in anywhere in
-// their hall.
+// mayStaffWindow applies queue.CheckStaffWindow with the window's
+// assigned staff member and cover.
 func mayStaffWindow(tx *Tx, windowID int64, number string, who Staffer) error {
-	if who.Manager {
-		return nil
-	}
 	var assigned, cover int64
 	if err := tx.QueryRow("SELECT COALESCE(staff_id, 0), COALESCE(cover_staff_id, 0) FROM windows WHERE id = ?", windowID).Scan(&assigned, &cover); err != nil {
 		return notFound(err, "window")
 	}
-	if who.StaffID == 0 || (who.StaffID != assigned && who.StaffID != cover) {
-		return apperr.New(apperr.Forbidden, "queue.not_your_window", number)
-	}
-	return nil
-}
-
-// mayActOnTicket is the own-window rule of ActOnTicket for clerks.
-func mayActOnTicket(tx *Tx, t Ticket, by Staffer) error {
-	switch {
-	case t.WindowID != 0:
-		sess, err := activeSession(tx, t.WindowID)
-		if err != nil || sess.Username != by.Username {
-			return apperr.New(apperr.Forbidden, "queue.not_your_ticket", t.Number)
-		}
-	case t.State == "held":
-		if by.StaffID == 0 || t.StaffID != by.StaffID {
-			return apperr.New(apperr.Forbidden, "queue.not_your_ticket", t.Number)
-		}
-	default:
-		return apperr.New(apperr.Forbidden, "queue.not_your_ticket", t.Number)
-	}
-	return nil
+	return queue.CheckStaffWindow(who, assigned, cover, number)
 }
 
 // SetWindowCover names a member of the hall's staff as cover of a window

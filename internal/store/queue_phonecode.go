@@ -10,6 +10,7 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/notify"
+	"mingbai/internal/queue"
 )
 
 // RequestPhoneCode sends a six-digit code by SMS through the outbox for a
@@ -18,7 +19,7 @@ import (
 // minute and per day). The phone is sealed and the code kept as a keyed
 // hash.
 func (db *DB) RequestPhoneCode(ctx context.Context, hallID int64, phone string) error {
-	if !mobileOK(phone) {
+	if !queue.MobileOK(phone) {
 		return apperr.InvalidField("phone", "queue.bad_phone")
 	}
 	return db.Write(ctx, func(tx *Tx) error {
@@ -92,3 +93,6 @@ func usePhoneCode(tx *Tx, hallID int64, phone, code string) error {
 	_, err = tx.Exec("UPDATE phone_codes SET used_at = ? WHERE id = ?", tx.NowMs(), id)
 	return err
 }
+
+// mobileOK is queue.MobileOK, for the store files of other areas.
+func mobileOK(p string) bool { return queue.MobileOK(p) }
