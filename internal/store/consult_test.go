@@ -206,7 +206,7 @@ func TestConsultAfter48HoursOffersSMS(t *testing.T) {
 	if err != nil || sms.Thread.Offer != "" {
 		t.Fatalf("sms %+v %v", sms, err)
 	}
-	out, err := e.db.ListOutbox(ctx, "", 10)
+	out, err := e.db.OutboxMessages(ctx, 10)
 	if err != nil || len(out) != 1 || out[0].Kind != "consult_reply" {
 		t.Fatalf("outbox %+v %v", out, err)
 	}
@@ -232,7 +232,7 @@ func TestConsultWebThread(t *testing.T) {
 	if err := e.db.RequestPhoneCode(ctx, e.hall.ID, phone); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := e.db.ListOutbox(ctx, "", 10)
+	out, _ := e.db.OutboxMessages(ctx, 10)
 	code := codeRE.FindString(out[0].Body)
 	if _, err := e.db.ConsultWebStart(ctx, e.hall.ID, phone, "000000"); !apperr.Is(err, apperr.Invalid) && code != "000000" {
 		t.Fatalf("wrong code: %v", err)

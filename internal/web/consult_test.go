@@ -247,9 +247,9 @@ func TestWeChatReplyWindow(t *testing.T) {
 	if page.Status != 200 || !strings.Contains(page.Body, "可改发短信") || !strings.Contains(page.Body, `id="t-sms"`) {
 		t.Fatalf("thread page does not offer SMS: %d", page.Status)
 	}
-	before, _ := e.DB.ListOutbox(context.Background(), "", 100)
+	before, _ := e.DB.OutboxMessages(context.Background(), 100)
 	sms := e.request("POST", fmt.Sprintf("/consult/console/%d/sms", th.ID), bearer(tok), formBody(url.Values{"body": {"抱歉久等，请致电咨询"}, "phone": {"13800138000"}, "idempotency_key": {"s1"}}))
-	after, _ := e.DB.ListOutbox(context.Background(), "", 100)
+	after, _ := e.DB.OutboxMessages(context.Background(), 100)
 	if sms.Status != 303 || len(after) != len(before)+1 || after[0].Kind != "consult_reply" {
 		t.Fatalf("sms: %d %s; outbox %d → %d", sms.Status, sms.Body, len(before), len(after))
 	}
@@ -270,7 +270,7 @@ func TestWebConsultation(t *testing.T) {
 	if r := e.request("POST", "/consult/code", formBody(form), asBrowser()); r.Status != 200 || !strings.Contains(r.Body, "c-sent") {
 		t.Fatalf("code: %d", r.Status)
 	}
-	out, _ := e.DB.ListOutbox(context.Background(), "", 5)
+	out, _ := e.DB.OutboxMessages(context.Background(), 5)
 	code := sixDigits.FindString(out[0].Body)
 	form.Set("sms_code", "12345x")
 	if r := e.request("POST", "/consult", formBody(form), asBrowser()); r.Status != 400 || !strings.Contains(r.Body, "c-error") {
