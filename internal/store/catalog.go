@@ -138,7 +138,7 @@ func (db *DB) ImportCatalog(ctx context.Context, data []byte) (ImportResult, err
 		}
 		return tx.Audit("catalog.import", "catalog", fmt.Sprintf("%d items, %d new", res.Items, res.Created))
 	})
-	return res, err
+	return res, wrap("import catalogue", err)
 }
 
 // publishNew stores it as a new version that is published at once,
@@ -313,7 +313,7 @@ func (db *DB) SaveDraft(ctx context.Context, it catalog.Item, reason string) (ca
 		v = catalog.Version{ItemCode: it.Code, Number: n, State: catalog.Draft, Author: tx.Actor.Name, Reason: reason, CreatedAt: tx.Now}
 		return tx.Audit("guide.draft", "item:"+it.Code, fmt.Sprintf("v%d: %s", n, reason))
 	})
-	return v, err
+	return v, wrap("save guide draft", err)
 }
 
 // PublishVersion publishes draft version n of an item, superseding the
@@ -368,7 +368,7 @@ func (db *DB) PublishVersion(ctx context.Context, code string, n int) (catalog.V
 		// The refused attempt changed nothing, but it is evidence.
 		_ = db.AuditDenied(ctx, "guide.publish", "item:"+code, fmt.Sprintf("v%d: own draft", n))
 	}
-	return v, err
+	return v, wrap("publish guide version", err)
 }
 
 var errOwnDraft = apperr.New(apperr.Forbidden, "catalog.own_draft")

@@ -64,6 +64,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if e == nil {
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = errInternal
+	} else if e.Cause != nil {
+		// A mapped driver error (a constraint …): the client gets the
+		// application error, the log keeps what the database said.
+		s.Log.Info("request refused", "method", r.Method, "path", r.URL.Path, "err", e.Error(), "cause", e.Cause)
 	}
 	status := statusOf[e.Code]
 	if status == 0 {
