@@ -298,3 +298,20 @@ func TestConsultWebThread(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestConsultLateReply: an automatic reply sent late uses one of the
+// thread's customer-service messages.
+func TestConsultLateReply(t *testing.T) {
+	e := newConsultEnv(t)
+	r := e.wechat("oGrad9", "人工", "msg:9")
+	if err := e.db.ConsultReplyLate(ctx, e.hall.ID, r.ReplyID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.ConsultReplyLate(ctx, e.other.ID, r.ReplyID); !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("other hall: %v", err)
+	}
+	v := e.thread(r.Thread.ID)
+	if v.Thread.KFSince != 1 || v.Messages[len(v.Messages)-1].Via != "kf" {
+		t.Fatalf("%+v %+v", v.Thread, v.Messages)
+	}
+}
