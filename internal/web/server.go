@@ -211,7 +211,3 @@ func principal(r *http.Request) auth.Principal {
 	}
 	return p
 }
-
-// BackgroundJobs are long-running loops of the areas (deadline reminders,
-// turn-near SMS …), started by serve with a context that ends at shutdown.
-var BackgroundJobs []func(context.Context, *Server)
