@@ -11,6 +11,7 @@ import (
 	"mingbai/internal/apperr"
 	"mingbai/internal/consult"
 	"mingbai/internal/pii"
+	"mingbai/internal/queue"
 )
 
 // Reads of consultation threads, and the web channel's entry point.
@@ -149,7 +150,7 @@ func (db *DB) ConsultThreadHall(ctx context.Context, id int64) (int64, error) {
 // token for the graduate's page. Each start replaces the token, so an old
 // link stops working.
 func (db *DB) ConsultWebStart(ctx context.Context, hallID int64, phone, code string) (string, error) {
-	if !mobileOK(phone) {
+	if !queue.MobileOK(phone) {
 		return "", apperr.InvalidField("phone", "queue.bad_phone")
 	}
 	s, err := db.sealer()

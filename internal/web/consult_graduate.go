@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"mingbai/internal/apperr"
-	"mingbai/internal/auth"
 	"mingbai/internal/consult"
 	"mingbai/internal/hall"
 	"mingbai/internal/i18n"
@@ -18,23 +17,6 @@ import (
 // graduates without WeChat (phone confirmed by an SMS code through the
 // outbox, the same step as remote tickets) and the public FAQ. Plain
 // forms, mobile first; they work without script.
-
-func init() {
-	publicLinks = append(publicLinks, homeLink{"/consult", "consult.web_title"}, homeLink{"/consult/faq", "consult.faq_title"})
-	for _, e := range []struct {
-		link  homeLink
-		roles []auth.Role
-	}{
-		{homeLink{"/consult/console", "consult.console_title"}, consultReaders},
-		{homeLink{"/consult/faq/edit", "consult.faq_edit_title"}, faqEditors},
-		{homeLink{"/consult/report", "consult.report_title"}, consultReaders},
-	} {
-		staffLinkTable = append(staffLinkTable, struct {
-			Link  homeLink
-			Roles []auth.Role
-		}{e.link, e.roles})
-	}
-}
 
 // startForm is the state of the consultation start page.
 type startForm struct {
