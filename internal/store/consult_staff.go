@@ -44,8 +44,11 @@ type ConsultReplyResult struct {
 	Message ConsultMessage `json:"message"`
 	Thread  ConsultThread  `json:"thread"`
 	Send    *ConsultSend   `json:"-"`
-	// Blocked names why WeChat may not carry the reply (a catalogue key).
-	Blocked string `json:"blocked,omitempty"`
+	// Blocked names why WeChat may not carry the reply (a catalogue key);
+	// BlockedMessage is its text in the caller's language (set by the web
+	// layer).
+	Blocked        string `json:"blocked,omitempty"`
+	BlockedMessage string `json:"blocked_message,omitempty"`
 }
 
 // ConsultReply stores a staff reply. On WeChat the customer-service rule

@@ -498,6 +498,9 @@ func (s *Server) apiConsultReply(w http.ResponseWriter, r *http.Request) error {
 			res.Thread = nv.Thread
 		}
 	}
+	if res.Blocked != "" {
+		res.BlockedMessage = i18n.T(lang(r), res.Blocked)
+	}
 	writeJSON(w, 200, res)
 	return nil
 }
