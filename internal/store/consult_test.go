@@ -10,6 +10,7 @@ import (
 	"mingbai/internal/auth"
 	"mingbai/internal/consult"
 	"mingbai/internal/hall"
+	"mingbai/internal/pii"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 )
@@ -313,5 +314,43 @@ func TestConsultLateReply(t *testing.T) {
 	v := e.thread(r.Thread.ID)
 	if v.Thread.KFSince != 1 || v.Messages[len(v.Messages)-1].Via != "kf" {
 		t.Fatalf("%+v %+v", v.Thread, v.Messages)
+	}
+}
+
+// TestConsultPhoneResealed: a key rotation re-seals the phones of web
+// threads too, so the old key can be retired without stranding them.
+func TestConsultPhoneResealed(t *testing.T) {
+	e := newConsultEnv(t)
+	ring := pii.GenerateKeyring()
+	s1, _ := pii.NewSealer(ring)
+	e.db.SetPII(s1)
+	phone := "13700001111"
+	if err := e.db.RequestPhoneCode(ctx, e.hall.ID, phone); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := e.db.ListOutbox(ctx, "", 10)
+	if _, err := e.db.ConsultWebStart(ctx, e.hall.ID, phone, codeRE.FindString(out[0].Body)); err != nil {
+		t.Fatal(err)
+	}
+	ring2, err := ring.WithNewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := pii.NewSealer(ring2)
+	e.db.SetPII(s2)
+	usage, _ := e.db.PIIKeyUsage(ctx)
+	if usage[ring.Current()] != 1 {
+		t.Fatalf("usage before %v", usage)
+	}
+	if n, err := e.db.ResealPII(ctx, s2, 10); err != nil || n != 1 {
+		t.Fatalf("resealed %d %v", n, err)
+	}
+	usage, _ = e.db.PIIKeyUsage(ctx)
+	if usage[ring.Current()] != 0 || usage[ring2.Current()] != 1 {
+		t.Fatalf("usage after %v", usage)
+	}
+	list, _ := e.db.ConsultQueue(ctx, store.ConsultQueueFilter{HallID: e.hall.ID, Status: "all"})
+	if _, err := e.db.ConsultSMS(ctx, store.ConsultReplyInput{HallID: e.hall.ID, ThreadID: list[0].ID, By: "consult", Body: "您好"}, ""); err != nil {
+		t.Fatalf("the re-sealed phone does not open: %v", err)
 	}
 }
