@@ -11,7 +11,6 @@ import (
 	"mingbai/internal/apperr"
 	"mingbai/internal/consult"
 	"mingbai/internal/pii"
-	"mingbai/internal/queue"
 )
 
 // Reads of consultation threads, and the web channel's entry point.
@@ -150,7 +149,7 @@ func (db *DB) ConsultThreadHall(ctx context.Context, id int64) (int64, error) {
 // token for the graduate's page. Each start replaces the token, so an old
 // link stops working.
 func (db *DB) ConsultWebStart(ctx context.Context, hallID int64, phone, code string) (string, error) {
-	if !queue.MobileOK(phone) {
+	if !pii.ValidMobile(phone) {
 		return "", apperr.InvalidField("phone", "queue.bad_phone")
 	}
 	s, err := db.sealer()

@@ -11,7 +11,7 @@ import (
 	"mingbai/internal/consult"
 	"mingbai/internal/i18n"
 	"mingbai/internal/notify"
-	"mingbai/internal/queue"
+	"mingbai/internal/pii"
 )
 
 // Staff operations on consultation threads. Each is one transaction with
@@ -188,7 +188,7 @@ func (db *DB) ConsultSMS(ctx context.Context, in ConsultReplyInput, phone string
 	if err := limitRunes("body", in.Body, 300); err != nil {
 		return res, err
 	}
-	if phone != "" && !queue.MobileOK(phone) {
+	if phone != "" && !pii.ValidMobile(phone) {
 		return res, apperr.InvalidField("phone", "queue.bad_phone")
 	}
 	err := db.Write(ctx, func(tx *Tx) error {
