@@ -2,7 +2,11 @@ package i18n
 
 // Messages of graduate consultation (WeChat and web threads, FAQ, console).
 var _ = Register(map[string]M{
-	"role.consultant": {"就业咨询员", "Employment consultant", "就業諮詢員"},
+	// The feedback area shows consultation ratings with these.
+	"fb.kind.consult":   {"就业咨询", "employment consultation", "就業諮詢"},
+	"fb.channel.wechat": {"微信咨询", "WeChat consultation", "微信諮詢"},
+	"fb.channel.web":    {"网页咨询", "web consultation", "網頁諮詢"},
+	"role.consultant":   {"就业咨询员", "Employment consultant", "就業諮詢員"},
 
 	// Automatic replies to graduates.
 	"consult.auto_faq":          {"%s\n\n依据：%s（%s 起施行）\n如需人工服务，请回复“人工”。", "%s\n\nSource: %s (in force since %s)\nReply “人工” to talk to a person.", "%s\n\n依據：%s（%s 起施行）\n如需人工服務，請回覆「人工」。"},

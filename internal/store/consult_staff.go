@@ -406,8 +406,13 @@ func rateInTx(tx *Tx, t *ConsultThread, level int, comment string) error {
 	}
 	t.Rating = level
 	if consult.Flagged(level) {
-		if _, err := tx.Exec("INSERT INTO consult_flags (hall_id, thread_id, round_id, level, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			t.HallID, t.ID, t.RoundID, level, comment, tx.NowMs()); err != nil {
+		flagID, err := tx.InsertID("INSERT INTO consult_flags (hall_id, thread_id, round_id, level, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			t.HallID, t.ID, t.RoundID, level, comment, tx.NowMs())
+		if err != nil {
+			return err
+		}
+		// The feedback area's rectification flow takes it over at once.
+		if err := consultRectification(tx, t, flagID, level, comment); err != nil {
 			return err
 		}
 	}

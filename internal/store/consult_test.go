@@ -153,12 +153,14 @@ func TestConsultHandoverAndTimers(t *testing.T) {
 	}
 	// The graduate rates 1 over WeChat: flagged.
 	e.wechat("oGrad3", "1", "msg:4")
-	flags, err := e.db.ConsultFlags(ctx, e.hall.ID, "open")
-	if err != nil || len(flags) != 1 || flags[0].Level != 1 {
+	// … and the feedback area's rectification flow has taken it over.
+	flags, err := e.db.ConsultFlags(ctx, e.hall.ID, "")
+	if err != nil || len(flags) != 1 || flags[0].Level != 1 || flags[0].State != "taken" {
 		t.Fatalf("flags %+v %v", flags, err)
 	}
-	if err := e.db.TakeConsultFlag(ctx, e.hall.ID, flags[0].ID, "rect:1"); err != nil {
-		t.Fatal(err)
+	rects, err := e.db.ListRectifications(ctx, store.RectFilter{HallID: e.hall.ID, Open: true})
+	if err != nil || len(rects) != 1 || rects[0].Rating.Kind != store.ServiceConsult || int(rects[0].Rating.Overall) != 1 {
+		t.Fatalf("rectifications %+v %v", rects, err)
 	}
 	if err := e.db.TakeConsultFlag(ctx, e.hall.ID, flags[0].ID, "rect:2"); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("taken twice: %v", err)
