@@ -323,9 +323,6 @@ func (db *DB) ConsultStatus(ctx context.Context, hallID, threadID int64, to stri
 			return err
 		}
 		res.Thread = t
-		if err := tx.Publish(hallID, "consult.thread", map[string]any{"id": t.ID, "status": t.Status}); err != nil {
-			return err
-		}
 		return tx.Audit("consult.status", fmt.Sprintf("thread:%d", t.ID), "to="+to)
 	})
 	return res, err
