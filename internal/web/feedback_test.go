@@ -100,6 +100,18 @@ func TestFeedbackAPI(t *testing.T) {
 			t.Errorf("export line %q: channel %s level %s", line, f[2], f[6])
 		}
 	}
+	// Settings: bad input is refused and changes nothing; good input saves.
+	form := url.Values{"late_days": {"5"}, "rect_days": {"0"}, "min_sample": {"30"}, "recent_days": {"90"}, "invite_days": {"0"}, "division_code": {"370102"}, "province": {"demo-sd"}}
+	if r := e.request("POST", fmt.Sprintf("/feedback/settings?hall=%d", e.Hall), bearer(mgr), formBody(form), header("Origin", e.HTTP.URL)); r.Status != 400 {
+		t.Errorf("rect_days 0: %d", r.Status)
+	}
+	form.Set("rect_days", "15")
+	if r := e.request("POST", fmt.Sprintf("/feedback/settings?hall=%d", e.Hall), bearer(mgr), formBody(form), header("Origin", e.HTTP.URL)); r.Status != 303 {
+		t.Errorf("settings: %d %.200s", r.Status, r.Body)
+	}
+	if st, body := e.do("GET", fmt.Sprintf("/api/v1/halls/%d/feedback-settings", e.Hall), mgr, nil); st != 200 || !strings.Contains(string(body), `"rect_days":15`) {
+		t.Errorf("settings after the form: %d %s", st, body)
+	}
 	// Excel report and the pages render.
 	if r := e.request("GET", fmt.Sprintf("/feedback/rates.xlsx?hall=%d", e.Hall), bearer(mgr)); r.Status != 200 || !strings.HasPrefix(r.Body, "PK") {
 		t.Errorf("xlsx: %d", r.Status)
