@@ -53,6 +53,7 @@ var _ = Register(map[string]M{
 	"fb.pad_window":    {"%s 号窗口", "Window %s", "%s 號窗口"},
 	"fb.window_n":      {"%s 号窗口", "Window %s", "%s 號窗口"},
 	"fb.text":          {"补充说明（选填）", "Anything to add (optional)", "補充說明（選填）"},
+	"fb.rate_link":     {"办完了？为这次服务评价", "Done? Rate this service", "辦完了？為這次服務評價"},
 	"fb.rate_title":    {"服务评价", "Rate our service", "服務評價"},
 	"fb.already_rated": {"这次服务已经评价过了，谢谢！", "This service has been rated already. Thank you!", "這次服務已經評價過了，謝謝！"},
 	"fb.satisfaction":  {"群众满意率", "Satisfaction", "群眾滿意率"},

@@ -52,6 +52,10 @@ func TestFeedbackAPI(t *testing.T) {
 	if st, body := e.do("POST", "/api/v1/pad/ratings", pad, map[string]any{"ticket_id": id, "overall": 5}); st != 409 {
 		t.Errorf("second rating: %d %s", st, body)
 	}
+	// The ticket's QR code opens its tracking page, which links to the rating.
+	if r := e.request("GET", "/t/"+token, asBrowser()); r.Status != 200 || !strings.Contains(r.Body, `href="/rate/t/`+token+`"`) {
+		t.Errorf("tracking page without the rating link: %d", r.Status)
+	}
 	// The public page of the QR code says it is rated.
 	if r := e.request("GET", "/rate/t/"+token, asBrowser()); r.Status != 200 || !strings.Contains(r.Body, "rated already") {
 		t.Errorf("public rating page: %d %.300s", r.Status, r.Body)
