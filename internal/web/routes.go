@@ -130,6 +130,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/items/{code}/diff", Hall: HallNone, Roles: guideStaff, Handler: s.apiDiffVersions, Summary: "Field-by-field changes between two versions (?from=N&to=M)", Tag: "catalog", Response: diffJSON{}},
 		{Method: "POST", Path: "/api/v1/items/{code}/drafts", Hall: HallNone, Roles: guideEditors, Handler: s.apiSaveDraft, Summary: "Save a new draft version of a guide (item JSON and reason); validated field by field", Tag: "catalog", Request: draftRequest{}, Response: versionJSON{}},
 		{Method: "POST", Path: "/api/v1/items/{code}/versions/{n}/publish", Hall: HallNone, Roles: managers, Handler: s.apiPublishVersion, Summary: "Publish a draft (not by its author); supersedes the published version", Tag: "catalog", Response: versionJSON{}},
+		{Method: "POST", Path: "/api/v1/items/{code}/versions/{n}/return", Hall: HallNone, Roles: managers, Handler: s.apiReturnVersion, Summary: "Return a draft to its author with a comment instead of publishing it (not by its author); kept in the version history", Tag: "catalog", Request: returnRequest{}, Response: versionJSON{}},
 		{Method: "POST", Path: "/api/v1/catalog/import", Hall: HallNone, Roles: admins, Handler: s.apiImportCatalog, Summary: "Import a catalogue file: all or nothing, every problem listed by item and field", Tag: "catalog", Request: catalogFileDoc{}, Response: store.ImportResult{}},
 		{Method: "GET", Path: "/api/v1/catalog/export", Hall: HallNone, Roles: overseers, Handler: s.apiExportCatalog, Summary: "Export the published catalogue in the catalogue file format", Tag: "catalog", Response: catalogFileDoc{}},
 
@@ -143,6 +144,8 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/editor/guides/{code}/drafts", Hall: HallNone, Roles: guideEditors, Handler: s.formSaveDraft},
 		{Method: "GET", Path: "/editor/guides/{code}/versions/{n}", Hall: HallNone, Roles: guideStaff, Handler: s.pageEditorVersion},
 		{Method: "POST", Path: "/editor/guides/{code}/versions/{n}/publish", Hall: HallNone, Roles: managers, Handler: s.formPublish},
+		{Method: "POST", Path: "/editor/guides/{code}/versions/{n}/return", Hall: HallNone, Roles: managers, Handler: s.formReturn},
+		{Method: "POST", Path: "/editor/guides/{code}/preview", Hall: HallNone, Roles: guideEditors, Handler: s.apiEditorPreview},
 	}...)
 
 	// ---- Queue and calling ---------------------------------------------
@@ -225,6 +228,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/cases/{id}/state", Hall: HallCase, Roles: caseWorkers, Handler: s.formCaseState},
 		{Method: "POST", Path: "/cases/{id}/materials", Hall: HallCase, Roles: caseWorkers, Handler: s.formCaseMaterials},
 		{Method: "GET", Path: "/cases/{id}/notice", Hall: HallCase, Roles: caseReaders, Handler: s.pageNotice},
+		{Method: "GET", Path: "/cases/{id}/receipt", Hall: HallCase, Roles: caseReaders, Handler: s.pageReceipt},
 		{Method: "GET", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.pageProgress, Menu: menu("cases.progress_title")},
 		{Method: "POST", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.formProgress},
 		{Method: "GET", Path: "/admin/calendar", Hall: HallNone, Roles: calendarEditors, Handler: s.pageCalendar, Menu: menu("cases.calendar_title")},
