@@ -127,3 +127,30 @@ func TestCleanInput(t *testing.T) {
 		t.Errorf("form with a bell character: %d", res.Status)
 	}
 }
+
+// TestCaseAcceptanceIsIdempotent: a clerk whose answer was lost retries
+// with the same key and gets the first case, not a second (issue 9).
+func TestCaseAcceptanceIsIdempotent(t *testing.T) {
+	e := newHall(t)
+	w01 := e.token("w01")
+	before, err := e.DB.ListCases(t.Context(), store.CaseFilter{HallID: e.Hall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := caseBody("RS-A-004", "居民身份证")
+	body["idempotency_key"] = "accept-7f3a"
+	first := e.createCase(w01, body)
+	status, b := e.do("POST", "/api/v1/cases", w01, body)
+	var again struct {
+		ID     int64  `json:"id"`
+		Number string `json:"number"`
+	}
+	json.Unmarshal(b, &again)
+	if status != 200 || again.ID != first.ID || again.Number != first.Number {
+		t.Fatalf("retry: %d %s; first was %d %s", status, b, first.ID, first.Number)
+	}
+	list, err := e.DB.ListCases(t.Context(), store.CaseFilter{HallID: e.Hall})
+	if err != nil || len(list) != len(before)+1 {
+		t.Fatalf("%d new cases after a retry: %v", len(list)-len(before), err)
+	}
+}
