@@ -13,6 +13,10 @@ var _ = Register(map[string]M{
 	"sms.limit_address":        {"您获取验证码过于频繁，请稍后再试。", "Too many codes were asked for from your connection; please try again later.", "您取得驗證碼過於頻繁，請稍後再試。"},
 	"sms.limit_hall":           {"本大厅短信验证码发送量已达上限，请稍后再试或到大厅取号。", "This hall has sent its maximum of SMS codes for now; try again later or take a ticket at the hall.", "本大廳簡訊驗證碼發送量已達上限，請稍後再試或到大廳取號。"},
 	"sms.limit_global":         {"短信验证码发送繁忙，请稍后再试或到大厅取号。", "SMS codes are busy right now; try again in a minute or take a ticket at the hall.", "簡訊驗證碼發送繁忙，請稍後再試或到大廳取號。"},
+	"err.duplicate":            {"该记录已存在或已被他人修改，请刷新后重试。", "This entry already exists or was changed meanwhile; reload and try again.", "該記錄已存在或已被他人修改，請重新整理後重試。"},
+	"err.bad_reference":        {"所选的对象不存在或不属于这里。", "A chosen entry does not exist or does not belong here.", "所選的對象不存在或不屬於這裡。"},
+	"err.control_chars":        {"“%s”含有不允许的控制字符或文字方向字符。", "%s contains control or text-direction characters, which are not allowed.", "「%s」含有不允許的控制字元或文字方向字元。"},
+	"err.text_too_long":        {"“%s”过长（最多 %d 个字）。", "%s is too long (at most %d characters).", "「%s」過長（最多 %d 個字）。"},
 	"err.other_hall":           {"您无权操作该大厅。", "You may not act in this hall.", "您無權操作該大廳。"},
 	"err.hall_not_found":       {"大厅不存在。", "No such hall.", "大廳不存在。"},
 })

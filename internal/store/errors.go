@@ -18,7 +18,8 @@ var ErrNoRows = sql.ErrNoRows
 
 // mapErr turns driver errors into application errors: a unique violation is
 // a conflict, a foreign-key violation invalid input, in both dialects. The
-// driver's error stays the cause (apperr.Error.Cause), for the log.
+// driver's error stays the cause (apperr.Error.Cause), for the log: no
+// constraint name or driver code reaches a client.
 func mapErr(err error) error {
 	if err == nil {
 		return nil
@@ -27,21 +28,33 @@ func mapErr(err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return &apperr.Error{Code: apperr.Conflict, Key: "err.conflict", Args: []any{constraintName(se.Error())}, Cause: err}
+			return &apperr.Error{Code: apperr.Conflict, Key: "err.duplicate", Field: constraintField(constraintName(se.Error())), Cause: err}
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			return &apperr.Error{Code: apperr.Invalid, Key: "err.bad_value", Args: []any{"reference", "foreign key"}, Cause: err}
+			return &apperr.Error{Code: apperr.Invalid, Key: "err.bad_reference", Cause: err}
 		}
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505":
-			return &apperr.Error{Code: apperr.Conflict, Key: "err.conflict", Args: []any{pe.ConstraintName}, Cause: err}
+			return &apperr.Error{Code: apperr.Conflict, Key: "err.duplicate", Cause: err}
 		case "23503":
-			return &apperr.Error{Code: apperr.Invalid, Key: "err.bad_value", Args: []any{"reference", pe.ConstraintName}, Cause: err}
+			return &apperr.Error{Code: apperr.Invalid, Key: "err.bad_reference", Cause: err}
 		}
 	}
 	return err
+}
+
+// constraintField is the column of a SQLite constraint ("users.username"
+// → "username"), a field name the client may see.
+func constraintField(name string) string {
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		name = name[i+1:]
+	}
+	if strings.ContainsAny(name, " ,()") {
+		return ""
+	}
+	return name
 }
 
 func constraintName(msg string) string {

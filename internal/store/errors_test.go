@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -10,6 +11,7 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/hall"
+	"mingbai/internal/i18n"
 	"mingbai/internal/store/storetest"
 )
 
@@ -23,8 +25,12 @@ func TestMappedErrorsKeepTheirCause(t *testing.T) {
 	}
 	_, err := db.CreateHall(context.Background(), h)
 	e := apperr.As(err)
-	if e == nil || e.Code != apperr.Conflict || e.Key != "err.conflict" {
+	if e == nil || e.Code != apperr.Conflict || e.Key != "err.duplicate" || len(e.Args) != 0 {
 		t.Fatalf("duplicate hall: %v", err)
+	}
+	// No constraint name or driver code for the client (issue 9).
+	if msg := i18n.T(i18n.En, e.Key, e.Args...); strings.Contains(msg, "halls") || strings.Contains(msg, "UNIQUE") || strings.Contains(msg, "2067") {
+		t.Fatalf("client message leaks the driver: %q", msg)
 	}
 	if e.Cause == nil || errors.Unwrap(e) == nil {
 		t.Fatalf("conflict without its cause: %#v", e)

@@ -71,7 +71,7 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 		db.countCodeAttempt(ctx, bad.id)
 		return out, apperr.InvalidField("sms_code", "queue.bad_code")
 	}
-	if err != nil && req.IdemKey != "" && apperr.Is(err, apperr.Conflict) && apperr.As(err).Key == "err.conflict" {
+	if err != nil && req.IdemKey != "" && apperr.Is(err, apperr.Conflict) && apperr.As(err).Key == "err.duplicate" {
 		// A concurrent retry with the same key won the race: return its ticket.
 		return db.IssueTicket(ctx, req)
 	}

@@ -283,7 +283,7 @@ var sixDigits = regexp.MustCompile(`\d{6}`)
 // and never sees the internal note; the page fits a 390×844 phone.
 func TestWebConsultation(t *testing.T) {
 	e := newHall(t)
-	form := url.Values{"hall": {fmt.Sprint(e.Hall)}, "phone": {"13912340000"}}
+	form := url.Values{"hall": {fmt.Sprint(e.Hall)}, "phone": {"13912340000"}, "page_token": {e.pageToken()}}
 	if r := e.request("POST", "/consult/code", formBody(form), asBrowser()); r.Status != 200 || !strings.Contains(r.Body, "c-sent") {
 		t.Fatalf("code: %d", r.Status)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -46,6 +47,8 @@ func message(l i18n.Lang, e *apperr.Error) string {
 	for i, a := range e.Args {
 		if s, ok := a.(string); ok && i18n.Has("obj."+s) {
 			a = i18n.T(l, "obj."+s)
+		} else if ok {
+			a = shortValue(s) // a bad value is quoted by a short prefix only
 		}
 		args[i] = a
 	}
@@ -139,7 +142,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return apperr.New(apperr.Invalid, "err.json", "trailing data")
 	}
-	return nil
+	return cleanValue(reflect.ValueOf(v), "")
 }
 
 func jsonError(err error) error {

@@ -3,6 +3,8 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
 
 	"mingbai/internal/store"
@@ -95,4 +97,60 @@ func (e *hallEnv) pageToken() string {
 		e.t.Fatalf("page token: %d %s", status, b)
 	}
 	return v.PageToken
+}
+
+// TestCleanInput: control characters, bidirectional overrides, overlong
+// text and a 100 kB echo are refused with a short message; a duplicate
+// reaches the client without constraint names (issue 9).
+func TestCleanInput(t *testing.T) {
+	e := newHall(t)
+	mgr := e.token("manager")
+	for _, name := range []string{"窗口\x00", "A\x1b[31m", "name\r\nX-Injected: 1", "abc\u202Eexe.txt"} {
+		status, b := e.do("POST", fmt.Sprintf("/api/v1/halls/%d/zones", e.Hall), mgr, map[string]any{"code": "x", "name": name, "prefix": "Z"})
+		if status != 400 || !strings.Contains(string(b), "control or text-direction") {
+			t.Errorf("zone name %q: %d %s", name, status, b)
+		}
+	}
+	long := strings.Repeat("长", 100000)
+	status, b := e.do("POST", "/api/v1/calendar/overrides", mgr, map[string]any{"date": "2026-10-09", "working": false, "note": long})
+	if status != 400 || len(b) > 1000 {
+		t.Errorf("100,000-character note: %d, %d-byte answer", status, len(b))
+	}
+	status, b = e.do("POST", "/api/v1/halls", e.token("admin"), map[string]any{"code": "demo", "name": "重复", "timezone": "Asia/Shanghai",
+		"hours": map[string]any{"open": "08:30", "close": "17:00", "last_ticket": "16:30"}})
+	if status != 409 || strings.Contains(string(b), "UNIQUE") || strings.Contains(string(b), "halls.code") || strings.Contains(string(b), "constraint") {
+		t.Errorf("duplicate hall: %d %s", status, b)
+	}
+	// A form too.
+	res := e.request("POST", "/admin/users", bearer(e.token("admin")), formBody(url.Values{"name": {"bad\x07user"}}))
+	if res.Status != 400 {
+		t.Errorf("form with a bell character: %d", res.Status)
+	}
+}
+
+// TestCaseAcceptanceIsIdempotent: a clerk whose answer was lost retries
+// with the same key and gets the first case, not a second (issue 9).
+func TestCaseAcceptanceIsIdempotent(t *testing.T) {
+	e := newHall(t)
+	w01 := e.token("w01")
+	before, err := e.DB.ListCases(t.Context(), store.CaseFilter{HallID: e.Hall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := caseBody("RS-A-004", "居民身份证")
+	body["idempotency_key"] = "accept-7f3a"
+	first := e.createCase(w01, body)
+	status, b := e.do("POST", "/api/v1/cases", w01, body)
+	var again struct {
+		ID     int64  `json:"id"`
+		Number string `json:"number"`
+	}
+	json.Unmarshal(b, &again)
+	if status != 200 || again.ID != first.ID || again.Number != first.Number {
+		t.Fatalf("retry: %d %s; first was %d %s", status, b, first.ID, first.Number)
+	}
+	list, err := e.DB.ListCases(t.Context(), store.CaseFilter{HallID: e.Hall})
+	if err != nil || len(list) != len(before)+1 {
+		t.Fatalf("%d new cases after a retry: %v", len(list)-len(before), err)
+	}
 }

@@ -140,6 +140,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 			s.fail(sw, r, errForbidden)
 			return
 		}
+		if err := cleanForm(r); err != nil {
+			s.fail(sw, r, err)
+			return
+		}
 		if rt.Hall != HallNone && rt.Hall != HallBody {
 			h, err := s.resolveHall(r, rt.Hall, p)
 			if err != nil {

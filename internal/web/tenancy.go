@@ -178,7 +178,7 @@ func (s *Server) hallExists(ctx context.Context, id int64) error {
 // shortValue is what an error message may quote of a bad value: a short
 // prefix, so that a 100 kB value does not come back in a 100 kB error.
 func shortValue(v string) string {
-	const max = 24
+	const max = 60
 	r := []rune(v)
 	if len(r) <= max {
 		return v
