@@ -283,7 +283,13 @@ var sixDigits = regexp.MustCompile(`\d{6}`)
 // and never sees the internal note; the page fits a 390×844 phone.
 func TestWebConsultation(t *testing.T) {
 	e := newHall(t)
-	form := url.Values{"hall": {fmt.Sprint(e.Hall)}, "phone": {"13912340000"}, "page_token": {e.pageToken()}}
+	start := e.request("GET", fmt.Sprintf("/consult?hall=%d", e.Hall), asBrowser())
+	tokenRE := regexp.MustCompile(`name="page_token" value="([^"]+)"`)
+	pt := tokenRE.FindStringSubmatch(start.Body)
+	if start.Status != 200 || pt == nil {
+		t.Fatalf("start page: %d, no page token", start.Status)
+	}
+	form := url.Values{"hall": {fmt.Sprint(e.Hall)}, "phone": {"13912340000"}, "page_token": {pt[1]}}
 	if r := e.request("POST", "/consult/code", formBody(form), asBrowser()); r.Status != 200 || !strings.Contains(r.Body, "c-sent") {
 		t.Fatalf("code: %d", r.Status)
 	}
