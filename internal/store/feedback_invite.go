@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,7 +32,7 @@ func (db *DB) InviteUnrated(ctx context.Context, hallID int64, base string) (int
 		rows, err := tx.Query(`SELECT c.id, c.number, c.item_name, c.phone_enc FROM cases c
 			WHERE c.hall_id = ? AND c.state = 'completed' AND c.updated_at <= ? AND c.updated_at >= ? AND c.phone_enc <> ''
 			AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.service_kind = 'case' AND r.service_id = c.id AND r.channel <> 'callback')
-			AND NOT EXISTS (SELECT 1 FROM rating_invites i WHERE i.service_kind = 'case' AND i.service_id = c.id)
+			AND NOT EXISTS (SELECT 1 FROM rating_invites i WHERE i.service_kind = 'case' AND i.service_id = c.id AND i.sent_at > 0)
 			ORDER BY c.id LIMIT 200`, hallID, cutoff, oldest)
 		if err != nil {
 			return err
@@ -58,13 +60,16 @@ func (db *DB) InviteUnrated(ctx context.Context, hallID int64, base string) (int
 			return err
 		}
 		for _, v := range list {
-			token := newSecret(12)
-			if _, err := tx.Exec("INSERT INTO rating_invites (hall_id, service_kind, service_id, token, created_at) VALUES (?, 'case', ?, ?, ?)",
-				hallID, v.id, token, tx.NowMs()); err != nil {
+			// The token printed on the receipt, if any, is the one sent.
+			token, err := ratingTokenTx(tx, hallID, ServiceCase, v.id)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec("UPDATE rating_invites SET sent_at = ? WHERE token = ?", tx.NowMs(), token); err != nil {
 				return err
 			}
 			body := fmt.Sprintf("【人社服务大厅】您办理的%s（%s）已办结，请为我们的服务评价：%s/rate/i/%s", v.item, v.number, base, token)
-			if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: v.phone, Body: body, Kind: "rating_invite",
+			if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: v.phone, Body: body, Kind: "rating_invite", HallID: hallID,
 				DedupeKey: fmt.Sprintf("rating-invite:case:%d", v.id)}); err != nil {
 				return err
 			}
@@ -76,6 +81,37 @@ func (db *DB) InviteUnrated(ctx context.Context, hallID int64, base string) (int
 		return nil
 	})
 	return n, err
+}
+
+func ratingTokenTx(tx *Tx, hallID int64, kind string, id int64) (string, error) {
+	var token string
+	err := tx.QueryRow("SELECT token FROM rating_invites WHERE service_kind = ? AND service_id = ? AND hall_id = ?", kind, id, hallID).Scan(&token)
+	if err == nil {
+		return token, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	token = newSecret(12)
+	_, err = tx.Exec("INSERT INTO rating_invites (hall_id, service_kind, service_id, token, created_at) VALUES (?, ?, ?, ?, ?)",
+		hallID, kind, id, token, tx.NowMs())
+	return token, err
+}
+
+// RatingToken returns the rating token of a case of the hall, creating it
+// the first time (the acceptance receipt prints it as a QR code; the SMS
+// invitation sends the same one).
+func (db *DB) RatingToken(ctx context.Context, hallID int64, kind string, id int64) (string, error) {
+	var token string
+	err := db.Write(ctx, func(tx *Tx) error {
+		if _, err := serviceTx(tx, hallID, kind, id); err != nil {
+			return err
+		}
+		var err error
+		token, err = ratingTokenTx(tx, hallID, kind, id)
+		return err
+	})
+	return token, err
 }
 
 // InviteService resolves a rating-invitation token to its hall and service.

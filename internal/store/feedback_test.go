@@ -382,6 +382,11 @@ func TestRatingInvitation(t *testing.T) {
 	if n, err := e.db.InviteUnrated(ctx, e.hall, "https://hall.example"); err != nil || n != 0 {
 		t.Fatalf("invitations before completion: %d %v", n, err)
 	}
+	// The receipt's token is made at acceptance; the SMS sends the same.
+	printed, err := e.db.RatingToken(ctx, e.hall, store.ServiceCase, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Completed}); err != nil {
 		t.Fatal(err)
 	}
@@ -407,6 +412,9 @@ func TestRatingInvitation(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no rating_invite in the outbox: %+v", msgs)
+	}
+	if token != printed {
+		t.Errorf("SMS token %q, receipt token %q", token, printed)
 	}
 	h, kind, id, err := e.db.InviteService(ctx, token)
 	if err != nil || h != e.hall || kind != store.ServiceCase || id != v.ID {

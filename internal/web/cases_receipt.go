@@ -73,10 +73,16 @@ func (s *Server) pageReceipt(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	u := s.progressURL(r, v.Number)
+	// The receipt also carries the case's rating QR code (好差评).
+	rateToken, err := s.DB.RatingToken(r.Context(), v.HallID, store.ServiceCase, v.ID)
+	if err != nil {
+		return err
+	}
+	rateURL := s.baseURL(r) + "/rate/i/" + rateToken + "?via=qr"
 	today := workday.DateOf(s.DB.Now().In(shanghai)).String()
 	s.render(w, r, 200, "cases_receipt", pageData{Title: i18n.T(lang(r), "cases.receipt") + " " + v.Number, Data: map[string]any{
 		"Case": v, "Hall": h, "Name": s.paperName(r, v), "Received": received, "Deferred": deferred,
-		"ProgressURL": u, "ProgressBase": s.baseURL(r) + "/progress", "QR": qrDataURL(u), "Today": today,
+		"ProgressURL": u, "ProgressBase": s.baseURL(r) + "/progress", "QR": qrDataURL(u), "Today": today, "RateQR": qrDataURL(rateURL), "RateURL": rateURL,
 		"Back": "/cases/" + strconv.FormatInt(v.ID, 10),
 	}})
 	return nil

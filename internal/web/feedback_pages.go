@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -82,7 +83,7 @@ func (s *Server) pageRate(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	s.render(w, r, 200, "fb_rate", pageData{Title: i18n.T(lang(r), "fb.rate_title"), Flash: fbFlash(r), Data: map[string]any{
-		"Summary": sum, "Item": item, "Levels": feedback.Levels, "Reasons": feedback.Reasons, "Action": r.URL.Path,
+		"Summary": sum, "Item": item, "Levels": feedback.Levels, "Reasons": feedback.Reasons, "Action": r.URL.RequestURI(),
 		"Dims": []feedback.Dimension{feedback.Efficiency, feedback.ServiceLevel, feedback.Attitude},
 	}})
 	return nil
@@ -101,8 +102,10 @@ func (s *Server) formRate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A ticket is rated by its QR code; a case by the SMS invitation, or by
+	// the QR code of its acceptance receipt (?via=qr).
 	ch := feedback.ChannelQR
-	if kind == store.ServiceCase {
+	if kind == store.ServiceCase && r.URL.Query().Get("via") != "qr" {
 		ch = feedback.ChannelSMS
 	}
 	in := store.RatingInput{HallID: hallID, Kind: kind, ServiceID: id, Channel: ch, Rating: feedback.Rating{
@@ -111,7 +114,7 @@ func (s *Server) formRate(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.DB.AddRating(r.Context(), in); err != nil {
 		return err
 	}
-	http.Redirect(w, r, r.URL.Path+"?flash=rated", http.StatusSeeOther)
+	http.Redirect(w, r, r.URL.Path+"?flash=rated&via="+url.QueryEscape(r.URL.Query().Get("via")), http.StatusSeeOther)
 	return nil
 }
 

@@ -48,8 +48,9 @@ CREATE UNIQUE INDEX ratings_one_per_service ON ratings (service_kind, service_id
 CREATE UNIQUE INDEX ratings_one_per_callback ON ratings (draw_id, service_kind, service_id) WHERE channel = 'callback';
 CREATE INDEX ratings_hall_date ON ratings (hall_id, rated_date);
 CREATE INDEX ratings_staff ON ratings (staff_id, rated_at);
--- Rating invitations sent by SMS for completed cases; the token keys the
--- public rating page.
+-- Rating tokens of services without one of their own (cases): printed as a
+-- QR code on the acceptance receipt, and sent by SMS (sent_at) when a
+-- completed case is still unrated. The token keys the public rating page.
 CREATE TABLE rating_invites (
     id            INTEGER PRIMARY KEY,
     hall_id       INTEGER NOT NULL REFERENCES halls(id),
@@ -57,6 +58,7 @@ CREATE TABLE rating_invites (
     service_id    INTEGER NOT NULL,
     token         TEXT NOT NULL UNIQUE,
     created_at    INTEGER NOT NULL,
+    sent_at       INTEGER NOT NULL DEFAULT 0,
     UNIQUE (service_kind, service_id)
 );
 CREATE TABLE rectifications (
