@@ -46,7 +46,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serves HTTPS; cookies become Secure)")
 	tlsKey := fs.String("tls-key", "", "TLS key file")
 	autoMigrate := fs.Bool("migrate", false, "apply pending migrations at start-up (an empty database is always migrated)")
+	demoTraffic := fs.Bool("demo-traffic", false, "run simulated citizens and clerks in the demo hall (default: on with --demo)")
+	demoSpeed := fs.Float64("demo-speed", 1, "speed of the demo traffic: 1 = a hall day in real time, 60 = an hour a minute")
 	if err := parseFlags(fs, args); err != nil {
+		return 2
+	}
+	if !flagSet(fs, "demo-traffic") {
+		*demoTraffic = *demoFlag
+	}
+	if *demoSpeed <= 0 || *demoSpeed > 3600 {
+		fmt.Fprintln(stderr, "serve: --demo-speed must be above 0 and at most 3600")
 		return 2
 	}
 	log := f.logger(stderr)
@@ -137,6 +146,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		wg.Add(1)
 		go func() { defer wg.Done(); watchKeyFile(bg, keyFile, db, log) }()
 	}
+	if *demoTraffic {
+		// The living demo hall: simulated citizens and clerks through the
+		// same store operations as people (internal/demo/traffic.go).
+		opts := demo.TrafficOptions{Speed: *demoSpeed, Events: broker, Log: log}
+		if err := demo.CheckTraffic(ctx, db); err != nil {
+			cancelBG()
+			wg.Wait()
+			return fail(stderr, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := demo.RunTraffic(bg, db, opts); err != nil {
+				log.Error("demo traffic stopped", "err", err)
+			}
+		}()
+	}
 	for _, job := range web.BackgroundJobs {
 		wg.Add(1)
 		go func() { defer wg.Done(); job(bg, srv) }()
@@ -194,6 +220,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wg.Wait()
 	log.Info("stopped")
 	return code
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func writeDemoTokens(path string, tokens map[string]string, log interface{ Info(string, ...any) }) {

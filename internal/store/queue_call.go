@@ -37,6 +37,9 @@ type WindowSession struct {
 	Reason    string `json:"reason,omitempty"`
 	OpenedAt  int64  `json:"opened_at"`
 	UpdatedAt int64  `json:"updated_at"`
+	// Simulated marks the session of a simulated clerk of the living demo
+	// hall (internal/demo): a person signing in takes the window over.
+	Simulated bool `json:"simulated,omitempty"`
 }
 
 // Staffer is the member of staff acting at a window.
@@ -45,13 +48,17 @@ type Staffer struct {
 	StaffID  int64
 	// Manager lets hall managers and admins act on any window's tickets.
 	Manager bool
+	// Simulated is a simulated clerk of the living demo hall.
+	Simulated bool
 }
 
 func activeSession(tx *Tx, windowID int64) (WindowSession, error) {
 	var s WindowSession
-	err := tx.QueryRow(`SELECT id, hall_id, window_id, COALESCE(staff_id, 0), username, state, reason, opened_at, updated_at
+	var sim int
+	err := tx.QueryRow(`SELECT id, hall_id, window_id, COALESCE(staff_id, 0), username, state, reason, opened_at, updated_at, simulated
 		FROM window_sessions WHERE window_id = ? AND state <> 'closed'`, windowID).
-		Scan(&s.ID, &s.HallID, &s.WindowID, &s.StaffID, &s.Username, &s.State, &s.Reason, &s.OpenedAt, &s.UpdatedAt)
+		Scan(&s.ID, &s.HallID, &s.WindowID, &s.StaffID, &s.Username, &s.State, &s.Reason, &s.OpenedAt, &s.UpdatedAt, &sim)
+	s.Simulated = sim != 0
 	return s, err
 }
 
@@ -99,6 +106,18 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 			return err
 		}
 		cur, err := activeSession(tx, windowID)
+		if err == nil && cur.Simulated && !who.Simulated {
+			// A person takes the window over from its simulated clerk (the
+			// living demo hall); the ticket at the window stays there, and
+			// the person finishes it.
+			if _, err := tx.Exec("UPDATE window_sessions SET state = 'closed', closed_at = ?, updated_at = ? WHERE id = ?", tx.NowMs(), tx.NowMs(), cur.ID); err != nil {
+				return err
+			}
+			if err := tx.Audit("window.take_over", fmt.Sprintf("window:%d", windowID), cur.Username); err != nil {
+				return err
+			}
+			err = ErrNoRows
+		}
 		if err == nil && cur.Username != who.Username {
 			return apperr.New(apperr.Conflict, "queue.window_taken", w.Number)
 		}
@@ -120,9 +139,9 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 		if _, err := tx.Exec("UPDATE window_sessions SET state = 'closed', closed_at = ?, updated_at = ? WHERE username = ? AND state <> 'closed'", tx.NowMs(), tx.NowMs(), who.Username); err != nil {
 			return err
 		}
-		s = WindowSession{HallID: hallID, WindowID: windowID, StaffID: who.StaffID, Username: who.Username, State: WindowOpen, OpenedAt: tx.NowMs(), UpdatedAt: tx.NowMs()}
-		s.ID, err = tx.InsertID("INSERT INTO window_sessions (hall_id, window_id, staff_id, username, state, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			hallID, windowID, nullInt(who.StaffID), who.Username, WindowOpen, s.OpenedAt, s.UpdatedAt)
+		s = WindowSession{HallID: hallID, WindowID: windowID, StaffID: who.StaffID, Username: who.Username, State: WindowOpen, OpenedAt: tx.NowMs(), UpdatedAt: tx.NowMs(), Simulated: who.Simulated}
+		s.ID, err = tx.InsertID("INSERT INTO window_sessions (hall_id, window_id, staff_id, username, state, opened_at, updated_at, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			hallID, windowID, nullInt(who.StaffID), who.Username, WindowOpen, s.OpenedAt, s.UpdatedAt, b2i(who.Simulated))
 		if err != nil {
 			return err
 		}
