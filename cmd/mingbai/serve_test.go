@@ -13,9 +13,10 @@ import (
 )
 
 // TestServeDemoAndGracefulShutdown starts the real server on an empty data
-// directory with --demo, uses it, then stops it as SIGTERM would: a live
-// stream must end, the call must return 0, and the database must be left
-// complete (WAL checkpointed) with an intact audit chain.
+// directory with --demo (the living demo traffic on, fast), uses it, sees
+// the demo hall call a number on the hall stream, then stops it as SIGTERM
+// would: a live stream must end, the call must return 0, and the database
+// must be left complete (WAL checkpointed) with an intact audit chain.
 func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	dir := t.TempDir()
 	addrc := make(chan string, 1)
@@ -25,7 +26,7 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	defer cancel()
 	done := make(chan int, 1)
 	go func() {
-		done <- serve(ctx, []string{"--demo", "--data", dir, "--addr", "127.0.0.1:0"}, io.Discard, io.Discard)
+		done <- serve(ctx, []string{"--demo", "--demo-speed", "300", "--data", dir, "--addr", "127.0.0.1:0"}, io.Discard, io.Discard)
 	}()
 	var addr string
 	select {
@@ -68,6 +69,29 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	r := bufio.NewReader(stream.Body)
 	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
 		t.Fatalf("stream start: %q %v", line, err)
+	}
+	// The simulated clerks call within seconds at this speed.
+	called := make(chan error, 1)
+	go func() {
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				called <- err
+				return
+			}
+			if strings.HasPrefix(line, "event: ticket.called") {
+				called <- nil
+				return
+			}
+		}
+	}()
+	select {
+	case err := <-called:
+		if err != nil {
+			t.Fatalf("stream ended before a call: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the living demo called nobody")
 	}
 	cancel() // what SIGTERM does
 	select {
