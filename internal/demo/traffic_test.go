@@ -30,8 +30,8 @@ func TestClockMapsWallTimeToScenarioDays(t *testing.T) {
 		minute float64
 	}{
 		{0, 0, 9 * 60},
-		{time.Minute, 0, 10 * 60},           // an hour a minute
-		{8 * time.Minute, 1, 8 * 60},        // 17:00 of day 0 is 08:00 of day 1
+		{time.Minute, 0, 10 * 60},    // an hour a minute
+		{8 * time.Minute, 1, 8 * 60}, // 17:00 of day 0 is 08:00 of day 1
 		{8*time.Minute + 30*time.Second, 1, 8*60 + 30},
 		{17 * time.Minute, 2, 8 * 60},
 	} {
