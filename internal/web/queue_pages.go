@@ -47,7 +47,7 @@ var jsMessages = []string{"queue.ahead", "queue.eta", "queue.eta_unknown", "queu
 	"queue.state_called", "queue.state_serving", "queue.state_done", "queue.state_no_show", "queue.state_cancelled", "queue.state_held",
 	"queue.go_to_window", "queue.minutes", "queue.paused", "queue.open", "queue.closed_window", "queue.none", "queue.reason_prompt",
 	"queue.call_this", "queue.return", "queue.next_mark",
-	"queue.k_page", "queue.k_printing", "queue.k_no_printer", "queue.k_issued_at", "queue.guide", "queue.s_recall", "queue.s_no_calls",
+	"queue.k_page", "queue.k_reprint", "queue.k_printing", "queue.k_no_printer", "queue.k_issued_at", "queue.guide", "queue.s_recall", "queue.s_no_calls",
 	"queue.s_window", "queue.s_people", "queue.s_window_closed", "queue.tr_your_turn", "queue.tr_go_now"}
 
 func messagesFor(l i18n.Lang) map[string]string {

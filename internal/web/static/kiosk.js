@@ -150,6 +150,7 @@
     stack = [];
     touch();
     text($("k-printnote"), autoprint ? t("queue.k_printing") : t("queue.k_no_printer"));
+    text($("k-print"), autoprint ? t("queue.k_reprint") : t("queue.print"));
     if (autoprint) {
       // The QR code must be in the print: wait for it, and print anyway if
       // it does not load (the number is what matters).
