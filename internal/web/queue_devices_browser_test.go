@@ -308,7 +308,7 @@ func TestBrowserHallDisplayFillsTheScreen(t *testing.T) {
 	ctx := browser(t)
 	dir := artifacts(t)
 	if err := chromedp.Do(ctx, viewport(1920, 1080, chromedp.EmulateLandscape), timezone("UTC"),
-		chromedp.Navigate(fmt.Sprintf("%s/screens/hall/%d", e.HTTP.URL, e.Hall)),
+		chromedp.Navigate(fmt.Sprintf("%s/screens/hall/%d?lang=zh-CN", e.HTTP.URL, e.Hall)),
 		poll(`document.querySelectorAll("#calls li").length === 7 && document.querySelectorAll("#zones tr").length === 5`)); err != nil {
 		t.Fatalf("hall display: %v", err)
 	}
@@ -349,12 +349,23 @@ func TestBrowserHallDisplayFillsTheScreen(t *testing.T) {
 	if err := chromedp.Do(ctx, poll(`document.getElementById("w-staff").hidden`)); err != nil {
 		t.Fatal("a closed window shows a clerk")
 	}
+	dismissVoice(ctx, t)
 	shot(t, ctx, dir, "display-window-closed")
 	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/screens/window/%d", e.HTTP.URL, e.windowID(1))), chromedp.WaitVisible(`#w-staff`),
 		poll(`document.getElementById("w-name").textContent.length > 0 && document.getElementById("w-closed").hidden`)); err != nil {
 		t.Fatalf("open window screen: %v", err)
 	}
+	dismissVoice(ctx, t)
 	shot(t, ctx, dir, "display-window-open")
+}
+
+// dismissVoice clicks the "turn on voice" overlay away when it is there.
+func dismissVoice(ctx context.Context, t *testing.T) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(function(){var o=document.getElementById("s-voice"); if (o && !o.hidden) document.getElementById("s-voice-on").click();})()`),
+		poll(`document.getElementById("s-voice").hidden`)); err != nil {
+		t.Fatalf("voice overlay: %v", err)
+	}
 }
 
 // TestBrowserPhoneTracking: on a 390×844 phone the tracking page shows the
@@ -369,13 +380,13 @@ func TestBrowserPhoneTracking(t *testing.T) {
 	ctx := browser(t)
 	dir := artifacts(t)
 	phone := []chromedp.EmulateViewportOption{chromedp.EmulateScale(1), chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch}
-	if err := chromedp.Do(ctx, viewport(390, 844, phone...), chromedp.Navigate(mine.TrackURL), chromedp.WaitVisible(`#tr-number`),
+	if err := chromedp.Do(ctx, viewport(390, 844, phone...), chromedp.Navigate(mine.TrackURL+"?lang=zh-CN"), chromedp.WaitVisible(`#tr-number`),
 		poll(`document.getElementById("tr-ahead").textContent.length > 0`)); err != nil {
 		t.Fatal(err)
 	}
 	shot(t, ctx, dir, "phone-waiting")
 	page, _ := chromedp.Run(ctx, chromedp.Text(`main`))
-	for _, want := range []string{"就业失业登记", "示范区人力资源和社会保障局综合服务大厅", "人民路 88 号"} {
+	for _, want := range []string{"就业登记", "示范区人力资源和社会保障局综合服务大厅", "人民路 88 号"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("tracking page lacks %q:\n%s", want, page)
 		}
@@ -408,7 +419,7 @@ func TestBrowserPhoneTracking(t *testing.T) {
 
 	// Cancel asks first; "keep my place" keeps it.
 	other := e.issue("", map[string]any{"item": itemA, "hall": e.Hall, "idempotency_key": "p3"})
-	if err := chromedp.Do(ctx, chromedp.Navigate(other.TrackURL), chromedp.WaitVisible(`#tr-cancel`), chromedp.Click(`#tr-cancel`), chromedp.WaitVisible(`#tr-confirm`)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(other.TrackURL+"?lang=zh-CN"), chromedp.WaitVisible(`#tr-cancel`), chromedp.Click(`#tr-cancel`), chromedp.WaitVisible(`#tr-confirm`)); err != nil {
 		t.Fatal(err)
 	}
 	shot(t, ctx, dir, "phone-cancel-confirm")

@@ -139,6 +139,7 @@
         var w = document.createElement("span"); w.textContent = t("queue.s_window", c.window);
         li.appendChild(n); li.appendChild(w); ul.appendChild(li);
       });
+      if (!ul.children.length) { var none = document.createElement("li"); none.className = "none"; none.textContent = t("queue.s_no_calls"); ul.appendChild(none); }
       $("tr-cancel").hidden = v.state !== "waiting";
       if (v.state !== "waiting") $("tr-confirm").hidden = true;
     }
