@@ -30,7 +30,8 @@ type TrafficOptions struct {
 	// Scenario is an embedded simulator scenario (default "reference").
 	Scenario string
 	// StartAt is the scenario's clock when the demo starts (default
-	// "09:00", an hour after opening, when the hall is busy).
+	// "10:00": the busiest hour of the reference day, above the hall's
+	// capacity, so that a newcomer sees people waiting within minutes).
 	StartAt string
 	// Seed makes the arrivals reproducible (default: from the start time).
 	Seed uint64
@@ -115,7 +116,7 @@ func newTraffic(ctx context.Context, db *store.DB, o TrafficOptions) (*traffic, 
 		o.Scenario = "reference"
 	}
 	if o.StartAt == "" {
-		o.StartAt = "09:00"
+		o.StartAt = "10:00"
 	}
 	log := o.Log
 	if log == nil {
