@@ -71,7 +71,9 @@ func TestLivingDemoHall(t *testing.T) {
 
 	tctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- demo.RunTraffic(tctx, db, demo.TrafficOptions{Speed: 600, Seed: 1, StartAt: "09:00", Events: broker}) }()
+	go func() {
+		done <- demo.RunTraffic(tctx, db, demo.TrafficOptions{Speed: 600, Seed: 1, StartAt: "09:00", Events: broker})
+	}()
 	defer func() { stop(); <-done }()
 
 	calls := 0
