@@ -117,6 +117,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	if err := configureWeChat(ctx, db, srv, os.Getenv, log); err != nil {
+		return fail(stderr, err)
+	}
+
+	var traffic *demo.TrafficOptions
+	if *demoTraffic {
+		if err := demo.CheckTraffic(ctx, db); err != nil {
+			return fail(stderr, err)
+		}
+		traffic = &demo.TrafficOptions{Speed: *demoSpeed, Events: broker, Log: log}
+	}
 
 	bg, cancelBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -124,48 +135,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wg.Add(1)
 	go func() { defer wg.Done(); db.Listen(bg, func() { close(listening) }) }()
 	sender := &notify.Sender{Outbox: db, Provider: notify.LogProvider{Log: log}, Log: log}
-	wg.Add(1)
-	go func() { defer wg.Done(); sender.Run(bg) }()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			select {
-			case <-bg.Done():
-				return
-			case <-t.C:
-				if err := db.PruneEvents(bg, 48*time.Hour); err != nil {
-					log.Warn("prune events", "err", err)
-				}
-			}
-		}
-	}()
-	if keyFile != "" {
+	for _, j := range backgroundJobs(db, sender, keyFile, traffic, log) {
 		wg.Add(1)
-		go func() { defer wg.Done(); watchKeyFile(bg, keyFile, db, log) }()
-	}
-	if *demoTraffic {
-		// The living demo hall: simulated citizens and clerks through the
-		// same store operations as people (internal/demo/traffic.go).
-		opts := demo.TrafficOptions{Speed: *demoSpeed, Events: broker, Log: log}
-		if err := demo.CheckTraffic(ctx, db); err != nil {
-			cancelBG()
-			wg.Wait()
-			return fail(stderr, err)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := demo.RunTraffic(bg, db, opts); err != nil {
-				log.Error("demo traffic stopped", "err", err)
-			}
-		}()
-	}
-	for _, job := range web.BackgroundJobs {
-		wg.Add(1)
-		go func() { defer wg.Done(); job(bg, srv) }()
+		go func() { defer wg.Done(); j.Run(bg) }()
 	}
 	select {
 	case <-listening:

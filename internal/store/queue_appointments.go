@@ -128,7 +128,7 @@ func (db *DB) BookAppointment(ctx context.Context, req BookRequest) (Appointment
 	if !req.Bookable {
 		return a, apperr.InvalidField("item", "queue.appt_not_bookable", req.Item)
 	}
-	if !mobileOK(req.Phone) {
+	if !queue.MobileOK(req.Phone) {
 		return a, apperr.InvalidField("phone", "queue.bad_phone")
 	}
 	err := db.Write(ctx, func(tx *Tx) error {

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
@@ -27,51 +26,6 @@ var (
 	// calendarEditors maintain the working-day calendar.
 	calendarEditors = managers
 )
-
-func init() {
-	publicLinks = append(publicLinks, homeLink{"/progress", "cases.progress_title"})
-	for _, e := range []struct {
-		link  homeLink
-		roles []auth.Role
-	}{
-		{homeLink{"/cases/new", "cases.new_title"}, roles(auth.WindowStaff)},
-		{homeLink{"/cases", "cases.list_title"}, caseReaders},
-		{homeLink{"/cases/ledger", "cases.ledger_title"}, caseReaders},
-		{homeLink{"/cases/alerts", "cases.alerts_title"}, overseers},
-		{homeLink{"/admin/calendar", "cases.calendar_title"}, calendarEditors},
-	} {
-		staffLinkTable = append(staffLinkTable, struct {
-			Link  homeLink
-			Roles []auth.Role
-		}{e.link, e.roles})
-	}
-	BackgroundJobs = append(BackgroundJobs, caseReminderJob)
-}
-
-// caseReminderJob reminds staff of cases near or past their deadline once
-// a day per hall (RemindDueCases is idempotent per day), and prunes old
-// failed progress look-ups. It looks every ten minutes so that a restart
-// or a new day is picked up soon.
-func caseReminderJob(ctx context.Context, s *Server) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		halls, err := s.DB.ListHalls(ctx)
-		if err == nil {
-			for _, h := range halls {
-				if _, err := s.DB.RemindDueCases(ctx, h.ID); err != nil && ctx.Err() == nil {
-					s.Log.Warn("case reminders", "hall", h.ID, "err", err)
-				}
-			}
-			_ = s.DB.PruneLookupFailures(ctx)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
 
 // caseHall returns the hall of a HallQuery or HallOwn case route, resolved
 // and checked by the route wrapper: a staff member's own hall, for callers
@@ -297,10 +251,7 @@ func (s *Server) apiListAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []store.IntegrityAlert{}
-	}
-	writeJSON(w, 200, list)
+	writeJSON(w, 200, localiseAlerts(lang(r), list))
 	return nil
 }
 
@@ -592,7 +543,7 @@ func (s *Server) pageAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, 200, "cases_alerts", pageData{Title: i18n.T(lang(r), "cases.alerts_title"), Data: map[string]any{"Alerts": list}})
+	s.render(w, r, 200, "cases_alerts", pageData{Title: i18n.T(lang(r), "cases.alerts_title"), Data: map[string]any{"Alerts": localiseAlerts(lang(r), list)}})
 	return nil
 }
 

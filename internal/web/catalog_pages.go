@@ -29,12 +29,6 @@ type catalogFileDoc struct {
 }
 
 func init() {
-	publicLinks = append(publicLinks, homeLink{"/guides", "catalog.nav.guides"}, homeLink{"/kiosk/guides", "catalog.nav.kiosk"})
-	staffLinkTable = append(staffLinkTable, struct {
-		Link  homeLink
-		Roles []auth.Role
-	}{homeLink{"/editor/guides", "catalog.nav.editor"}, guideStaff})
-
 	// Template helpers of the guide pages.
 	funcs["lbl"] = func(l i18n.Lang, v interface {
 		Zh() string

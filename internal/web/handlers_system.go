@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,45 +34,33 @@ type homeLink struct {
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	public, staff := s.homeLinks(principal(r))
 	s.render(w, r, 200, "home", pageData{Title: i18n.T(lang(r), "home.welcome"), Data: map[string]any{
-		"Public": publicLinks, "Staff": staffLinks(principal(r)),
+		"Public": public, "Staff": staff,
 	}})
 	return nil
 }
 
-// publicLinks and staffLinks are the entries of the home page; areas add
-// theirs in their handler files.
-var publicLinks []homeLink
-
-var staffLinkTable []struct {
-	Link  homeLink
-	Roles []auth.Role
-}
-
-func staffLinks(p auth.Principal) []homeLink {
-	var out []homeLink
-	for _, e := range staffLinkTable {
-		for _, r := range e.Roles {
-			if r == p.Role {
-				out = append(out, e.Link)
-				break
-			}
+// homeLinks are the home page's entries, taken from the routes that carry
+// a Menu: the public ones (routes open to everyone) and those the
+// principal's role may open, in route-table order.
+func (s *Server) homeLinks(p auth.Principal) (public, staff []homeLink) {
+	for _, rt := range s.routes {
+		if rt.Menu == nil {
+			continue
+		}
+		l := homeLink{Href: rt.Path, Label: rt.Menu.Label}
+		if rt.Menu.Href != "" {
+			l.Href = rt.Menu.Href
+		}
+		switch {
+		case slices.Contains(rt.Roles, auth.Anonymous):
+			public = append(public, l)
+		case slices.Contains(rt.Roles, p.Role):
+			staff = append(staff, l)
 		}
 	}
-	return out
-}
-
-func init() {
-	staffLinkTable = append(staffLinkTable,
-		struct {
-			Link  homeLink
-			Roles []auth.Role
-		}{homeLink{"/admin", "nav.admin"}, overseers},
-		struct {
-			Link  homeLink
-			Roles []auth.Role
-		}{homeLink{"/admin/audit", "admin.audit"}, auditors},
-	)
+	return public, staff
 }
 
 type loginRequest struct {

@@ -40,6 +40,9 @@ type issuedJSON struct {
 	// IssuedAtText is the issue time in the hall's time zone, as printed.
 	IssuedAtText string `json:"issued_at_text"`
 	Hall         string `json:"hall"`
+	// Wait is the same as the phone page's wait (store.Wait): people
+	// ahead, estimate, expected call time, open and stalled windows.
+	Wait store.Wait `json:"wait"`
 }
 
 func etaMinutes(d time.Duration) *int {
@@ -163,6 +166,9 @@ type trackJSON struct {
 	// IssuedAtText is the issue time in the hall's time zone.
 	IssuedAtText string       `json:"issued_at_text"`
 	Calling      []store.Call `json:"calling"`
+	// Wait is the ticket's wait (store.Wait) while it waits; Position and
+	// EtaMinutes are Wait.Ahead and Wait.EtaMs in whole minutes.
+	Wait *store.Wait `json:"wait,omitempty"`
 }
 
 func (s *Server) trackView(r *http.Request, v store.TicketView) (trackJSON, error) {
@@ -177,9 +183,14 @@ func (s *Server) trackView(r *http.Request, v store.TicketView) (trackJSON, erro
 			name = it.NameEn
 		}
 	}
-	return trackJSON{Number: v.Ticket.Number, Item: v.Ticket.Item, ItemName: name, Hall: h.Name, Address: h.Address, Zone: v.Ticket.Zone,
+	j := trackJSON{Number: v.Ticket.Number, Item: v.Ticket.Item, ItemName: name, Hall: h.Name, Address: h.Address, Zone: v.Ticket.Zone,
 		State: v.Ticket.State, Position: v.Ahead, EtaMinutes: etaMinutes(v.Eta), Window: v.Ticket.WindowNumber, IssuedAt: v.Ticket.IssuedAt,
-		IssuedAtText: ticketTime(v.Ticket.IssuedAt, h), Calling: v.Calling}, nil
+		IssuedAtText: ticketTime(v.Ticket.IssuedAt, h), Calling: v.Calling}
+	if v.Ticket.State == "waiting" {
+		w := v.Wait
+		j.Wait = &w
+	}
+	return j, nil
 }
 
 func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
@@ -378,7 +389,7 @@ func (s *Server) apiIntegrityAlerts(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, out)
+	writeJSON(w, 200, localiseAlerts(lang(r), out))
 	return nil
 }
 

@@ -63,7 +63,7 @@ func (s *Server) issuedView(r *http.Request, hallID int64, res store.Issued, ite
 	}
 	return issuedJSON{ID: res.Ticket.ID, Number: res.Ticket.Number, Item: item.Code, ItemName: name, Zone: item.Zone, Priority: res.Ticket.Priority,
 		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt,
-		IssuedAtText: ticketTime(res.Ticket.IssuedAt, h), Hall: h.Name}, nil
+		IssuedAtText: ticketTime(res.Ticket.IssuedAt, h), Hall: h.Name, Wait: res.Wait}, nil
 }
 
 func init() {

@@ -7,20 +7,10 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"mingbai/internal/apperr"
-	"mingbai/internal/auth"
 	"mingbai/internal/hall"
 	"mingbai/internal/i18n"
 	"mingbai/internal/store"
 )
-
-func init() {
-	publicLinks = append(publicLinks, homeLink{"/kiosk", "queue.kiosk"}, homeLink{"/screens/hall/1", "queue.screen_hall"})
-	staffLinkTable = append(staffLinkTable, struct {
-		Link  homeLink
-		Roles []auth.Role
-	}{homeLink{"/console", "queue.console"}, roles(auth.WindowStaff, auth.HallManager, auth.Admin)})
-	gaugeSources = append(gaugeSources, queueGauges)
-}
 
 // queueGauges reports the waiting tickets per zone of every hall.
 func queueGauges(s *Server, r *http.Request) []Gauge {

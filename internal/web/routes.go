@@ -26,7 +26,19 @@ type Route struct {
 	// JSON bodies (nil when there is none).
 	Request  any
 	Response any
+	// Menu, when set, puts the route on the home page: for everyone when
+	// the route is open to everyone, otherwise for the roles of the route.
+	Menu *MenuEntry
 }
+
+// MenuEntry is a route's entry on the home page: Label is its message
+// key; Href, when set, replaces a path with parameters.
+type MenuEntry struct {
+	Label, Href string
+}
+
+// menu is a home-page entry linking to the route's own path.
+func menu(label string) *MenuEntry { return &MenuEntry{Label: label} }
 
 // Role sets used by the table.
 var (
@@ -93,7 +105,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/outbox", Hall: HallQuery, Roles: overseers, Handler: s.apiListOutbox, Summary: "Outgoing messages and their delivery state", Tag: "notify", Response: []outboxJSON{{}}},
 
 		// ---- Foundation: administration pages -------------------------
-		{Method: "GET", Path: "/admin", Hall: HallNone, Roles: overseers, Handler: s.pageAdmin},
+		{Method: "GET", Path: "/admin", Hall: HallNone, Roles: overseers, Handler: s.pageAdmin, Menu: menu("nav.admin")},
 		{Method: "GET", Path: "/admin/halls/{hall}", Hall: HallPath, Roles: overseers, Handler: s.pageHall},
 		{Method: "POST", Path: "/admin/halls/{hall}", Hall: HallPath, Roles: managers, Handler: s.formHall},
 		{Method: "POST", Path: "/admin/halls/{hall}/zones", Hall: HallPath, Roles: managers, Handler: s.formZone},
@@ -104,7 +116,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/admin/users", Hall: HallNone, Roles: admins, Handler: s.pageUsers},
 		{Method: "POST", Path: "/admin/users", Hall: HallNone, Roles: admins, Handler: s.formUser},
 		{Method: "POST", Path: "/admin/users/{name}/role", Hall: HallNone, Roles: admins, Handler: s.formUserRole},
-		{Method: "GET", Path: "/admin/audit", Hall: HallNone, Roles: auditors, Handler: s.pageAudit},
+		{Method: "GET", Path: "/admin/audit", Hall: HallNone, Roles: auditors, Handler: s.pageAudit, Menu: menu("admin.audit")},
 		{Method: "GET", Path: "/admin/outbox", Hall: HallQuery, Roles: overseers, Handler: s.pageOutbox},
 		{Method: "GET", Path: "/avatars/{file}", Hall: HallNone, Roles: everyone, Handler: s.handleAvatar},
 	}
@@ -120,12 +132,12 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/catalog/import", Hall: HallNone, Roles: admins, Handler: s.apiImportCatalog, Summary: "Import a catalogue file: all or nothing, every problem listed by item and field", Tag: "catalog", Request: catalogFileDoc{}, Response: store.ImportResult{}},
 		{Method: "GET", Path: "/api/v1/catalog/export", Hall: HallNone, Roles: overseers, Handler: s.apiExportCatalog, Summary: "Export the published catalogue in the catalogue file format", Tag: "catalog", Response: catalogFileDoc{}},
 
-		{Method: "GET", Path: "/guides", Hall: HallNone, Roles: everyone, Handler: s.pageGuides},
+		{Method: "GET", Path: "/guides", Hall: HallNone, Roles: everyone, Handler: s.pageGuides, Menu: menu("catalog.nav.guides")},
 		{Method: "GET", Path: "/guides/print", Hall: HallNone, Roles: everyone, Handler: s.pageGuidesPrint},
 		{Method: "GET", Path: "/guides/{code}", Hall: HallNone, Roles: everyone, Handler: s.pageGuide},
 		{Method: "GET", Path: "/guides/{code}/print", Hall: HallNone, Roles: everyone, Handler: s.pageGuidePrint},
-		{Method: "GET", Path: "/kiosk/guides", Hall: HallNone, Roles: everyone, Handler: s.pageKioskGuides},
-		{Method: "GET", Path: "/editor/guides", Hall: HallNone, Roles: guideStaff, Handler: s.pageEditorList},
+		{Method: "GET", Path: "/kiosk/guides", Hall: HallNone, Roles: everyone, Handler: s.pageKioskGuides, Menu: menu("catalog.nav.kiosk")},
+		{Method: "GET", Path: "/editor/guides", Hall: HallNone, Roles: guideStaff, Handler: s.pageEditorList, Menu: menu("catalog.nav.editor")},
 		{Method: "GET", Path: "/editor/guides/{code}", Hall: HallNone, Roles: guideStaff, Handler: s.pageEditorItem},
 		{Method: "POST", Path: "/editor/guides/{code}/drafts", Hall: HallNone, Roles: guideEditors, Handler: s.formSaveDraft},
 		{Method: "GET", Path: "/editor/guides/{code}/versions/{n}", Hall: HallNone, Roles: guideStaff, Handler: s.pageEditorVersion},
@@ -170,17 +182,17 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/appointments/{code}/check-in", Hall: HallBody, Roles: everyone, Handler: s.apiCheckIn, Summary: "Check in an appointment (30 min before to 15 min after the slot): a green-channel ticket", Tag: "queue", Request: checkInRequest{}, Response: issuedJSON{}},
 	}...)
 	rt = append(rt, []Route{
-		{Method: "GET", Path: "/kiosk", Hall: HallOwn, Roles: everyone, Handler: s.pageKiosk},
-		{Method: "GET", Path: "/console", Hall: HallOwn, Roles: windowRoles, Handler: s.pageConsole},
-		{Method: "GET", Path: "/screens/hall/{hall}", Hall: HallPath, Roles: everyone, Handler: s.pageScreenHall},
+		{Method: "GET", Path: "/kiosk", Hall: HallOwn, Roles: everyone, Handler: s.pageKiosk, Menu: menu("queue.kiosk")},
+		{Method: "GET", Path: "/console", Hall: HallOwn, Roles: windowRoles, Handler: s.pageConsole, Menu: menu("queue.console")},
+		{Method: "GET", Path: "/screens/hall/{hall}", Hall: HallPath, Roles: everyone, Handler: s.pageScreenHall, Menu: &MenuEntry{Label: "queue.screen_hall", Href: "/screens/hall/1"}},
 		{Method: "GET", Path: "/screens/zone/{hall}/{zone}", Hall: HallPath, Roles: everyone, Handler: s.pageScreenZone},
 		{Method: "GET", Path: "/screens/window/{window}", Hall: HallWindow, Roles: everyone, Handler: s.pageScreenWindow},
 		{Method: "GET", Path: "/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.pageTrack},
 		{Method: "GET", Path: "/t/{token}/qr.png", Hall: HallNone, Roles: everyone, Handler: s.handleTrackQR},
-		{Method: "GET", Path: "/remote", Hall: HallBody, Roles: everyone, Handler: s.pageRemote},
+		{Method: "GET", Path: "/remote", Hall: HallBody, Roles: everyone, Handler: s.pageRemote, Menu: menu("queue.remote_title")},
 		{Method: "POST", Path: "/remote/code", Hall: HallBody, Roles: everyone, Handler: s.formRemoteCode},
 		{Method: "POST", Path: "/remote", Hall: HallBody, Roles: everyone, Handler: s.formRemote},
-		{Method: "GET", Path: "/appointments", Hall: HallBody, Roles: everyone, Handler: s.pageAppointments},
+		{Method: "GET", Path: "/appointments", Hall: HallBody, Roles: everyone, Handler: s.pageAppointments, Menu: menu("queue.appt_title")},
 		{Method: "POST", Path: "/appointments/code", Hall: HallBody, Roles: everyone, Handler: s.formApptCode},
 		{Method: "POST", Path: "/appointments", Hall: HallBody, Roles: everyone, Handler: s.formBook},
 		{Method: "POST", Path: "/appointments/check-in", Hall: HallBody, Roles: everyone, Handler: s.formCheckIn},
@@ -201,20 +213,20 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/calendar/overrides", Hall: HallNone, Roles: calendarEditors, Handler: s.apiSetOverride, Summary: "Add or replace a calendar override (local closure, extra working day, a new year's schedule)", Tag: "cases", Request: overrideRequest{}},
 		{Method: "POST", Path: "/api/v1/calendar/known-years", Hall: HallNone, Roles: calendarEditors, Handler: s.apiKnownYear, Summary: "Declare a year's schedule complete in the overrides", Tag: "cases", Request: knownYearRequest{}},
 
-		{Method: "GET", Path: "/cases", Hall: HallQuery, Roles: caseReaders, Handler: s.pageCases},
-		{Method: "GET", Path: "/cases/new", Hall: HallOwn, Roles: roles(auth.WindowStaff), Handler: s.pageNewCase},
+		{Method: "GET", Path: "/cases", Hall: HallQuery, Roles: caseReaders, Handler: s.pageCases, Menu: menu("cases.list_title")},
+		{Method: "GET", Path: "/cases/new", Hall: HallOwn, Roles: roles(auth.WindowStaff), Handler: s.pageNewCase, Menu: menu("cases.new_title")},
 		{Method: "POST", Path: "/cases/new", Hall: HallOwn, Roles: roles(auth.WindowStaff), Handler: s.formNewCase},
-		{Method: "GET", Path: "/cases/ledger", Hall: HallQuery, Roles: caseReaders, Handler: s.pageLedger},
+		{Method: "GET", Path: "/cases/ledger", Hall: HallQuery, Roles: caseReaders, Handler: s.pageLedger, Menu: menu("cases.ledger_title")},
 		{Method: "GET", Path: "/cases/ledger.xlsx", Hall: HallQuery, Roles: caseReaders, Handler: s.exportLedgerXLSX},
 		{Method: "GET", Path: "/cases/ledger.csv", Hall: HallQuery, Roles: caseReaders, Handler: s.exportLedgerCSV},
-		{Method: "GET", Path: "/cases/alerts", Hall: HallQuery, Roles: overseers, Handler: s.pageAlerts},
+		{Method: "GET", Path: "/cases/alerts", Hall: HallQuery, Roles: overseers, Handler: s.pageAlerts, Menu: menu("cases.alerts_title")},
 		{Method: "GET", Path: "/cases/{id}", Hall: HallCase, Roles: caseReaders, Handler: s.pageCase},
 		{Method: "POST", Path: "/cases/{id}/state", Hall: HallCase, Roles: caseWorkers, Handler: s.formCaseState},
 		{Method: "POST", Path: "/cases/{id}/materials", Hall: HallCase, Roles: caseWorkers, Handler: s.formCaseMaterials},
 		{Method: "GET", Path: "/cases/{id}/notice", Hall: HallCase, Roles: caseReaders, Handler: s.pageNotice},
-		{Method: "GET", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.pageProgress},
+		{Method: "GET", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.pageProgress, Menu: menu("cases.progress_title")},
 		{Method: "POST", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.formProgress},
-		{Method: "GET", Path: "/admin/calendar", Hall: HallNone, Roles: calendarEditors, Handler: s.pageCalendar},
+		{Method: "GET", Path: "/admin/calendar", Hall: HallNone, Roles: calendarEditors, Handler: s.pageCalendar, Menu: menu("cases.calendar_title")},
 		{Method: "POST", Path: "/admin/calendar", Hall: HallNone, Roles: calendarEditors, Handler: s.formCalendar},
 	}...)
 
@@ -228,14 +240,45 @@ func (s *Server) routeTable() []Route {
 	// (routes of this area go here)
 
 	// ---- Graduate consultation (consult) ----
-	// (routes of this area go here)
+	rt = append(rt, []Route{
+		// The WeChat callback authenticates by the platform's signature; the
+		// hall is in the path and must have an account configured.
+		{Method: "GET", Path: "/wechat/{hall}", Hall: HallPath, Roles: everyone, Handler: s.handleWeChat},
+		{Method: "POST", Path: "/wechat/{hall}", Hall: HallPath, Roles: everyone, Handler: s.handleWeChat},
+		{Method: "GET", Path: "/api/v1/consult/threads", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultThreads, Summary: "Consultation threads of the caller's hall with their timers (status: active (default), open, pending, snoozed, resolved, all; assignee)", Tag: "consult", Response: []store.ConsultThread{{}}},
+		{Method: "GET", Path: "/api/v1/consult/threads/{id}", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultThread, Summary: "A consultation thread with its messages and internal notes", Tag: "consult", Response: store.ConsultThreadView{}},
+		{Method: "POST", Path: "/api/v1/consult/threads/{id}/reply", Hall: HallOwn, Roles: consultStaff, Handler: s.apiConsultReply, Summary: "Reply to a graduate (WeChat within 48 h and five messages, else kept and SMS offered) or add an internal note; idempotency_key makes a retry return the first reply", Tag: "consult", Request: consultReplyRequest{}, Response: store.ConsultReplyResult{}},
+		{Method: "GET", Path: "/api/v1/consult/report", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultReport, Summary: "Daily consultation report (?day=YYYY-MM-DD): volume, first-response and resolution times in staffed minutes, satisfaction", Tag: "consult", Response: store.ConsultDay{}},
+		{Method: "GET", Path: "/api/v1/consult/flags", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultFlags, Summary: "Ratings at the two lowest levels, waiting for rectification (?state=open|taken)", Tag: "consult", Response: []store.ConsultFlag{{}}},
+
+		{Method: "GET", Path: "/consult", Hall: HallBody, Roles: everyone, Handler: s.pageConsultStart, Menu: menu("consult.web_title")},
+		{Method: "POST", Path: "/consult/code", Hall: HallBody, Roles: everyone, Handler: s.formConsultCode},
+		{Method: "POST", Path: "/consult", Hall: HallBody, Roles: everyone, Handler: s.formConsultStart},
+		{Method: "GET", Path: "/consult/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.pageConsultThread},
+		{Method: "POST", Path: "/consult/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.formConsultMessage},
+		{Method: "POST", Path: "/consult/t/{token}/rate", Hall: HallNone, Roles: everyone, Handler: s.formConsultRate},
+		{Method: "GET", Path: "/consult/faq", Hall: HallBody, Roles: everyone, Handler: s.pageConsultFAQ, Menu: menu("consult.faq_title")},
+		{Method: "GET", Path: "/consult/console", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultConsole, Menu: menu("consult.console_title")},
+		{Method: "GET", Path: "/consult/console/{id}", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultStaffThread},
+		{Method: "POST", Path: "/consult/console/{id}/reply", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultReply},
+		{Method: "POST", Path: "/consult/console/{id}/sms", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultSMS},
+		{Method: "POST", Path: "/consult/console/{id}/callback", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultCallback},
+		{Method: "POST", Path: "/consult/console/{id}/status", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultStatus},
+		{Method: "POST", Path: "/consult/console/{id}/assign", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultAssign},
+		{Method: "POST", Path: "/consult/console/{id}/tags", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultTags},
+		{Method: "GET", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.pageConsultFAQEdit, Menu: menu("consult.faq_edit_title")},
+		{Method: "POST", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultFAQ},
+		{Method: "POST", Path: "/consult/canned", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultCanned},
+		{Method: "GET", Path: "/consult/report", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultReport, Menu: menu("consult.report_title")},
+		{Method: "GET", Path: "/consult/report.xlsx", Hall: HallOwn, Roles: consultReaders, Handler: s.exportConsultReport},
+	}...)
 
 	// ---- Oversight: dashboard, reports, transparency (oversight) ----
 	// (routes of this area go here)
 
 	// ---- Simulation and staffing ----------------------------------------
 	rt = append(rt, []Route{
-		{Method: "GET", Path: "/admin/staffing", Hall: HallNone, Roles: overseers, Handler: s.pageStaffing},
+		{Method: "GET", Path: "/admin/staffing", Hall: HallNone, Roles: overseers, Handler: s.pageStaffing, Menu: menu("sim.nav")},
 		{Method: "POST", Path: "/api/v1/staffing", Hall: HallNone, Roles: managers, Handler: s.apiStartStaffing, Summary: "Start the staffing advisor on an embedded scenario (a background job)", Tag: "simulation", Request: staffingRequest{}, Response: staffingView{}},
 		{Method: "GET", Path: "/api/v1/staffing/{job}", Hall: HallNone, Roles: overseers, Handler: s.apiStaffingJob, Summary: "Progress and result of a staffing advisor job", Tag: "simulation", Response: staffingView{}},
 	}...)

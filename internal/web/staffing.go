@@ -49,13 +49,6 @@ type staffingRequest struct {
 	TargetMinutes float64 `json:"target_minutes"`
 }
 
-func init() {
-	staffLinkTable = append(staffLinkTable, struct {
-		Link  homeLink
-		Roles []auth.Role
-	}{homeLink{"/admin/staffing", "sim.nav"}, overseers})
-}
-
 func (s *Server) pageStaffing(w http.ResponseWriter, r *http.Request) error {
 	l := lang(r)
 	text := map[string]string{}
