@@ -43,7 +43,9 @@
   }
   function reset() {
     chosen = null; stack = []; current = null;
-    // A kiosk left alone for long picks up new items and opening hours.
+    // The next citizen finds the kiosk in the hall's language, and a kiosk
+    // left alone for long picks up new items and opening hours.
+    if (body.dataset.lang !== "zh-CN") { location.href = location.pathname + "?lang=zh-CN"; return; }
     if (Date.now() - loaded > 10 * 60000) { location.href = location.pathname + location.search; return; }
     $("k-q").value = ""; $("k-code").value = ""; search();
     show("k-home", false);
