@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"mingbai/internal/demo"
@@ -19,7 +20,7 @@ type job struct {
 // backgroundJobs lists every loop the server runs besides serving requests
 // and listening for events (db.Listen, started first: the screens depend on
 // it). A new area adds its loop here, so that a reader sees them all.
-func backgroundJobs(db *store.DB, sender *notify.Sender, keyFile string, traffic *demo.TrafficOptions, log *slog.Logger) []job {
+func backgroundJobs(db *store.DB, sender *notify.Sender, keyFile, baseURL string, traffic *demo.TrafficOptions, log *slog.Logger) []job {
 	jobs := []job{
 		// Sends the outbox (SMS …) through the provider, with retries.
 		{"outbox", sender.Run},
@@ -48,6 +49,24 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, keyFile string, traffic
 			_, err := db.MarkAppointmentNoShows(ctx)
 			return err
 		})},
+	}
+	if baseURL != "" {
+		// Sends the SMS rating invitation of completed, unrated cases
+		// (store.InviteUnrated, once per case); the link needs the public
+		// address, so without --base-url there is no such loop.
+		base := strings.TrimRight(baseURL, "/")
+		jobs = append(jobs, job{"rating invitations", every(10*time.Minute, true, log, "rating invitations", func(ctx context.Context) error {
+			halls, err := db.ListHalls(ctx)
+			if err != nil {
+				return err
+			}
+			for _, h := range halls {
+				if _, err := db.InviteUnrated(ctx, h.ID, base); err != nil && ctx.Err() == nil {
+					log.Warn("rating invitations", "hall", h.ID, "err", err)
+				}
+			}
+			return nil
+		})})
 	}
 	if traffic != nil {
 		// The living demo hall: simulated citizens and clerks through the

@@ -15,9 +15,13 @@ import (
 func TestBackgroundJobsAreListed(t *testing.T) {
 	db := storetest.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	names := func(keyFile string) []string {
+	names := func(keyFile string, baseURL ...string) []string {
 		var out []string
-		for _, j := range backgroundJobs(db, &notify.Sender{Outbox: db, Log: log}, keyFile, nil, log) {
+		base := ""
+		if len(baseURL) > 0 {
+			base = baseURL[0]
+		}
+		for _, j := range backgroundJobs(db, &notify.Sender{Outbox: db, Log: log}, keyFile, base, nil, log) {
 			out = append(out, j.Name)
 		}
 		return out
@@ -34,6 +38,10 @@ func TestBackgroundJobsAreListed(t *testing.T) {
 	}
 	if got := names("/keys.json"); len(got) != len(want)+1 || got[len(got)-1] != "pii key file" {
 		t.Errorf("with a key file: %v", got)
+	}
+	// Rating invitations link to the public address: only with --base-url.
+	if got := names("", "https://hall.example"); len(got) != len(want)+1 || got[len(got)-1] != "rating invitations" {
+		t.Errorf("with a base URL: %v", got)
 	}
 }
 

@@ -135,7 +135,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wg.Add(1)
 	go func() { defer wg.Done(); db.Listen(bg, func() { close(listening) }) }()
 	sender := &notify.Sender{Outbox: db, Provider: notify.LogProvider{Log: log}, Log: log}
-	for _, j := range backgroundJobs(db, sender, keyFile, traffic, log) {
+	for _, j := range backgroundJobs(db, sender, keyFile, *baseURL, traffic, log) {
 		wg.Add(1)
 		go func() { defer wg.Done(); j.Run(bg) }()
 	}

@@ -101,7 +101,6 @@ var _ = Register(map[string]M{
 	"consult.flag_taken":             {"已转整改", "Taken into rectification", "已轉整改"},
 	"consult.open_thread":            {"查看会话", "Open thread", "查看會話"},
 	"consult.done":                   {"已保存。", "Saved.", "已保存。"},
-	"consult.no_hall":                {"您的账号未关联大厅，请联系管理员。", "Your account belongs to no hall; ask an administrator.", "您的帳號未關聯大廳，請聯絡管理員。"},
 
 	// Errors.
 	"consult.bad_status":             {"状态“%s”无效。", "Invalid status %q.", "狀態「%s」無效。"},
@@ -161,5 +160,4 @@ var _ = Register(map[string]M{
 	"consult.author_auto":      {"自动回复", "Automatic reply", "自動回覆"},
 	"consult.offer_sms":        {"微信客服消息时限已过：可改发短信或安排电话回访。", "WeChat's window has passed: send the reply by SMS or arrange a phone call-back.", "微信客服訊息時限已過：可改發簡訊或安排電話回訪。"},
 	"consult.callback_note":    {"已安排电话回访。", "Phone call-back arranged.", "已安排電話回訪。"},
-	"consult.handover_note":    {"%s 将会话转给 %s。", "%s handed the thread over to %s.", "%s 將會話轉給 %s。"},
 })

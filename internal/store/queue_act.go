@@ -147,7 +147,7 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		out, err = ticketByID(tx, t.ID)
 		return err
 	})
-	return out, err
+	return out, wrap("act on ticket", err)
 }
 
 // CancelByToken lets a citizen give up a waiting ticket from the tracking

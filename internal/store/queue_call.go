@@ -139,7 +139,7 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 		out, err = ticketByID(tx, t.ID)
 		return err
 	})
-	return out, err
+	return out, wrap("call next", err)
 }
 
 // notifyNear sends, once per ticket, an SMS to holders with a phone whose

@@ -75,7 +75,7 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 		// A concurrent retry with the same key won the race: return its ticket.
 		return db.IssueTicket(ctx, req)
 	}
-	return out, err
+	return out, wrap("issue ticket", err)
 }
 
 // issueInTx issues a ticket inside tx (see IssueTicket).

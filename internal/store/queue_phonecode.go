@@ -87,3 +87,6 @@ func hashCode(phone, code string) string {
 	sum := sha256.Sum256([]byte(phone + ":" + code))
 	return hex.EncodeToString(sum[:])
 }
+
+// mobileOK is queue.MobileOK, for the store files of other areas.
+func mobileOK(p string) bool { return queue.MobileOK(p) }

@@ -137,7 +137,7 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 		}
 		return tx.Audit("window.sign_in", fmt.Sprintf("window:%d", windowID), w.Number)
 	})
-	return s, err
+	return s, wrap("sign in at window", err)
 }
 
 // SetWindowState pauses (with a reason), reopens or closes (signs out) the
@@ -177,5 +177,5 @@ func (db *DB) SetWindowState(ctx context.Context, hallID, windowID int64, who St
 		}
 		return tx.Audit("window."+state, fmt.Sprintf("window:%d", windowID), reason)
 	})
-	return s, err
+	return s, wrap("set window state", err)
 }

@@ -352,24 +352,36 @@ func (s *Server) pageCases(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageNewCase(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	data := map[string]any{}
-	code := strings.TrimSpace(r.URL.Query().Get("item"))
-	items, err := s.windowItems(r.Context(), p)
+	q := r.URL.Query()
+	data, err := s.newCaseData(r, strings.TrimSpace(q.Get("item")), q.Get("ticket"), url.Values{})
 	if err != nil {
 		return err
 	}
-	data["Items"] = items
-	data["TicketID"] = r.URL.Query().Get("ticket")
+	s.render(w, r, 200, "cases_new", pageData{Title: i18n.T(lang(r), "cases.new_title"), Data: data})
+	return nil
+}
+
+// newCaseData prepares the case form: the window's items, the guide of
+// the chosen item (the console passes item and ticket), and the values
+// entered so far (form) when it comes back with a problem.
+func (s *Server) newCaseData(r *http.Request, code, ticket string, form url.Values) (map[string]any, error) {
+	p := principal(r)
+	items, err := s.windowItems(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	if ticket == "0" {
+		ticket = ""
+	}
+	data := map[string]any{"Items": items, "TicketID": ticket, "Form": form, "Today": workday.DateOf(s.DB.Now().In(shanghai)).String()}
 	if code != "" {
 		g, err := s.DB.GuideAt(r.Context(), code, s.DB.Now())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		data["Guide"] = g
 	}
-	s.render(w, r, 200, "cases_new", pageData{Title: i18n.T(lang(r), "cases.new_title"), Data: data})
-	return nil
+	return data, nil
 }
 
 // windowItems returns the published items the staff member's window
@@ -426,11 +438,26 @@ func (s *Server) formNewCase(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.Extras = append(in.Extras, store.ExtraMaterialInput{Name: name, Reason: f.Get("extra_reason_" + strconv.Itoa(i)), Status: cases.MaterialStatus(f.Get("extra_status_" + strconv.Itoa(i)))})
 	}
+	in.Decision, in.SupplyBy = cases.Decision(f.Get("decision")), f.Get("supply_by")
 	v, err := s.DB.CreateCase(r.Context(), in)
 	if err != nil {
-		return err
+		// The form comes back with what was entered and the message.
+		msg, status, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
+		}
+		data, derr := s.newCaseData(r, in.ItemCode, strconv.FormatInt(in.TicketID, 10), f)
+		if derr != nil {
+			return err
+		}
+		s.render(w, r, status, "cases_new", pageData{Title: i18n.T(lang(r), "cases.new_title"), Error: msg, Data: data})
+		return nil
 	}
-	http.Redirect(w, r, "/cases/"+strconv.FormatInt(v.ID, 10)+"?flash=created", http.StatusSeeOther)
+	flash := "accepted"
+	if v.State == cases.Correction {
+		flash = "notice"
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(v.ID, 10)+"?flash="+flash, http.StatusSeeOther)
 	return nil
 }
 
@@ -451,7 +478,7 @@ func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principal(r)
-	data := map[string]any{"Case": v, "CanAct": isManager(p) || p.Role == auth.WindowStaff && p.StaffID == v.StaffID, "Missing": v.Missing()}
+	data := map[string]any{"Case": v, "CanAct": isManager(p) || p.Role == auth.WindowStaff && p.StaffID == v.StaffID, "Missing": v.Missing(), "Receipt": wasAccepted(v)}
 	if r.URL.Query().Get("reveal") == "1" {
 		pd, err := s.reveal(r, v)
 		if err != nil {
@@ -513,7 +540,7 @@ func (s *Server) pageNotice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	today := workday.DateOf(s.DB.Now().In(shanghai)).String()
-	s.render(w, r, 200, "cases_notice", pageData{Title: i18n.T(lang(r), "cases.notice_title"), Data: map[string]any{"Case": v, "Hall": h, "Missing": v.Missing(), "Today": today}})
+	s.render(w, r, 200, "cases_notice", pageData{Title: i18n.T(lang(r), "cases.notice_title"), Data: map[string]any{"Case": v, "Hall": h, "Missing": v.Missing(), "Today": today, "Name": s.paperName(r, v)}})
 	return nil
 }
 
@@ -548,7 +575,12 @@ func (s *Server) pageAlerts(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageProgress(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, 200, "cases_progress", pageData{Title: i18n.T(lang(r), "cases.progress_title")})
+	// The receipt's QR code opens this page with the case number filled in.
+	var data any
+	if n := strings.TrimSpace(r.URL.Query().Get("number")); n != "" && len(n) <= 40 {
+		data = map[string]any{"Number": n}
+	}
+	s.render(w, r, 200, "cases_progress", pageData{Title: i18n.T(lang(r), "cases.progress_title"), Data: data})
 	return nil
 }
 
@@ -613,6 +645,10 @@ func caseFlash(r *http.Request) string {
 	switch f := r.URL.Query().Get("flash"); f {
 	case "created", "changed", "saved":
 		return i18n.T(lang(r), "cases.flash_"+f)
+	case "accepted":
+		return i18n.T(lang(r), "cases.accepted_flash")
+	case "notice":
+		return i18n.T(lang(r), "cases.notice_issued")
 	}
 	return ""
 }

@@ -33,12 +33,34 @@ type homeLink struct {
 	Href, Label string
 }
 
+// handleHome is where everyone lands: citizens find their pages; a
+// signed-in person sees their name, a sign-out and the pages of their
+// role, or, for a role whose area is not built yet, what is coming.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
-	public, staff := s.homeLinks(principal(r))
-	s.render(w, r, 200, "home", pageData{Title: i18n.T(lang(r), "home.welcome"), Data: map[string]any{
-		"Public": public, "Staff": staff,
-	}})
+	p := principal(r)
+	public, staff := s.homeLinks(p)
+	data := map[string]any{"Public": public, "Staff": staff}
+	if p.Username != "" {
+		name := p.Username
+		if u, err := s.DB.UserByName(r.Context(), p.Username); err == nil && u.DisplayName != "" {
+			name = u.DisplayName
+		}
+		data["Name"] = name
+		if k, ok := comingFor[p.Role]; ok && len(staff) == 0 {
+			data["Coming"] = k
+		}
+	}
+	s.render(w, r, 200, "home", pageData{Title: i18n.T(lang(r), "home.welcome"), Data: data})
 	return nil
+}
+
+// comingFor names, for the roles whose working pages are not built yet,
+// the message saying what they will get and with which part. It is shown
+// only while the role has no page of its own on the home page (a route
+// with a Menu it may open).
+var comingFor = map[auth.Role]string{
+	auth.DutyLeader:       "home.coming.duty_leader",
+	auth.CallbackOperator: "home.coming.callback_operator",
 }
 
 // homeLinks are the home page's entries, taken from the routes that carry

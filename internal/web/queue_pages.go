@@ -165,7 +165,8 @@ func (s *Server) pageConsole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.render(w, r, 200, "queue_console", pageData{Title: i18n.T(lang(r), "queue.console"), Data: map[string]any{
-		"Hall": h, "Windows": opts, "Mine": mine, "Zones": zones, "Msg": messagesFor(lang(r)), "Reasons": store.PauseReasons,
+		"Hall": h, "Windows": opts, "Mine": mine, "Zones": zones, "Reasons": store.PauseReasons,
+		"Script": consoleScriptData(lang(r), zones),
 	}})
 	return nil
 }
