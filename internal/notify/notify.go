@@ -34,6 +34,9 @@ type Message struct {
 	// DedupeKey makes enqueueing idempotent.
 	DedupeKey string `json:"dedupe_key,omitempty"`
 	Attempts  int    `json:"attempts"`
+	// HallID is the hall the message belongs to (managers see their
+	// hall's messages); 0 for installation-wide messages.
+	HallID int64 `json:"hall_id,omitempty"`
 }
 
 var mobileRE = regexp.MustCompile(`^1[3-9]\d{9}$`)

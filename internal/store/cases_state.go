@@ -124,7 +124,7 @@ func (db *DB) ChangeCaseState(ctx context.Context, id int64, ch CaseChange) (Cas
 	if err != nil {
 		return CaseView{}, err
 	}
-	return db.Case(ctx, id)
+	return db.caseView(ctx, 0, id)
 }
 
 func saveCorrections(tx *Tx, id int64, ps []cases.CorrectionPeriod) error {
@@ -174,7 +174,7 @@ func notifyChange(tx *Tx, s *pii.Sealer, v CaseView, next cases.Case, correction
 	if err != nil {
 		return err
 	}
-	_, err = tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Body: body, Kind: kind, DedupeKey: key})
+	_, err = tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Body: body, Kind: kind, DedupeKey: key, HallID: v.HallID})
 	return err
 }
 
@@ -259,7 +259,7 @@ func (db *DB) RemindDueCases(ctx context.Context, hallID int64) (int, error) {
 			if r := []rune(body); len(r) > 1000 {
 				body = string(r[:990]) + "……"
 			}
-			if _, err := tx.Enqueue(notify.Message{Channel: notify.Log, Recipient: user, Body: body, Kind: "case_remind", DedupeKey: key}); err != nil {
+			if _, err := tx.Enqueue(notify.Message{Channel: notify.Log, Recipient: user, Body: body, Kind: "case_remind", DedupeKey: key, HallID: hallID}); err != nil {
 				return err
 			}
 			sent++

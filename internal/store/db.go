@@ -76,6 +76,8 @@ type DB struct {
 	// piiSealer encrypts applicants' personal data (cases_pii.go); it is
 	// swapped atomically when the key file changes.
 	piiSealer atomic.Pointer[pii.Sealer]
+	// SMS bounds the SMS codes sent (sms_limits.go); set it before serving.
+	SMS SMSLimits
 }
 
 // Path returns the SQLite file path ("" on PostgreSQL).
@@ -322,6 +324,14 @@ func b2i(b bool) int {
 
 func nullInt(v int64) any {
 	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// nullString stores "" as NULL (for unique keys that are optional).
+func nullString(v string) any {
+	if v == "" {
 		return nil
 	}
 	return v

@@ -204,7 +204,7 @@ func TestBrowserKioskPortraitTicket80mm(t *testing.T) {
 // ticketByNumber finds one of today's few test tickets by its number.
 func (e *hallEnv) ticketByNumber(number string) (store.Ticket, error) {
 	for id := int64(1); id < 500; id++ {
-		tk, err := e.DB.Ticket(context.Background(), id)
+		tk, err := e.DB.Ticket(context.Background(), e.Hall, id)
 		if err == nil && tk.HallID == e.Hall && tk.Number == number {
 			return tk, nil
 		}
