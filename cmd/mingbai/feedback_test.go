@@ -51,6 +51,11 @@ func TestVerifyDraw(t *testing.T) {
 			}
 		}
 		who := store.Staffer{Username: "w0" + n, StaffID: w.StaffID}
+		// The demo seeds nobody at the windows (its living traffic signs
+		// simulated clerks in): sign in.
+		if _, err := db.SignInWindow(ctx, res.Hall.ID, w.ID, who); err != nil {
+			t.Fatal(err)
+		}
 		for i := 0; i < 4; i++ {
 			iss, err := db.IssueTicket(ctx, store.IssueRequest{HallID: res.Hall.ID, Item: "RS-A-004", Zone: hall.ZoneEmployment, Channel: store.ChannelStaff,
 				Phone: fmt.Sprintf("138%s00%05d", n, i)})

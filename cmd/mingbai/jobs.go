@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"mingbai/internal/demo"
 	"mingbai/internal/notify"
 	"mingbai/internal/store"
 )
@@ -19,7 +20,7 @@ type job struct {
 // backgroundJobs lists every loop the server runs besides serving requests
 // and listening for events (db.Listen, started first: the screens depend on
 // it). A new area adds its loop here, so that a reader sees them all.
-func backgroundJobs(db *store.DB, sender *notify.Sender, keyFile, baseURL string, log *slog.Logger) []job {
+func backgroundJobs(db *store.DB, sender *notify.Sender, keyFile, baseURL string, traffic *demo.TrafficOptions, log *slog.Logger) []job {
 	jobs := []job{
 		// Sends the outbox (SMS …) through the provider, with retries.
 		{"outbox", sender.Run},
@@ -66,6 +67,16 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, keyFile, baseURL string
 			}
 			return nil
 		})})
+	}
+	if traffic != nil {
+		// The living demo hall: simulated citizens and clerks through the
+		// same store operations as people (internal/demo/traffic.go).
+		opts := *traffic
+		jobs = append(jobs, job{"demo traffic", func(ctx context.Context) {
+			if err := demo.RunTraffic(ctx, db, opts); err != nil && ctx.Err() == nil {
+				log.Error("demo traffic stopped", "err", err)
+			}
+		}})
 	}
 	if keyFile != "" {
 		// Reloads the personal-data key ring when its file changes.

@@ -21,7 +21,7 @@ func TestBackgroundJobsAreListed(t *testing.T) {
 		if len(baseURL) > 0 {
 			base = baseURL[0]
 		}
-		for _, j := range backgroundJobs(db, &notify.Sender{Outbox: db, Log: log}, keyFile, base, log) {
+		for _, j := range backgroundJobs(db, &notify.Sender{Outbox: db, Log: log}, keyFile, base, nil, log) {
 			out = append(out, j.Name)
 		}
 		return out

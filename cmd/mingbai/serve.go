@@ -47,7 +47,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serves HTTPS; cookies become Secure)")
 	tlsKey := fs.String("tls-key", "", "TLS key file")
 	autoMigrate := fs.Bool("migrate", false, "apply pending migrations at start-up (an empty database is always migrated)")
+	demoTraffic := fs.Bool("demo-traffic", false, "run simulated citizens and clerks in the demo hall (default: on with --demo)")
+	demoSpeed := fs.Float64("demo-speed", 1, "speed of the demo traffic: 1 = a hall day in real time, 60 = an hour a minute")
 	if err := parseFlags(fs, args); err != nil {
+		return 2
+	}
+	if !flagSet(fs, "demo-traffic") {
+		*demoTraffic = *demoFlag
+	}
+	if *demoSpeed <= 0 || *demoSpeed > 3600 {
+		fmt.Fprintln(stderr, "serve: --demo-speed must be above 0 and at most 3600")
 		return 2
 	}
 	log := f.logger(stderr)
@@ -120,13 +129,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 
+	var traffic *demo.TrafficOptions
+	if *demoTraffic {
+		if err := demo.CheckTraffic(ctx, db); err != nil {
+			return fail(stderr, err)
+		}
+		traffic = &demo.TrafficOptions{Speed: *demoSpeed, Events: broker, Log: log}
+	}
+
 	bg, cancelBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	listening := make(chan struct{})
 	wg.Add(1)
 	go func() { defer wg.Done(); db.Listen(bg, func() { close(listening) }) }()
 	sender := &notify.Sender{Outbox: db, Provider: notify.LogProvider{Log: log}, Log: log}
-	for _, j := range backgroundJobs(db, sender, keyFile, *baseURL, log) {
+	for _, j := range backgroundJobs(db, sender, keyFile, *baseURL, traffic, log) {
 		wg.Add(1)
 		go func() { defer wg.Done(); j.Run(bg) }()
 	}
@@ -183,6 +200,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wg.Wait()
 	log.Info("stopped")
 	return code
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func writeDemoTokens(path string, tokens map[string]string, log interface{ Info(string, ...any) }) {

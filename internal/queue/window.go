@@ -27,6 +27,9 @@ type WindowSession struct {
 	Reason    string       `json:"reason,omitempty"`
 	OpenedAt  int64        `json:"opened_at"`
 	UpdatedAt int64        `json:"updated_at"`
+	// Simulated marks the session of a simulated clerk of the living demo
+	// hall (internal/demo): a person signing in takes the window over.
+	Simulated bool `json:"simulated,omitempty"`
 }
 
 // Staffer is the member of staff acting at a window.
@@ -35,6 +38,8 @@ type Staffer struct {
 	StaffID  int64
 	// Manager lets hall managers and admins act on any window's tickets.
 	Manager bool
+	// Simulated is a simulated clerk of the living demo hall.
+	Simulated bool
 }
 
 // CheckWindowState validates a requested session state with its reason and
@@ -66,6 +71,11 @@ const (
 	// SignInAgain keeps the member's session at this window, reopened if it
 	// was paused.
 	SignInAgain
+	// SignInTakeOver closes the session of a simulated clerk of the living
+	// demo hall and opens the person's: a person always takes a window over
+	// from a simulated clerk (a ticket at the window stays for them), and a
+	// simulated clerk never from a person.
+	SignInTakeOver
 )
 
 // DecideSignIn decides a sign-in at window number given its current
@@ -75,6 +85,8 @@ func DecideSignIn(cur *WindowSession, who Staffer, number string) (SignIn, error
 	switch {
 	case cur == nil:
 		return SignInNew, nil
+	case cur.Simulated && !who.Simulated:
+		return SignInTakeOver, nil
 	case cur.Username != who.Username:
 		return 0, apperr.New(apperr.Conflict, "queue.window_taken", number)
 	}

@@ -62,6 +62,11 @@ func TestWindowDecisions(t *testing.T) {
 		{"own paused window", paused, w01, SignInAgain, ""},
 		{"someone else's", open, w02, 0, "queue.window_taken"},
 		{"manager cannot take it either", open, mgr, 0, "queue.window_taken"},
+		// The living demo hall: a person takes a window from its simulated
+		// clerk; a simulated clerk never takes one from a person.
+		{"a person takes over a simulated clerk", &WindowSession{Username: "sim:1", State: WindowOpen, Simulated: true}, w01, SignInTakeOver, ""},
+		{"a simulated clerk keeps off a person's window", open, Staffer{Username: "sim:1", Simulated: true}, 0, "queue.window_taken"},
+		{"a simulated clerk again", &WindowSession{Username: "sim:1", State: WindowOpen, Simulated: true}, Staffer{Username: "sim:1", Simulated: true}, SignInAgain, ""},
 	}
 	for _, c := range signIn {
 		got, err := DecideSignIn(c.cur, c.who, "3")

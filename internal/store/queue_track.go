@@ -24,6 +24,8 @@ type Call struct {
 	Window string `json:"window"`
 	Zone   string `json:"zone"`
 	At     int64  `json:"at"`
+	// Recalls counts the recalls of the ticket (screens mark a recall).
+	Recalls int `json:"recalls"`
 }
 
 // TicketByToken returns the live view of a ticket from its tracking token.
@@ -52,7 +54,7 @@ func (db *DB) TicketByToken(ctx context.Context, token string) (TicketView, erro
 }
 
 func recentCalls(tx *Tx, hallID int64, day string, n int) ([]Call, error) {
-	rows, err := tx.Query(`SELECT t.number, COALESCE(w.number, ''), t.zone, t.called_at FROM tickets t LEFT JOIN windows w ON w.id = t.window_id
+	rows, err := tx.Query(`SELECT t.number, COALESCE(w.number, ''), t.zone, t.called_at, t.recalls FROM tickets t LEFT JOIN windows w ON w.id = t.window_id
 		WHERE t.hall_id = ? AND t.day = ? AND t.called_at > 0 AND t.window_id IS NOT NULL ORDER BY t.called_at DESC, t.id DESC LIMIT ?`, hallID, day, n)
 	if err != nil {
 		return nil, err
@@ -61,7 +63,7 @@ func recentCalls(tx *Tx, hallID int64, day string, n int) ([]Call, error) {
 	out := []Call{}
 	for rows.Next() {
 		var c Call
-		if err := rows.Scan(&c.Number, &c.Window, &c.Zone, &c.At); err != nil {
+		if err := rows.Scan(&c.Number, &c.Window, &c.Zone, &c.At, &c.Recalls); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

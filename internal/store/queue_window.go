@@ -42,9 +42,11 @@ func sessionOf(tx *Tx, windowID int64) (*WindowSession, error) {
 
 func activeSession(tx *Tx, windowID int64) (WindowSession, error) {
 	var s WindowSession
-	err := tx.QueryRow(`SELECT id, hall_id, window_id, COALESCE(staff_id, 0), username, state, reason, opened_at, updated_at
+	var sim int
+	err := tx.QueryRow(`SELECT id, hall_id, window_id, COALESCE(staff_id, 0), username, state, reason, opened_at, updated_at, simulated
 		FROM window_sessions WHERE window_id = ? AND state <> 'closed'`, windowID).
-		Scan(&s.ID, &s.HallID, &s.WindowID, &s.StaffID, &s.Username, &s.State, &s.Reason, &s.OpenedAt, &s.UpdatedAt)
+		Scan(&s.ID, &s.HallID, &s.WindowID, &s.StaffID, &s.Username, &s.State, &s.Reason, &s.OpenedAt, &s.UpdatedAt, &sim)
+	s.Simulated = sim != 0
 	return s, err
 }
 
@@ -115,12 +117,21 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 			s = *cur
 			return tx.Audit("window.sign_in", fmt.Sprintf("window:%d", windowID), "again")
 		}
+		if how == queue.SignInTakeOver {
+			// The ticket at the window stays there for the person.
+			if _, err := tx.Exec("UPDATE window_sessions SET state = 'closed', closed_at = ?, updated_at = ? WHERE id = ?", tx.NowMs(), tx.NowMs(), cur.ID); err != nil {
+				return err
+			}
+			if err := tx.Audit("window.take_over", fmt.Sprintf("window:%d", windowID), cur.Username); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec("UPDATE window_sessions SET state = 'closed', closed_at = ?, updated_at = ? WHERE username = ? AND state <> 'closed'", tx.NowMs(), tx.NowMs(), who.Username); err != nil {
 			return err
 		}
-		s = WindowSession{HallID: hallID, WindowID: windowID, StaffID: who.StaffID, Username: who.Username, State: queue.WindowOpen, OpenedAt: tx.NowMs(), UpdatedAt: tx.NowMs()}
-		s.ID, err = tx.InsertID("INSERT INTO window_sessions (hall_id, window_id, staff_id, username, state, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			hallID, windowID, nullInt(who.StaffID), who.Username, WindowOpen, s.OpenedAt, s.UpdatedAt)
+		s = WindowSession{HallID: hallID, WindowID: windowID, StaffID: who.StaffID, Username: who.Username, State: queue.WindowOpen, OpenedAt: tx.NowMs(), UpdatedAt: tx.NowMs(), Simulated: who.Simulated}
+		s.ID, err = tx.InsertID("INSERT INTO window_sessions (hall_id, window_id, staff_id, username, state, opened_at, updated_at, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			hallID, windowID, nullInt(who.StaffID), who.Username, WindowOpen, s.OpenedAt, s.UpdatedAt, b2i(who.Simulated))
 		if err != nil {
 			return err
 		}

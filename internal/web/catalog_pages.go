@@ -253,7 +253,9 @@ func (s *Server) pageKioskGuides(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Q": q, "Zone": zone, "Zones": zs}
+	// kiosk=1: opened from the ticket kiosk, so the guide offers a big 取号
+	// that goes back to the kiosk with the item chosen.
+	data := map[string]any{"Q": q, "Zone": zone, "Zones": zs, "Kiosk": r.URL.Query().Get("kiosk") == "1"}
 	switch {
 	case code != "":
 		g, err := s.DB.PublishedGuide(r.Context(), code)

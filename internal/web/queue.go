@@ -37,6 +37,9 @@ type issuedJSON struct {
 	EtaMinutes *int   `json:"eta_minutes"`
 	TrackURL   string `json:"track_url"`
 	IssuedAt   int64  `json:"issued_at"`
+	// IssuedAtText is the issue time in the hall's time zone, as printed.
+	IssuedAtText string `json:"issued_at_text"`
+	Hall         string `json:"hall"`
 	// Wait is the same as the phone page's wait (store.Wait): people
 	// ahead, estimate, expected call time, open and stalled windows.
 	Wait store.Wait `json:"wait"`
@@ -116,16 +119,11 @@ func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
 	if !res.Created {
 		status = 200
 	}
-	eta := time.Duration(-1)
-	if res.Ticket.EtaMs >= 0 {
-		eta = time.Duration(res.Ticket.EtaMs) * time.Millisecond
+	out, err := s.issuedView(r, hallID, res, item)
+	if err != nil {
+		return err
 	}
-	name := item.Name
-	if lang(r) == "en" && item.NameEn != "" {
-		name = item.NameEn
-	}
-	writeJSON(w, status, issuedJSON{ID: res.Ticket.ID, Number: res.Ticket.Number, Item: item.Code, ItemName: name, Zone: item.Zone, Priority: res.Ticket.Priority,
-		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt, Wait: res.Wait})
+	writeJSON(w, status, out)
 	return nil
 }
 
@@ -153,30 +151,49 @@ func (s *Server) apiSMSCode(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// trackJSON is the public view of a ticket: no phone, no id, no names.
+// trackJSON is the public view of a ticket: no phone, no id, no names of
+// people; the item's name, the hall and its address, the window once
+// called.
 type trackJSON struct {
-	Number     string       `json:"number"`
-	Item       string       `json:"item"`
-	Zone       string       `json:"zone"`
-	State      string       `json:"state"`
-	Position   int          `json:"position"`
-	EtaMinutes *int         `json:"eta_minutes"`
-	Window     string       `json:"window,omitempty"`
-	IssuedAt   int64        `json:"issued_at"`
-	Calling    []store.Call `json:"calling"`
+	Number     string `json:"number"`
+	Item       string `json:"item"`
+	ItemName   string `json:"item_name"`
+	Hall       string `json:"hall"`
+	Address    string `json:"address"`
+	Zone       string `json:"zone"`
+	State      string `json:"state"`
+	Position   int    `json:"position"`
+	EtaMinutes *int   `json:"eta_minutes"`
+	Window     string `json:"window,omitempty"`
+	IssuedAt   int64  `json:"issued_at"`
+	// IssuedAtText is the issue time in the hall's time zone.
+	IssuedAtText string       `json:"issued_at_text"`
+	Calling      []store.Call `json:"calling"`
 	// Wait is the ticket's wait (store.Wait) while it waits; Position and
 	// EtaMinutes are Wait.Ahead and Wait.EtaMs in whole minutes.
 	Wait *store.Wait `json:"wait,omitempty"`
 }
 
-func trackView(v store.TicketView) trackJSON {
-	j := trackJSON{Number: v.Ticket.Number, Item: v.Ticket.Item, Zone: v.Ticket.Zone, State: v.Ticket.State, Position: v.Ahead,
-		EtaMinutes: etaMinutes(v.Eta), Window: v.Ticket.WindowNumber, IssuedAt: v.Ticket.IssuedAt, Calling: v.Calling}
+func (s *Server) trackView(r *http.Request, v store.TicketView) (trackJSON, error) {
+	h, err := s.DB.Hall(r.Context(), v.Ticket.HallID)
+	if err != nil {
+		return trackJSON{}, err
+	}
+	name := v.Ticket.Item
+	if it, err := s.publishedItem(r.Context(), v.Ticket.Item); err == nil {
+		name = it.Name
+		if lang(r) == "en" && it.NameEn != "" {
+			name = it.NameEn
+		}
+	}
+	j := trackJSON{Number: v.Ticket.Number, Item: v.Ticket.Item, ItemName: name, Hall: h.Name, Address: h.Address, Zone: v.Ticket.Zone,
+		State: v.Ticket.State, Position: v.Ahead, EtaMinutes: etaMinutes(v.Eta), Window: v.Ticket.WindowNumber, IssuedAt: v.Ticket.IssuedAt,
+		IssuedAtText: ticketTime(v.Ticket.IssuedAt, h), Calling: v.Calling}
 	if v.Ticket.State == "waiting" {
 		w := v.Wait
 		j.Wait = &w
 	}
-	return j
+	return j, nil
 }
 
 func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
@@ -184,7 +201,11 @@ func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, trackView(v))
+	out, err := s.trackView(r, v)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, out)
 	return nil
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/store"
@@ -94,11 +93,10 @@ func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	eta := time.Duration(-1)
-	if res.Ticket.EtaMs >= 0 {
-		eta = time.Duration(res.Ticket.EtaMs) * time.Millisecond
+	out, err := s.issuedView(r, hallID, res, item)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, 201, issuedJSON{ID: res.Ticket.ID, Number: res.Ticket.Number, Item: item.Code, ItemName: item.Name, Zone: item.Zone, Priority: res.Ticket.Priority,
-		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt, Wait: res.Wait})
+	writeJSON(w, 201, out)
 	return nil
 }

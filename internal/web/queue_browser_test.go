@@ -58,7 +58,7 @@ func TestBrowserKioskConsoleScreen(t *testing.T) {
 		t.Fatalf("console: %v", err)
 	}
 	// The hall display shows the call and announced it.
-	if _, err := chromedp.Run(screen, chromedp.Poll[bool](`(function(){var n=document.querySelector("#calls li.latest .num");
+	if _, err := chromedp.Run(screen, chromedp.Poll[bool](`(function(){var n=document.getElementById("s-latest-num");
 		return !!n && n.textContent === "A001" && (window.mingbaiAnnounced||[]).some(function(s){return s.indexOf("A001") >= 0 && s.indexOf("1 号窗口") >= 0;});})()`,
 		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		got, _ := chromedp.Run(screen, chromedp.Evaluate[[]string](`window.mingbaiAnnounced || []`))

@@ -36,7 +36,9 @@ var jsMessages = []string{"queue.ahead", "queue.eta", "queue.eta_unknown", "queu
 	"queue.print", "queue.done", "queue.error", "queue.green_question", "queue.nothing_waiting_short", "queue.state_waiting",
 	"queue.state_called", "queue.state_serving", "queue.state_done", "queue.state_no_show", "queue.state_cancelled", "queue.state_held",
 	"queue.go_to_window", "queue.minutes", "queue.paused", "queue.open", "queue.closed_window", "queue.none", "queue.reason_prompt",
-	"queue.call_this", "queue.return", "queue.next_mark"}
+	"queue.call_this", "queue.return", "queue.next_mark",
+	"queue.k_page", "queue.k_reprint", "queue.k_printing", "queue.k_no_printer", "queue.k_issued_at", "queue.guide", "queue.s_recall", "queue.s_no_calls",
+	"queue.s_window", "queue.s_people", "queue.s_window_closed", "queue.tr_your_turn", "queue.tr_go_now"}
 
 func messagesFor(l i18n.Lang) map[string]string {
 	m := map[string]string{}
@@ -116,8 +118,12 @@ func (s *Server) pageKiosk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	clock, err := s.hallClock(r.Context(), h)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, 200, "kiosk", pageData{Title: i18n.T(lang(r), "queue.kiosk"), Data: map[string]any{
-		"Hall": h, "Zones": zones, "Msg": messagesFor(lang(r)),
+		"Hall": h, "Zones": zones, "Msg": messagesFor(lang(r)), "Clock": clock,
 	}})
 	return nil
 }
@@ -170,7 +176,11 @@ func (s *Server) pageScreenHall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, 200, "screen_hall", pageData{Title: h.Name, Data: map[string]any{"Hall": h, "Zone": "", "Msg": messagesFor(lang(r))}})
+	clock, err := s.hallClock(r.Context(), h)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, 200, "screen_hall", pageData{Title: h.Name, Data: map[string]any{"Hall": h, "Zone": "", "Msg": messagesFor(lang(r)), "Clock": clock}})
 	return nil
 }
 
@@ -183,9 +193,13 @@ func (s *Server) pageScreenZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	clock, err := s.hallClock(r.Context(), h)
+	if err != nil {
+		return err
+	}
 	for _, z := range zones {
 		if z.Code == r.PathValue("zone") {
-			s.render(w, r, 200, "screen_hall", pageData{Title: z.Name, Data: map[string]any{"Hall": h, "Zone": z.Code, "ZoneName": z.Name, "Msg": messagesFor(lang(r))}})
+			s.render(w, r, 200, "screen_hall", pageData{Title: z.Name, Data: map[string]any{"Hall": h, "Zone": z.Code, "ZoneName": z.Name, "Msg": messagesFor(lang(r)), "Clock": clock}})
 			return nil
 		}
 	}
@@ -201,7 +215,15 @@ func (s *Server) pageScreenWindow(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.render(w, r, 200, "screen_window", pageData{Title: win.Number, Data: map[string]any{"HallID": hallID, "Window": win.Number, "Msg": messagesFor(lang(r))}})
+	h, err := s.DB.Hall(r.Context(), hallID)
+	if err != nil {
+		return err
+	}
+	clock, err := s.hallClock(r.Context(), h)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, 200, "screen_window", pageData{Title: win.Number, Data: map[string]any{"HallID": hallID, "Hall": h, "Window": win.Number, "Msg": messagesFor(lang(r)), "Clock": clock}})
 	return nil
 }
 
@@ -210,9 +232,13 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	view, err := s.trackView(r, v)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	s.render(w, r, 200, "track", pageData{Title: v.Ticket.Number, Data: map[string]any{
-		"Token": r.PathValue("token"), "HallID": v.Ticket.HallID, "View": trackView(v), "Msg": messagesFor(lang(r)),
+		"Token": r.PathValue("token"), "HallID": v.Ticket.HallID, "View": view, "Msg": messagesFor(lang(r)),
 	}})
 	return nil
 }
