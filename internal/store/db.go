@@ -68,6 +68,8 @@ type DB struct {
 
 	group groupWriter
 	stmts stmtCache
+	// boards caches the public hall boards (queue_view.go).
+	boards boardCache
 
 	chanOnce sync.Once
 	channel  string
@@ -294,6 +296,9 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err := sqltx.Commit(); err != nil {
 		return mapErr(err)
 	}
+	// Any write may change what a hall board shows (a zone renamed, a
+	// window's staff): boards are rebuilt after it (queue_view.go).
+	db.boards.invalidateAll()
 	db.deliver(tx.events)
 	return nil
 }

@@ -126,6 +126,7 @@ func (db *DB) runGroup(batch []*groupOp) {
 		events = nil
 	} else {
 		committed = true
+		db.boards.invalidateAll()
 	}
 	db.deliver(events)
 	for i, op := range batch {
