@@ -71,7 +71,7 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 			return err
 		}
 		day := dayOf(tx.Now, loc)
-		waiting, rows, err := loadWaiting(tx, req.HallID, day)
+		waiting, err := loadQueue(tx, req.HallID, day)
 		if err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 				if reason == "" {
 					return apperr.InvalidField("reason", "queue.reason_required")
 				}
-				t := rows[idx]
+				t := waiting[idx]
 				if _, err := tx.Exec("INSERT INTO integrity_alerts (hall_id, kind, ref, detail, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
 					req.HallID, "queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID),
 					fmt.Sprintf("%s called at window %s out of turn; reason: %s", t.Number, w.Number, reason), req.By.Username, tx.NowMs()); err != nil {
@@ -118,7 +118,10 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 				return err
 			}
 		}
-		t := rows[idx]
+		t, err := ticketByID(tx, waiting[idx].ID)
+		if err != nil {
+			return err
+		}
 		res, err := tx.Exec(`UPDATE tickets SET state = 'called', called_at = CASE WHEN called_at = 0 THEN ? ELSE called_at END,
 			window_id = ?, staff_id = ?, target_window_id = NULL, recalls = 0 WHERE id = ? AND state = 'waiting'`, tx.NowMs(), req.WindowID, nullInt(sess.StaffID), t.ID)
 		if err != nil {
