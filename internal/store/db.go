@@ -206,7 +206,8 @@ func (db *DB) Rebind(q string) string {
 type Tx struct {
 	tx    *sql.Tx
 	db    *DB
-	pool  *sql.DB // the pool tx came from (prepared statements)
+	pool  *sql.DB     // the pool tx came from (prepared statements)
+	grp   *groupState // shared by the operations of a grouped write
 	ctx   context.Context
 	Now   time.Time
 	Actor Actor
