@@ -70,6 +70,8 @@ type DB struct {
 	stmts stmtCache
 	// boards caches the public hall boards (queue_view.go).
 	boards boardCache
+	// seen remembers when each device's last_seen was last written.
+	seen deviceSeen
 
 	chanOnce sync.Once
 	channel  string
