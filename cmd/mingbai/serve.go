@@ -108,6 +108,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	if err := configureWeChat(ctx, db, srv, os.Getenv, log); err != nil {
+		return fail(stderr, err)
+	}
 
 	bg, cancelBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -115,31 +118,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wg.Add(1)
 	go func() { defer wg.Done(); db.Listen(bg, func() { close(listening) }) }()
 	sender := &notify.Sender{Outbox: db, Provider: notify.LogProvider{Log: log}, Log: log}
-	wg.Add(1)
-	go func() { defer wg.Done(); sender.Run(bg) }()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			select {
-			case <-bg.Done():
-				return
-			case <-t.C:
-				if err := db.PruneEvents(bg, 48*time.Hour); err != nil {
-					log.Warn("prune events", "err", err)
-				}
-			}
-		}
-	}()
-	if keyFile != "" {
+	for _, j := range backgroundJobs(db, sender, keyFile, *baseURL, log) {
 		wg.Add(1)
-		go func() { defer wg.Done(); watchKeyFile(bg, keyFile, db, log) }()
-	}
-	for _, job := range web.BackgroundJobs {
-		wg.Add(1)
-		go func() { defer wg.Done(); job(bg, srv) }()
+		go func() { defer wg.Done(); j.Run(bg) }()
 	}
 	select {
 	case <-listening:

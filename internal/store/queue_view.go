@@ -169,7 +169,7 @@ func windowBoards(tx *Tx, hallID int64) ([]WindowBoard, error) {
 		out = append(out, wb)
 	}
 	rows.Close()
-	rows, err = tx.Query("SELECT window_id, number FROM tickets WHERE hall_id = ? AND state IN ('called', 'serving') AND window_id IS NOT NULL", hallID)
+	rows, err = tx.Query("SELECT window_id, number FROM tickets WHERE hall_id = ? AND state IN ("+stateList(queue.State.AtWindow)+") AND window_id IS NOT NULL", hallID)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +233,7 @@ func (db *DB) WindowConsole(ctx context.Context, hallID, windowID int64) (Consol
 		} else if !errors.Is(err, ErrNoRows) {
 			return err
 		}
-		t, err := scanTicket(tx.QueryRow("SELECT "+ticketCols+ticketFrom+"WHERE t.window_id = ? AND t.state IN ('called', 'serving') LIMIT 1", windowID))
+		t, err := scanTicket(tx.QueryRow("SELECT "+ticketCols+ticketFrom+"WHERE t.window_id = ? AND t.state IN ("+stateList(queue.State.AtWindow)+") LIMIT 1", windowID))
 		if err == nil {
 			c.Current = &t
 		} else if !errors.Is(err, ErrNoRows) {

@@ -368,7 +368,7 @@ func (s *Server) apiIntegrityAlerts(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, out)
+	writeJSON(w, 200, localiseAlerts(lang(r), out))
 	return nil
 }
 

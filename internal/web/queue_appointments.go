@@ -1,31 +1,12 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/store"
 )
-
-func init() {
-	// Bookings whose check-in window has passed become no-shows.
-	BackgroundJobs = append(BackgroundJobs, func(ctx context.Context, s *Server) {
-		tick := time.NewTicker(time.Minute)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if _, err := s.DB.MarkAppointmentNoShows(ctx); err != nil && ctx.Err() == nil {
-					s.Log.Warn("appointment no-shows", "err", err)
-				}
-			}
-		}
-	})
-}
 
 func (s *Server) apiAppointmentSlots(w http.ResponseWriter, r *http.Request) error {
 	h, err := s.hallOf(r)
