@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -398,20 +399,25 @@ func rateRun(ctx context.Context, rate float64, cfg Config) (Result, error) {
 // commit is the VCS revision the binary was built from ("+dirty" when the
 // tree had changes), "unknown" without build information.
 func commit() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
 	rev, dirty := "unknown", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-			if len(rev) > 12 {
-				rev = rev[:12]
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+				if len(rev) > 12 {
+					rev = rev[:12]
+				}
+			case "vcs.modified":
+				dirty = s.Value == "true"
 			}
-		case "vcs.modified":
-			dirty = s.Value == "true"
+		}
+	}
+	if rev == "unknown" {
+		// Built without VCS stamping (e.g. in a git worktree): ask git about
+		// the working directory, when it is a checkout.
+		if out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output(); err == nil {
+			return strings.TrimSpace(string(out)) + " (git in the working directory)"
 		}
 	}
 	if dirty {
