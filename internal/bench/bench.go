@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -130,8 +132,9 @@ func Run(ctx context.Context, cfg Config, out, log io.Writer) error {
 	if cfg.ScreenQueue <= 0 {
 		cfg.ScreenQueue = DefaultScreenQueue
 	}
-	fmt.Fprintf(out, "mingbai bench: %s, %d CPUs (GOMAXPROCS %d), %s; duration %s, concurrency %d\n\n",
+	fmt.Fprintf(out, "mingbai bench: %s, %d CPUs (GOMAXPROCS %d), %s; duration %s, concurrency %d\n",
 		runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS+"/"+runtime.GOARCH, cfg.Duration, cfg.Concurrency)
+	fmt.Fprintf(out, "run %s, commit %s, CPU %s, load average at start %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), commit(), cpuModel(), loadAvg())
 	step := func(format string, args ...any) { fmt.Fprintf(log, "· "+format+"\n", args...) }
 	raws := map[string]Result{}
 	engines := []Engine{{Name: "sqlite-full", Sync: "FULL"}, {Name: "sqlite-normal", Sync: "NORMAL"}}
@@ -391,4 +394,63 @@ func rateRun(ctx context.Context, rate float64, cfg Config) (Result, error) {
 	}
 	op := h.issueOp(c, uint64(rate))
 	return OpenLoop(ctx, rate, cfg.Duration, 1000, op), nil
+}
+
+// commit is the VCS revision the binary was built from ("+dirty" when the
+// tree had changes), "unknown" without build information.
+func commit() string {
+	rev, dirty := "unknown", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+				if len(rev) > 12 {
+					rev = rev[:12]
+				}
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if rev == "unknown" {
+		// Built without VCS stamping (e.g. in a git worktree): ask git about
+		// the working directory, when it is a checkout.
+		if out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output(); err == nil {
+			return strings.TrimSpace(string(out)) + " (git in the working directory)"
+		}
+	}
+	if dirty {
+		rev += "+dirty"
+	}
+	return rev
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "model name") {
+			if _, v, ok := strings.Cut(l, ":"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return runtime.GOARCH
+}
+
+// loadAvg is the 1, 5 and 15 minute load average (other processes share
+// the machine: figures taken under load are lower than on a quiet one).
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

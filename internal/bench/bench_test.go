@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -99,5 +100,42 @@ func BenchmarkMonthlyReport(b *testing.B) {
 		if _, err := MonthlyReport(ctx, 100_000, 3); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkQueueLength is the cost of an issue and of a call → start →
+// finish cycle as the waiting queue grows (prefilled).
+func BenchmarkQueueLength(b *testing.B) {
+	for _, n := range []int{0, 1000, 3000} {
+		b.Run(fmt.Sprintf("issue/waiting=%d", n), func(b *testing.B) {
+			h, _ := startHall(b, 22)
+			if err := h.Prefill(ctx, n); err != nil {
+				b.Fatal(err)
+			}
+			c := newClient(16)
+			op := h.issueOp(c, 1)
+			b.SetParallelism(8)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := op(ctx); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+		b.Run(fmt.Sprintf("cycle/waiting=%d", n), func(b *testing.B) {
+			h, staff := startHall(b, 1)
+			if err := h.Prefill(ctx, n+3*b.N+10); err != nil {
+				b.Fatal(err)
+			}
+			c := newClient(4)
+			b.ResetTimer()
+			r := h.CallLoop(ctx, c, staff[:1], time.Hour, b.N)
+			if r.Cycles.Errors > 0 {
+				b.Fatal(r.Cycles.FirstErr)
+			}
+		})
 	}
 }

@@ -210,7 +210,7 @@ func (tr *traffic) run(ctx context.Context) error {
 		wait := time.Until(tr.clock.Wall(next))
 		wait = min(max(wait, 5*time.Millisecond), maxSleep)
 		timer.Reset(wait)
-		var evc <-chan events.Event
+		var evc <-chan *events.Event
 		if sub != nil {
 			evc = sub.C
 		}

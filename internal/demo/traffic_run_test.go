@@ -24,7 +24,7 @@ func waitFor(t *testing.T, sub *events.Sub, what string, cond func(events.Event)
 			if !ok {
 				t.Fatalf("event stream closed while waiting for %s", what)
 			}
-			if cond(ev) {
+			if cond(*ev) {
 				return
 			}
 		case <-deadline:

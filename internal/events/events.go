@@ -20,10 +20,13 @@ type Event struct {
 }
 
 // Sub is one subscription. C is closed when the broker drops the
-// subscriber or it unsubscribes.
+// subscriber or it unsubscribes. Every subscriber receives the same *Event
+// of a broadcast: read it, never modify it. (A pointer per buffer slot
+// keeps a subscriber's buffer at 8 bytes an event, not 64: with 10,000
+// screens connected that is 2 KiB each instead of 16.)
 type Sub struct {
-	C      <-chan Event
-	c      chan Event
+	C      <-chan *Event
+	c      chan *Event
 	hall   int64
 	closed atomic.Bool
 }
@@ -47,7 +50,7 @@ func NewBroker(buf int) *Broker {
 
 // Subscribe registers a subscriber to one hall's events (0 = all halls).
 func (b *Broker) Subscribe(hall int64) *Sub {
-	c := make(chan Event, b.buf)
+	c := make(chan *Event, b.buf)
 	s := &Sub{C: c, c: c, hall: hall}
 	b.mu.Lock()
 	if b.subs[hall] == nil {
@@ -79,7 +82,8 @@ func (b *Broker) remove(s *Sub) {
 
 // Publish delivers e to the hall's subscribers and to those of all halls
 // without blocking; a subscriber whose buffer is full is dropped.
-func (b *Broker) Publish(e Event) {
+func (b *Broker) Publish(ev Event) {
+	e := &ev
 	var slow []*Sub
 	b.mu.RLock()
 	for _, hall := range []int64{e.HallID, 0} {

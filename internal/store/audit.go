@@ -26,16 +26,24 @@ func (t *Tx) AuditOutcome(action, object, outcome, detail string) error {
 	}
 	var prevSeq int64
 	prevHash := audit.Genesis
-	err := t.QueryRow("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").Scan(&prevSeq, &prevHash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+	if g := t.grp; g != nil && g.auditOK {
+		// The previous operation of this grouped write appended the tail.
+		prevSeq, prevHash = g.auditSeq, g.auditHash
+	} else {
+		err := t.QueryRow("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").Scan(&prevSeq, &prevHash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 	}
 	r := audit.Chain(audit.Record{
 		At: t.NowMs(), Actor: t.Actor.Name, Role: t.Actor.Role, Source: t.Actor.Source,
 		Action: action, Object: object, Outcome: outcome, Detail: detail,
 	}, prevSeq, prevHash)
-	_, err = t.Exec(`INSERT INTO audit_log (seq, at, actor, role, action, object, outcome, source, detail, prev_hash, hash)
+	_, err := t.Exec(`INSERT INTO audit_log (seq, at, actor, role, action, object, outcome, source, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Seq, r.At, r.Actor, r.Role, r.Action, r.Object, r.Outcome, r.Source, r.Detail, r.PrevHash, r.Hash)
+	if err == nil && t.grp != nil && t.db.Dialect == SQLite {
+		t.grp.auditSeq, t.grp.auditHash, t.grp.auditOK = r.Seq, r.Hash, true
+	}
 	return err
 }
 

@@ -17,11 +17,29 @@ import (
 func (db *DB) PublishedItem(ctx context.Context, code string) (catalog.Item, error) {
 	var it catalog.Item
 	err := db.Read(ctx, func(tx *Tx) error {
-		var content string
-		if err := tx.QueryRow("SELECT content FROM catalog_items WHERE code = ? AND published_version > 0", code).Scan(&content); err != nil {
+		// The published version is a cheap indexed read; the guide's JSON
+		// (kilobytes, decoded on every ticket issue) is read and decoded
+		// only when the cache (catalog.go) holds another version, so a
+		// publish at any instance is seen at once.
+		var ver int
+		if err := tx.QueryRow("SELECT published_version FROM catalog_items WHERE code = ? AND published_version > 0", code).Scan(&ver); err != nil {
 			return notFound(err, "item")
 		}
-		return json.Unmarshal([]byte(content), &it)
+		cache := db.itemCache()
+		cache.mu.RLock()
+		e, ok := cache.items[code]
+		cache.mu.RUnlock()
+		if ok && e.version == ver {
+			it = e.item
+			return nil
+		}
+		var content string
+		if err := tx.QueryRow("SELECT content FROM catalog_items WHERE code = ? AND published_version = ?", code, ver).Scan(&content); err != nil {
+			return notFound(err, "item")
+		}
+		var err error
+		it, err = cache.item(code, ver, []byte(content))
+		return err
 	})
 	return it, err
 }

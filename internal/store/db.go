@@ -68,6 +68,10 @@ type DB struct {
 
 	group groupWriter
 	stmts stmtCache
+	// boards caches the public hall boards (queue_view.go).
+	boards boardCache
+	// seen remembers when each device's last_seen was last written.
+	seen deviceSeen
 
 	chanOnce sync.Once
 	channel  string
@@ -206,7 +210,8 @@ func (db *DB) Rebind(q string) string {
 type Tx struct {
 	tx    *sql.Tx
 	db    *DB
-	pool  *sql.DB // the pool tx came from (prepared statements)
+	pool  *sql.DB     // the pool tx came from (prepared statements)
+	grp   *groupState // shared by the operations of a grouped write
 	ctx   context.Context
 	Now   time.Time
 	Actor Actor
@@ -296,6 +301,9 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err := sqltx.Commit(); err != nil {
 		return mapErr(err)
 	}
+	// Any write may change what a hall board shows (a zone renamed, a
+	// window's staff): boards are rebuilt after it (queue_view.go).
+	db.boards.invalidateAll()
 	db.deliver(tx.events)
 	return nil
 }

@@ -74,6 +74,9 @@ func (db *DB) deliver(es []Event) {
 	fns := db.onCommit
 	db.mu.RUnlock()
 	for _, e := range es {
+		db.boards.invalidate(e.HallID)
+	}
+	for _, e := range es {
 		for _, fn := range fns {
 			fn(e)
 		}

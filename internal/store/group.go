@@ -87,17 +87,20 @@ func (db *DB) runGroup(batch []*groupOp) {
 			sqltx.Rollback()
 		}
 	}()
+	var gs groupState
 	for i, op := range batch {
 		// A caller that went away must not break the statements of the
 		// others in the group.
 		ctx := context.WithoutCancel(op.ctx)
-		tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(op.ctx)}
+		tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(op.ctx), grp: &gs}
+		saved := gs.clone()
 		if _, err := sqltx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
 			results[i] = mapErr(err)
 			continue
 		}
 		if err := runProtected(op.fn, tx); err != nil {
 			results[i] = err
+			gs = saved
 			if _, rerr := sqltx.ExecContext(ctx, "ROLLBACK TO grouped"); rerr != nil {
 				// The transaction is in an unknown state: fail the group.
 				for j := range batch {
@@ -126,6 +129,7 @@ func (db *DB) runGroup(batch []*groupOp) {
 		events = nil
 	} else {
 		committed = true
+		db.boards.invalidateAll()
 	}
 	db.deliver(events)
 	for i, op := range batch {

@@ -396,8 +396,7 @@ func (db *DB) PrincipalForDevice(ctx context.Context, secret string) (auth.Princ
 		return nil
 	})
 	if err == nil {
-		now := db.Now().UnixMilli()
-		_, _ = db.w.ExecContext(ctx, db.Rebind("UPDATE devices SET last_seen = ? WHERE id = ? AND last_seen < ?"), now, p.DeviceID, now-60000)
+		db.deviceSeen(ctx, p.DeviceID)
 	}
 	return p, err
 }

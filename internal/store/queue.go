@@ -253,7 +253,12 @@ type PublicTicketEvent struct {
 }
 
 func publishTicket(tx *Tx, kind string, t *Ticket, window string) error {
-	counts, err := zoneCounts(tx, t.HallID, t.Day)
+	count := zoneCounts
+	if kind == EventTicketIssued && tx.grp != nil {
+		// Grouped issues count once per group and then count on.
+		count = func(tx *Tx, _ int64, _ string) (map[string]int, error) { return issuedCounts(tx, t) }
+	}
+	counts, err := count(tx, t.HallID, t.Day)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 			return err
 		}
 		day := dayOf(tx.Now, loc)
-		waiting, rows, err := loadWaiting(tx, req.HallID, day)
+		waiting, err := loadQueue(tx, req.HallID, day)
 		if err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 				if err != nil {
 					return err
 				}
-				t := rows[idx]
+				t := waiting[idx]
 				if err := tx.RaiseAlert(Alert{HallID: req.HallID, Kind: AlertOutOfTurn, Ref: fmt.Sprintf("ticket:%d", t.ID),
 					Params: map[string]string{"ticket": t.Number, "window": w.Number, "reason": reason}, Actor: req.By.Username}); err != nil {
 					return err
@@ -111,7 +111,10 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 				return err
 			}
 		}
-		t := rows[idx]
+		t, err := ticketByID(tx, waiting[idx].ID)
+		if err != nil {
+			return err
+		}
 		to, err := queue.Next(queue.ActCall, queue.State(t.State), t.Number)
 		if err != nil {
 			return err

@@ -23,14 +23,19 @@ import (
 // sees it; changes made by other instances are seen within snapshotTTL.
 const snapshotTTL = time.Second
 
+// staleTTL is how long an expired snapshot still serves while another
+// request reloads it.
+const staleTTL = 5 * time.Second
+
 // memoMaxAge bounds how long a memoised estimate is reused while nothing
 // else changes (windows busy with the same tickets, no ticket gone): the
 // time that passes moves busy and stalled windows' expected free times.
 const memoMaxAge = 15 * time.Second
 
 type etaCache struct {
-	mu     sync.Mutex
-	byHall map[int64]*hallSnapshot
+	mu      sync.Mutex
+	byHall  map[int64]*hallSnapshot
+	loading map[int64]bool // halls whose snapshot is being reloaded
 	// memo keeps, per hall, the last replay per line (the open windows
 	// serving a new ticket, its zone and priority class).
 	// It outlives the snapshots: an entry stays valid across reloads while
@@ -145,10 +150,27 @@ func (db *DB) snapshotFor(ctx context.Context, hallID int64) (*hallSnapshot, err
 	now := db.Now()
 	db.etas.mu.Lock()
 	hs := db.etas.byHall[hallID]
-	db.etas.mu.Unlock()
 	if hs != nil && now.Sub(hs.loaded) < snapshotTTL && now.Sub(hs.loaded) >= 0 {
+		db.etas.mu.Unlock()
 		return hs, nil
 	}
+	// One reload at a time per hall: the others go on with the expired
+	// snapshot while it is younger than staleTTL (and of the same day),
+	// instead of all reading the whole queue at once when it expires.
+	if db.etas.loading[hallID] && hs != nil && now.Sub(hs.loaded) < staleTTL && now.Sub(hs.loaded) >= 0 {
+		db.etas.mu.Unlock()
+		return hs, nil
+	}
+	if db.etas.loading == nil {
+		db.etas.loading = map[int64]bool{}
+	}
+	db.etas.loading[hallID] = true
+	db.etas.mu.Unlock()
+	defer func() {
+		db.etas.mu.Lock()
+		delete(db.etas.loading, hallID)
+		db.etas.mu.Unlock()
+	}()
 	fresh := &hallSnapshot{loaded: now}
 	err := db.Read(ctx, func(tx *Tx) error {
 		_, loc, err := hallInTx(tx, hallID)

@@ -125,7 +125,7 @@ func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings, t *queue.
 		snap.PriorityArrivals = append(snap.PriorityArrivals, a)
 	}
 	rows.Close()
-	ws, _, err := loadWaiting(tx, hallID, day)
+	ws, err := loadQueue(tx, hallID, day)
 	snap.Waiting = ws
 	return snap, ws, err
 }

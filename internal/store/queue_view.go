@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"mingbai/internal/hall"
@@ -43,8 +44,74 @@ type HallBoard struct {
 	Leader string `json:"leader"`
 }
 
-// HallBoard returns the public queue state of a hall.
+// boardTTL bounds how long a cached hall board is served; events of the
+// hall (from this instance or, through LISTEN, from others) end it at once.
+const boardTTL = 2 * time.Second
+
+// boardCache keeps each hall's board: thousands of screens (re)connecting
+// at once each want it, and building it reads today's tickets.
+type boardCache struct {
+	mu     sync.Mutex
+	all    uint64 // bumped by invalidateAll
+	gen    map[int64]uint64
+	boards map[int64]cachedBoard
+}
+
+type cachedBoard struct {
+	b   HallBoard
+	gen uint64
+	at  time.Time
+}
+
+// invalidate ends the cached board of a hall; deliver calls it before the
+// hall's events reach any subscriber, so a screen that subscribes after an
+// event never gets a board from before it.
+func (c *boardCache) invalidate(hallID int64) {
+	c.mu.Lock()
+	if c.gen == nil {
+		c.gen = map[int64]uint64{}
+	}
+	c.gen[hallID]++
+	delete(c.boards, hallID)
+	c.mu.Unlock()
+}
+
+// invalidateAll ends every cached board.
+func (c *boardCache) invalidateAll() {
+	c.mu.Lock()
+	c.all++
+	c.boards = nil
+	c.mu.Unlock()
+}
+
+// HallBoard returns the public queue state of a hall. The result is shared
+// between callers: read it, do not modify it.
 func (db *DB) HallBoard(ctx context.Context, hallID int64) (HallBoard, error) {
+	now := db.Now()
+	c := &db.boards
+	c.mu.Lock()
+	gen := c.gen[hallID] + c.all<<32
+	if cb, ok := c.boards[hallID]; ok && cb.gen == gen && now.Sub(cb.at) < boardTTL && now.Sub(cb.at) >= 0 {
+		c.mu.Unlock()
+		return cb.b, nil
+	}
+	c.mu.Unlock()
+	b, err := db.hallBoard(ctx, hallID)
+	if err != nil {
+		return b, err
+	}
+	c.mu.Lock()
+	if c.gen[hallID]+c.all<<32 == gen {
+		if c.boards == nil {
+			c.boards = map[int64]cachedBoard{}
+		}
+		c.boards[hallID] = cachedBoard{b: b, gen: gen, at: now}
+	}
+	c.mu.Unlock()
+	return b, nil
+}
+
+func (db *DB) hallBoard(ctx context.Context, hallID int64) (HallBoard, error) {
 	var b HallBoard
 	err := db.Read(ctx, func(tx *Tx) error {
 		h, loc, err := hallInTx(tx, hallID)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -49,14 +50,19 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOpt
 	w.WriteHeader(200)
 
 	send := func(id int64, kind string, payload any) error {
-		b, err := json.Marshal(payload)
-		if err != nil {
-			return err
+		// An event's payload is JSON the store wrote: sent as it is, not
+		// re-encoded for each of thousands of screens.
+		b, raw := payload.(json.RawMessage)
+		if !raw || bytes.IndexByte(b, '\n') >= 0 { // a data line must not break
+			var err error
+			if b, err = json.Marshal(payload); err != nil {
+				return err
+			}
 		}
 		if id > 0 {
 			fmt.Fprintf(w, "id: %d\n", id)
 		}
-		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", kind, b)
+		_, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", kind, b)
 		return err
 	}
 	emit := func(e events.Event) error {
@@ -133,7 +139,21 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOpt
 	}
 	tick := time.NewTicker(hb)
 	defer tick.Stop()
-	seen := map[int64]bool{}
+	// Live events already sent (replayed from the table, or delivered
+	// twice): the last few ids in a ring, a fixed 512 bytes per screen
+	// where a map grew to thousands of entries.
+	var recent [64]int64
+	next := 0
+	seenLive := func(id int64) bool {
+		for _, r := range recent {
+			if r == id {
+				return true
+			}
+		}
+		recent[next] = id
+		next = (next + 1) % len(recent)
+		return false
+	}
 	for {
 		select {
 		case <-r.Context().Done():
@@ -144,16 +164,13 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOpt
 			if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
 				return nil
 			}
-		case e, ok := <-sub.C:
+		case pe, ok := <-sub.C:
 			if !ok {
 				return nil // dropped as slow, or shutting down: the client reconnects
 			}
-			if e.ID != 0 && (e.ID <= replayedTo || seen[e.ID]) {
+			e := *pe
+			if e.ID != 0 && (e.ID <= replayedTo || seenLive(e.ID)) {
 				continue
-			}
-			seen[e.ID] = true
-			if len(seen) > 4096 {
-				seen = map[int64]bool{}
 			}
 			if err := emit(e); err != nil {
 				return nil
