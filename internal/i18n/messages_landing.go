@@ -24,5 +24,4 @@ var _ = Register(map[string]M{
 	"err.go_home":       {"回到首页", "Home page", "回到首頁"},
 	"err.go_guides":     {"办事指南", "Service guides", "辦事指南"},
 	"err.go_login":      {"换一个账号登录", "Sign in with another account", "換一個帳號登入"},
-	"err.go_back":       {"返回上一页", "Back", "返回上一頁"},
 })

@@ -279,6 +279,8 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/rate/i/{token}", Hall: HallNone, Roles: everyone, Handler: s.formRate},
 		{Method: "GET", Path: "/satisfaction/{hall}", Hall: HallPath, Roles: everyone, Handler: s.pagePublicSatisfaction},
 		{Method: "GET", Path: "/feedback", Hall: HallQuery, Roles: fbReaders, Handler: s.pageFeedback, Menu: menu("fb.title")},
+		{Method: "POST", Path: "/feedback/settings", Hall: HallQuery, Roles: managers, Handler: s.formFeedbackSettings},
+		{Method: "POST", Path: "/feedback/pads/{device}", Hall: HallQuery, Roles: managers, Handler: s.formTiePad},
 		{Method: "GET", Path: "/feedback/rates.xlsx", Hall: HallQuery, Roles: fbReaders, Handler: s.exportRatesXLSX},
 		{Method: "GET", Path: "/feedback/rectifications", Hall: HallQuery, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.WindowStaff), Handler: s.pageRects, Menu: menu("fb.rects_title")},
 		{Method: "GET", Path: "/feedback/rectifications/{id}", Hall: HallQuery, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.WindowStaff, auth.CallbackOperator), Handler: s.pageRect},
@@ -326,6 +328,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.pageConsultFAQEdit, Menu: menu("consult.faq_edit_title")},
 		{Method: "POST", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultFAQ},
 		{Method: "POST", Path: "/consult/canned", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultCanned},
+		{Method: "POST", Path: "/consult/settings", Hall: HallOwn, Roles: managers, Handler: s.formConsultSettings},
 		{Method: "GET", Path: "/consult/report", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultReport, Menu: menu("consult.report_title")},
 		{Method: "GET", Path: "/consult/report.xlsx", Hall: HallOwn, Roles: consultReaders, Handler: s.exportConsultReport},
 	}...)
