@@ -25,6 +25,12 @@ var multiLineFields = map[string]bool{
 	"faq": true, "steps": true, "basis": true, "address": true, "legal_basis": true,
 }
 
+var oneLineFields = map[string]bool{
+	"name": true, "code": true, "username": true, "display_name": true, "number": true, "prefix": true, "staff_no": true,
+	"post": true, "phone": true, "title": true, "password": true, "hall": true, "zone": true, "role": true, "timezone": true,
+	"id_number": true, "employer_name": true, "credit_code": true, "item_code": true, "photo_url": true, "kind": true, "state": true,
+}
+
 // badRune reports a character no field may hold; multi allows tab, CR, LF.
 func badRune(r rune, multi bool) bool {
 	switch {
@@ -40,7 +46,10 @@ func badRune(r rune, multi bool) bool {
 
 // cleanString checks one value of the named field.
 func cleanString(field, v string) error {
-	multi := multiLineFields[strings.ToLower(field)]
+	f := strings.ToLower(field)
+	// Tab, CR and newline are refused in one-line fields (names, codes,
+	// numbers …) and allowed in the free text of the others.
+	multi := multiLineFields[f] || !oneLineFields[f]
 	max := maxLine
 	if multi {
 		max = maxMultiLine
