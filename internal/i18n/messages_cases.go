@@ -55,7 +55,6 @@ var _ = Register(map[string]M{
 	"cases.closed":                  {"办件已结束，不能再修改。", "The case is closed and cannot change.", "辦件已結束，不能再修改。"},
 	"cases.no_pii_key":              {"未配置个人信息加密密钥，无法保存或查看申请人信息。", "No personal-data key is configured; applicant data cannot be stored or read.", "未配置個人資訊加密金鑰，無法儲存或查看申請人資訊。"},
 	"cases.progress_nomatch":        {"未查到匹配的办件。请核对办件编号和手机号或身份证号后四位。", "No matching case. Check the case number and the last four digits of the phone or ID number.", "未查到匹配的辦件。請核對辦件編號和手機號或身分證號後四位。"},
-	"cases.progress_locked":         {"该办件编号查询错误次数过多，已暂停查询 1 小时。如需帮助请拨打 12333 或到大厅咨询。", "Too many failed look-ups for this case number; look-ups are paused for an hour. Call 12333 or ask at the hall for help.", "該辦件編號查詢錯誤次數過多，已暫停查詢 1 小時。如需協助請撥打 12333 或到大廳諮詢。"},
 
 	// Pages.
 	"cases.list_title":                {"我的办件", "My cases", "我的辦件"},

@@ -35,7 +35,6 @@ var _ = Register(map[string]M{
 
 	// Accounts.
 	"auth.bad_login":      {"用户名或密码错误。", "Wrong user name or password.", "使用者名稱或密碼錯誤。"},
-	"auth.locked":         {"登录失败次数过多，账户已锁定，请 %d 分钟后再试或联系管理员。", "Too many failed sign-ins; the account is locked. Try again in %d minutes or ask an administrator.", "登入失敗次數過多，帳戶已鎖定，請 %d 分鐘後再試或聯絡管理員。"},
 	"auth.disabled":       {"账户已停用。", "The account is disabled.", "帳戶已停用。"},
 	"auth.password_rules": {"密码至少 10 位，且须包含字母和数字，不能包含用户名。", "A password needs at least 10 characters with letters and digits, and must not contain the user name.", "密碼至少 10 位，且須包含字母和數字，不能包含使用者名稱。"},
 	"auth.bad_role":       {"未知角色“%s”。", "Unknown role %q.", "未知角色「%s」。"},
