@@ -46,6 +46,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serves HTTPS; cookies become Secure)")
 	tlsKey := fs.String("tls-key", "", "TLS key file")
 	autoMigrate := fs.Bool("migrate", false, "apply pending migrations at start-up (an empty database is always migrated)")
+	smsConfig := fs.String("sms-config", "", "SMS providers and per-hall sending policy (JSON, see docs/notify.md; default: the log provider)")
 	if err := parseFlags(fs, args); err != nil {
 		return 2
 	}
@@ -114,7 +115,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	listening := make(chan struct{})
 	wg.Add(1)
 	go func() { defer wg.Done(); db.Listen(bg, func() { close(listening) }) }()
-	sender := &notify.Sender{Outbox: db, Provider: notify.LogProvider{Log: log}, Log: log}
+	choose, closeProviders, err := smsProviders(*smsConfig, db, log)
+	if err != nil {
+		cancelBG()
+		return fail(stderr, err)
+	}
+	defer closeProviders()
+	sender := &notify.Sender{Outbox: db, Provider: choose, Log: log}
 	wg.Add(1)
 	go func() { defer wg.Done(); sender.Run(bg) }()
 	wg.Add(1)

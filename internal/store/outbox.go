@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"mingbai/internal/notify"
 )
@@ -24,65 +23,12 @@ func (t *Tx) Enqueue(m notify.Message) (int64, error) {
 			return id, nil
 		}
 	}
-	return t.InsertID("INSERT INTO outbox (channel, recipient, body, kind, dedupe_key, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		m.Channel, m.Recipient, m.Body, m.Kind, key, t.NowMs(), t.NowMs())
-}
-
-// ClaimOutbox leases up to limit due messages for sending. A lease keeps
-// other instances off a message while one sends it; if the sender dies the
-// lease expires and the message is retried.
-func (db *DB) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]notify.Message, error) {
-	var out []notify.Message
-	err := db.Write(ctx, func(tx *Tx) error {
-		now := tx.NowMs()
-		rows, err := tx.Query("SELECT id, channel, recipient, body, kind, COALESCE(dedupe_key, ''), attempts FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND lease_until < ? ORDER BY next_attempt_at, id LIMIT ?", now, now, limit)
-		if err != nil {
-			return err
-		}
-		var cand []notify.Message
-		for rows.Next() {
-			var m notify.Message
-			if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Body, &m.Kind, &m.DedupeKey, &m.Attempts); err != nil {
-				rows.Close()
-				return err
-			}
-			cand = append(cand, m)
-		}
-		rows.Close()
-		for _, m := range cand {
-			res, err := tx.Exec("UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ? AND lease_until < ? AND state = 'pending'", now+lease.Milliseconds(), m.ID, now)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				m.Attempts++
-				out = append(out, m)
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// MarkSent records a delivered message.
-func (db *DB) MarkSent(ctx context.Context, id int64, ref string) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec("UPDATE outbox SET state = 'sent', sent_at = ?, provider_ref = ?, lease_until = 0, last_error = '' WHERE id = ?", tx.NowMs(), ref, id)
-		return err
-	})
-}
-
-// MarkFailed records a failed attempt: retried at next, or dead when next
-// is zero.
-func (db *DB) MarkFailed(ctx context.Context, id int64, errText string, next time.Time) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		if next.IsZero() {
-			_, err := tx.Exec("UPDATE outbox SET state = 'dead', last_error = ?, lease_until = 0 WHERE id = ?", errText, id)
-			return err
-		}
-		_, err := tx.Exec("UPDATE outbox SET last_error = ?, lease_until = 0, next_attempt_at = ? WHERE id = ?", errText, next.UnixMilli(), id)
-		return err
-	})
+	blind, urgent, due, err := t.enqueueRules(m)
+	if err != nil {
+		return 0, err
+	}
+	return t.InsertID("INSERT INTO outbox (channel, recipient, body, kind, dedupe_key, next_attempt_at, created_at, state, hall_id, urgent, recipient_blind) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
+		m.Channel, m.Recipient, m.Body, m.Kind, key, due, t.NowMs(), m.HallID, b2i(urgent), blind)
 }
 
 // OutboxEntry is a message with its delivery state, for the admin page.
