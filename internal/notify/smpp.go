@@ -64,6 +64,8 @@ type SMPP struct {
 	binds   atomic.Int64
 	redial  chan struct{}
 	done    chan struct{}
+	// up is closed while bound and replaced when the bind drops.
+	up chan struct{}
 	once    sync.Once
 }
 
@@ -92,7 +94,7 @@ func DialSMPP(cfg SMPPConfig) *SMPP {
 		cfg.Log = slog.Default()
 	}
 	p := &SMPP{cfg: cfg, bucket: NewTokenBucket(cfg.Rate, cfg.Burst, nil), pending: map[int32]chan pdu.PDU{},
-		redial: make(chan struct{}, 1), done: make(chan struct{})}
+		redial: make(chan struct{}, 1), done: make(chan struct{}), up: make(chan struct{})}
 	p.lastErr.Store("")
 	go p.bindLoop()
 	return p
@@ -120,6 +122,19 @@ func (p *SMPP) Health() Health {
 
 // Bound reports whether the transceiver is bound now.
 func (p *SMPP) Bound() bool { return p.bound.Load() }
+
+// WaitBound blocks until the transceiver is bound or ctx ends.
+func (p *SMPP) WaitBound(ctx context.Context) error {
+	p.mu.Lock()
+	up := p.up
+	p.mu.Unlock()
+	select {
+	case <-up:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // Close unbinds and stops rebinding.
 func (p *SMPP) Close() error {
@@ -185,6 +200,11 @@ func (p *SMPP) bind() error {
 	self = s
 	p.mu.Lock()
 	p.sess = s
+	select {
+	case <-p.up:
+	default:
+		close(p.up)
+	}
 	p.mu.Unlock()
 	p.bound.Store(true)
 	p.binds.Add(1)
@@ -201,6 +221,11 @@ func (p *SMPP) dropped(s *gosmpp.Session, why string) {
 		return
 	}
 	p.sess = nil
+	select {
+	case <-p.up:
+		p.up = make(chan struct{})
+	default:
+	}
 	waiting := p.pending
 	p.pending = map[int32]chan pdu.PDU{}
 	p.mu.Unlock()
@@ -380,6 +405,9 @@ func (p *SMPP) Query(ctx context.Context, s Submission, part Part, msgID string)
 	q := pdu.NewQuerySM().(*pdu.QuerySM)
 	q.MessageID = msgID
 	_ = q.SourceAddr.SetAddress(p.cfg.SourceAddr)
+	if q.OptionalParameters == nil {
+		q.OptionalParameters = map[pdu.Tag]pdu.Field{}
+	}
 	if msgID == "" {
 		q.RegisterOptionalParam(pdu.Field{Tag: pdu.Tag(p.cfg.OutIDTag), Data: []byte(partOutID(s.OutID, part))})
 	}
