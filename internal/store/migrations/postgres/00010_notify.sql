@@ -85,6 +85,8 @@ CREATE TABLE campaigns (
     created_by   TEXT NOT NULL DEFAULT '',
     created_at   BIGINT NOT NULL,
     snapshot_at  BIGINT NOT NULL DEFAULT 0,
+    snap_cursor  BIGINT NOT NULL DEFAULT 0,
+    day          TEXT NOT NULL DEFAULT '',
     UNIQUE (hall_id, kind, period)
 );
 CREATE TABLE campaign_recipients (

@@ -85,6 +85,8 @@ CREATE TABLE campaigns (
     created_by   TEXT NOT NULL DEFAULT '',
     created_at   INTEGER NOT NULL,
     snapshot_at  INTEGER NOT NULL DEFAULT 0,
+    snap_cursor  INTEGER NOT NULL DEFAULT 0,
+    day          TEXT NOT NULL DEFAULT '',
     UNIQUE (hall_id, kind, period)
 );
 CREATE TABLE campaign_recipients (
