@@ -61,6 +61,7 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 	role := fs.String("role", "", "role: admin, hall_manager, window_staff, duty_leader, callback_operator, guide_editor, auditor")
 	display := fs.String("display-name", "", "name shown in the UI")
 	password := fs.String("password", "", "password (prefer MINGBAI_PASSWORD so it stays out of the shell history)")
+	hallID := fs.Int64("hall", 0, "id of the account's hall (every role but admin and auditor belongs to one hall)")
 	ctx, db, code := fs.open(args[1:])
 	if db == nil {
 		return code
@@ -68,7 +69,7 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 	defer db.Close()
 	switch args[0] {
 	case "add":
-		u, err := db.CreateUser(ctx, *name, *display, auth.Role(*role), *password)
+		u, err := db.CreateUserIn(ctx, *hallID, *name, *display, auth.Role(*role), *password)
 		if err != nil {
 			return fail(stderr, err)
 		}

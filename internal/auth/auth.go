@@ -83,6 +83,32 @@ func (p Principal) Actor() string {
 	}
 }
 
+// SpansHalls reports whether the principal may act in every hall: an
+// administrator always, an auditor without a hall (city-level oversight
+// reads the one installation-wide audit chain). Every other account and
+// every device is bound to one hall (docs/security.md).
+func (p Principal) SpansHalls() bool {
+	return p.Role == Admin || (p.Role == Auditor && p.HallID == 0)
+}
+
+// MayActIn reports whether the principal may act on objects of the hall.
+// The public (anonymous callers) is not bound to a hall: what a route lets
+// it do, it may do in any hall. A bound principal without a hall may act
+// nowhere (fail closed).
+func (p Principal) MayActIn(hallID int64) bool {
+	switch {
+	case !p.Authenticated():
+		return true
+	case p.SpansHalls():
+		return true
+	default:
+		return p.HallID != 0 && p.HallID == hallID
+	}
+}
+
+// BindsToHall reports whether accounts of the role must belong to a hall.
+func BindsToHall(r Role) bool { return r != Admin && r != Auditor }
+
 // Authenticated reports whether the caller presented valid credentials.
 func (p Principal) Authenticated() bool { return p.Role != "" && p.Role != Anonymous }
 

@@ -139,14 +139,20 @@ func Seed(ctx context.Context, db *store.DB) (Result, error) {
 		if a.Role == auth.WindowStaff {
 			continue
 		}
-		if _, err := db.CreateUser(ctx, a.Username, a.DisplayName, a.Role, Password); err != nil {
+		// Accounts belong to the demo hall, except the roles that span
+		// halls (docs/security.md).
+		accountHall := h.ID
+		if !auth.BindsToHall(a.Role) {
+			accountHall = 0
+		}
+		if _, err := db.CreateUserIn(ctx, accountHall, a.Username, a.DisplayName, a.Role, Password); err != nil {
 			return res, fmt.Errorf("demo account %s: %w", a.Username, err)
 		}
 	}
 	for n := 1; n <= 22; n++ {
 		home := homeZone(n)
 		username := fmt.Sprintf("w%02d", n)
-		u, err := db.CreateUser(ctx, username, staffNames[n-1], auth.WindowStaff, Password)
+		u, err := db.CreateUserIn(ctx, h.ID, username, staffNames[n-1], auth.WindowStaff, Password)
 		if err != nil {
 			return res, fmt.Errorf("demo account %s: %w", username, err)
 		}

@@ -34,7 +34,7 @@ const (
 	SessionLifetime = 12 * time.Hour
 )
 
-const userCols = "u.id, u.username, u.display_name, u.role, u.disabled, u.failed_logins, u.locked_until, u.created_at, u.password_hash, COALESCE(s.id, 0), COALESCE(s.hall_id, 0)"
+const userCols = "u.id, u.username, u.display_name, u.role, u.disabled, u.failed_logins, u.locked_until, u.created_at, u.password_hash, COALESCE(s.id, 0), COALESCE(u.hall_id, s.hall_id, 0)"
 const userFrom = " FROM users u LEFT JOIN staff s ON s.user_id = u.id "
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
@@ -46,7 +46,15 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 }
 
 // CreateUser adds an account after checking name, role and password rules.
+// An account of a hall-bound role is bound to the only hall of a
+// single-hall installation; with several halls use CreateUserIn.
 func (db *DB) CreateUser(ctx context.Context, username, displayName string, role auth.Role, password string) (User, error) {
+	return db.CreateUserIn(ctx, 0, username, displayName, role, password)
+}
+
+// CreateUserIn adds an account bound to a hall (0: none, allowed only for
+// the roles that span halls, or when there is exactly one hall).
+func (db *DB) CreateUserIn(ctx context.Context, hallID int64, username, displayName string, role auth.Role, password string) (User, error) {
 	if err := auth.ValidateUsername(username); err != nil {
 		return User{}, err
 	}
@@ -62,21 +70,99 @@ func (db *DB) CreateUser(ctx context.Context, username, displayName string, role
 	}
 	var u User
 	err = db.Write(ctx, func(tx *Tx) error {
-		id, err := tx.InsertID("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-			username, displayName, string(role), hash, tx.NowMs())
+		var err error
+		if role == auth.Admin {
+			hallID = 0
+		} else if hallID, err = accountHall(tx, hallID, role); err != nil {
+			return err
+		}
+		id, err := tx.InsertID("INSERT INTO users (username, display_name, role, password_hash, created_at, hall_id) VALUES (?, ?, ?, ?, ?, ?)",
+			username, displayName, string(role), hash, tx.NowMs(), nullInt(hallID))
 		if apperr.Is(err, apperr.Conflict) {
 			return apperr.InvalidField("username", "auth.user_exists", username)
 		}
 		if err != nil {
 			return err
 		}
-		if err := tx.Audit("user.create", fmt.Sprintf("user:%s", username), "role="+string(role)); err != nil {
+		if err := tx.Audit("user.create", fmt.Sprintf("user:%s", username), fmt.Sprintf("role=%s hall=%d", role, hallID)); err != nil {
 			return err
 		}
-		u = User{ID: id, Username: username, DisplayName: displayName, Role: role, CreatedAt: tx.NowMs()}
+		u = User{ID: id, Username: username, DisplayName: displayName, Role: role, CreatedAt: tx.NowMs(), HallID: hallID}
 		return nil
 	})
 	return u, err
+}
+
+// accountHall checks the hall of a new or changed account: it must exist;
+// a hall-bound role without one gets the only hall of a single-hall
+// installation, none while there is no hall, and is refused otherwise.
+func accountHall(tx *Tx, hallID int64, role auth.Role) (int64, error) {
+	if hallID != 0 {
+		var n int
+		if err := tx.QueryRow("SELECT count(*) FROM halls WHERE id = ?", hallID).Scan(&n); err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			return 0, apperr.InvalidField("hall", "auth.hall_required")
+		}
+		return hallID, nil
+	}
+	if !auth.BindsToHall(role) {
+		return 0, nil
+	}
+	rows, err := tx.Query("SELECT id FROM halls ORDER BY id LIMIT 2")
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	switch len(ids) {
+	case 0:
+		// No hall yet: the account acts nowhere until a staff record or
+		// SetUserHall binds it (auth.Principal.MayActIn fails closed).
+		return 0, nil
+	case 1:
+		return ids[0], nil
+	default:
+		return 0, apperr.InvalidField("hall", "auth.hall_required")
+	}
+}
+
+// SetUserHall moves an account to a hall (0: none, for the roles that span
+// halls). Its sessions end so that the new binding applies at once.
+func (db *DB) SetUserHall(ctx context.Context, username string, hallID int64) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		var id int64
+		var role string
+		if err := tx.QueryRow("SELECT id, role FROM users WHERE username = ?", username).Scan(&id, &role); err != nil {
+			return notFound(err, "user")
+		}
+		if hallID == 0 && auth.BindsToHall(auth.Role(role)) {
+			return apperr.InvalidField("hall", "auth.hall_required")
+		}
+		if hallID != 0 {
+			if _, err := accountHall(tx, hallID, auth.Role(role)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec("UPDATE users SET hall_id = ? WHERE id = ?", nullInt(hallID), id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+			return err
+		}
+		return tx.Audit("user.hall", "user:"+username, fmt.Sprintf("hall=%d", hallID))
+	})
 }
 
 // SetPassword changes a password and unlocks the account.
@@ -130,12 +216,17 @@ func (db *DB) SetUserRole(ctx context.Context, username string, role auth.Role) 
 		return err
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		var id int64
+		var id, hallID int64
 		var old string
-		if err := tx.QueryRow("SELECT id, role FROM users WHERE username = ?", username).Scan(&id, &old); err != nil {
+		if err := tx.QueryRow("SELECT u.id, u.role, COALESCE(u.hall_id, s.hall_id, 0)"+userFrom+"WHERE u.username = ?", username).Scan(&id, &old, &hallID); err != nil {
 			return notFound(err, "user")
 		}
-		if _, err := tx.Exec("UPDATE users SET role = ? WHERE id = ?", string(role), id); err != nil {
+		// A role bound to a hall needs one: the account's, else the only hall.
+		hallID, err := accountHall(tx, hallID, role)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec("UPDATE users SET role = ?, hall_id = ? WHERE id = ?", string(role), nullInt(hallID), id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec("DELETE FROM sessions WHERE user_id = ?", id); err != nil {

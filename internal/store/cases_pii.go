@@ -170,3 +170,34 @@ func (db *DB) resealBatch(ctx context.Context, s *pii.Sealer, after int64, batch
 	}
 	return changed, last, nil
 }
+
+// RevealCase returns the applicant's full personal data and writes the
+// access to the audit log (case.view_pii) in the same transaction: no
+// audit record, no data.
+func (db *DB) RevealCase(ctx context.Context, id int64) (PersonalData, error) {
+	s, err := db.sealer()
+	if err != nil {
+		return PersonalData{}, err
+	}
+	var p PersonalData
+	err = db.Write(ctx, func(tx *Tx) error {
+		var nameEnc, idEnc, phoneEnc, number string
+		if err := tx.QueryRow("SELECT number, applicant_name_enc, id_number_enc, phone_enc FROM cases WHERE id = ?", id).Scan(&number, &nameEnc, &idEnc, &phoneEnc); err != nil {
+			return notFound(err, "case")
+		}
+		var err error
+		if p.Name, err = s.OpenString(nameEnc); err != nil {
+			return err
+		}
+		if idEnc != "" {
+			if p.IDNumber, err = s.OpenString(idEnc); err != nil {
+				return err
+			}
+		}
+		if p.Phone, err = s.OpenString(phoneEnc); err != nil {
+			return err
+		}
+		return tx.Audit("case.view_pii", fmt.Sprintf("case:%d", id), number)
+	})
+	return p, err
+}

@@ -265,6 +265,20 @@ func (db *DB) SaveStaff(ctx context.Context, s hall.Staff) (hall.Staff, error) {
 	}
 	err := db.Write(ctx, func(tx *Tx) error {
 		var err error
+		if s.UserID != 0 {
+			// A staff record binds its account to the record's hall; an
+			// account of another hall cannot be linked here.
+			var other int64
+			if err := tx.QueryRow("SELECT COALESCE(hall_id, 0) FROM users WHERE id = ?", s.UserID).Scan(&other); err != nil {
+				return notFound(err, "user")
+			}
+			if other != 0 && other != s.HallID {
+				return apperr.InvalidField("user_id", "hall.user_other_hall")
+			}
+			if _, err := tx.Exec("UPDATE users SET hall_id = ? WHERE id = ? AND role <> 'admin'", s.HallID, s.UserID); err != nil {
+				return err
+			}
+		}
 		action := "staff.update"
 		if s.ID == 0 {
 			action = "staff.create"

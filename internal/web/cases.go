@@ -73,29 +73,11 @@ func caseReminderJob(ctx context.Context, s *Server) {
 	}
 }
 
-// caseHall returns the hall the caller works in: a staff member's own
-// hall, or for managers, admins and auditors the ?hall= parameter or the
-// first hall.
+// caseHall returns the hall of a HallQuery or HallOwn case route, resolved
+// and checked by the route wrapper: a staff member's own hall, for callers
+// who span halls the ?hall= parameter or the first hall.
 func (s *Server) caseHall(r *http.Request) (int64, error) {
-	p := principal(r)
-	if p.HallID != 0 {
-		return p.HallID, nil
-	}
-	if v := r.URL.Query().Get("hall"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0, apperr.InvalidField("hall", "err.bad_id", v)
-		}
-		return id, nil
-	}
-	hs, err := s.DB.ListHalls(r.Context())
-	if err != nil {
-		return 0, err
-	}
-	if len(hs) == 0 {
-		return 0, apperr.NotFoundOf("hall")
-	}
-	return hs[0].ID, nil
+	return hallID(r), nil
 }
 
 // isManager reports whether the caller manages cases of any staff.
@@ -114,7 +96,7 @@ func (s *Server) loadCaseFor(r *http.Request, write bool) (store.CaseView, error
 		return v, err
 	}
 	p := principal(r)
-	if p.HallID != 0 && v.HallID != p.HallID {
+	if v.HallID != hallID(r) {
 		return store.CaseView{}, apperr.NotFoundOf("case")
 	}
 	if write && !isManager(p) && (p.Role != auth.WindowStaff || p.StaffID != v.StaffID) {
@@ -628,15 +610,12 @@ func (s *Server) formProgress(w http.ResponseWriter, r *http.Request) error {
 	data := map[string]any{"Number": req.Number}
 	status := 200
 	if err != nil {
-		e := apperr.As(err)
-		if e == nil {
-			return err
+		msg, st, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
 		}
-		status = statusOf[e.Code]
-		if status == 0 {
-			status = 400
-		}
-		data["Error"] = message(lang(r), e)
+		status = st
+		data["Error"] = msg
 	} else {
 		data["Progress"] = p
 	}

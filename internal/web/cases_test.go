@@ -39,26 +39,6 @@ func (e *hallEnv) createCase(tok string, body map[string]any) store.CaseView {
 	return v
 }
 
-// form posts a form with a bearer token and returns status, location and body.
-func (e *hallEnv) form(path, token string, vals url.Values) (int, string, string) {
-	e.t.Helper()
-	req, _ := http.NewRequest("POST", e.HTTP.URL+path, strings.NewReader(vals.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	req.Header.Set("Accept-Language", "en")
-	client := *e.HTTP.Client()
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), string(b)
-}
-
 func TestCaseAPIAccessAndReveal(t *testing.T) {
 	e := newHall(t)
 	w01, w02 := e.token("w01"), e.token("w02")
@@ -144,7 +124,8 @@ func TestCaseFormPages(t *testing.T) {
 	vals := url.Values{"item_code": {"RS-A-001"}, "applicant_kind": {"person"}, "name": {"张三丰"}, "id_number": {webID},
 		"phone": {"13912345678"}, "delivery": {"on_the_spot"}, "m.居民身份证": {"received"},
 		"extra_name_0": {"户口本"}, "extra_reason_0": {"核对户籍地址"}}
-	status, loc, body := e.form("/cases/new", w01, vals)
+	res := e.request("POST", "/cases/new", bearer(w01), formBody(vals))
+	status, loc, body := res.Status, res.Header.Get("Location"), res.Body
 	if status != 303 || !strings.HasPrefix(loc, "/cases/") {
 		t.Fatalf("accept form: %d %s %s", status, loc, body)
 	}
@@ -156,7 +137,7 @@ func TestCaseFormPages(t *testing.T) {
 		t.Fatalf("alerts for auditor: %d %s", status, b)
 	}
 	id := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/cases/")
-	status, _, _ = e.form("/cases/"+id+"/state", w01, url.Values{"to": {"completed"}})
+	status = e.request("POST", "/cases/"+id+"/state", bearer(w01), formBody(url.Values{"to": {"completed"}})).Status
 	if status != 303 {
 		t.Fatalf("complete on the spot: %d", status)
 	}
@@ -194,7 +175,8 @@ func TestProgressLookupRevealsNothing(t *testing.T) {
 		t.Fatalf("after %d failures: %d %s", store.MaxLookupFailures, status, b)
 	}
 	// The page says the same.
-	status, _, page := e.form("/progress", "", url.Values{"number": {v.Number}, "check": {"5678"}})
+	res := e.request("POST", "/progress", formBody(url.Values{"number": {v.Number}, "check": {"5678"}}))
+	status, page := res.Status, res.Body
 	if status != 429 || !strings.Contains(page, "paused for an hour") {
 		t.Fatalf("progress page when locked: %d", status)
 	}
@@ -205,7 +187,8 @@ func TestLedgerExports(t *testing.T) {
 	w01 := e.token("w01")
 	a := e.createCase(w01, caseBody("RS-A-004", "居民身份证"))
 	e.createCase(w01, caseBody("RS-A-001", "居民身份证"))
-	status, hdr, b := e.doH("GET", "/cases/ledger.xlsx?item=RS-A-004&state=accepted", e.token("manager"), nil)
+	res := e.request("GET", "/cases/ledger.xlsx?item=RS-A-004&state=accepted", bearer(e.token("manager")))
+	status, hdr, b := res.Status, res.Header, []byte(res.Body)
 	if status != 200 || !strings.Contains(hdr.Get("Content-Type"), "spreadsheetml") {
 		t.Fatalf("xlsx: %d %s", status, b)
 	}
@@ -227,7 +210,8 @@ func TestLedgerExports(t *testing.T) {
 			}
 		}
 	}
-	status, _, b = e.doH("GET", "/cases/ledger.csv?item=RS-A-001", e.token("auditor"), nil)
+	res = e.request("GET", "/cases/ledger.csv?item=RS-A-001", bearer(e.token("auditor")))
+	status, b = res.Status, []byte(res.Body)
 	if status != 200 || !bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) || bytes.Count(b, []byte("\r\n")) != 2 || bytes.Contains(b, []byte(webID)) {
 		t.Fatalf("csv: %d %q", status, b)
 	}

@@ -377,16 +377,16 @@ func (s *Server) formSaveDraft(w http.ResponseWriter, r *http.Request) error {
 	text, reason := r.PostFormValue("item"), r.PostFormValue("reason")
 	v, err := s.saveDraft(r, code, []byte(text), reason)
 	if err != nil {
-		e := apperr.As(err)
-		if e == nil {
-			return err
+		msg, status, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
 		}
 		data, derr := s.editorItemData(r, code, text, reason)
 		if derr != nil {
 			return err
 		}
-		data["Problems"] = e.Details
-		s.render(w, r, statusOf[e.Code], "guide_editor_item", pageData{Title: code, Error: message(lang(r), e), Data: data})
+		data["Problems"] = apperr.As(err).Details
+		s.render(w, r, status, "guide_editor_item", pageData{Title: code, Error: msg, Data: data})
 		return nil
 	}
 	http.Redirect(w, r, fmt.Sprintf("/editor/guides/%s/versions/%d", url.PathEscape(code), v.Number), http.StatusSeeOther)

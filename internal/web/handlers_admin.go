@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
 	"mingbai/internal/hall"
 	"mingbai/internal/i18n"
@@ -73,11 +72,11 @@ func (s *Server) renderHall(w http.ResponseWriter, r *http.Request, status int, 
 // redirects back to it on success.
 func (s *Server) formResult(w http.ResponseWriter, r *http.Request, err error, anchor string) error {
 	if err != nil {
-		e := apperr.As(err)
-		if e == nil {
-			return err
+		msg, status, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
 		}
-		return s.renderHall(w, r, statusOf[e.Code], "", message(lang(r), e))
+		return s.renderHall(w, r, status, "", msg)
 	}
 	http.Redirect(w, r, r.URL.Path+"?saved=1#"+anchor, http.StatusSeeOther)
 	return nil
@@ -186,21 +185,26 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
+	halls, err := s.DB.ListHalls(r.Context())
+	if err != nil {
+		return err
+	}
 	if r.URL.Query().Get("saved") != "" {
 		flash = i18n.T(lang(r), "admin.saved")
 	}
-	s.render(w, r, status, "admin_users", pageData{Title: i18n.T(lang(r), "admin.users"), Flash: flash, Error: errMsg, Data: map[string]any{"Users": us, "Roles": auth.AccountRoles, "Now": s.DB.Now().UnixMilli()}})
+	s.render(w, r, status, "admin_users", pageData{Title: i18n.T(lang(r), "admin.users"), Flash: flash, Error: errMsg, Data: map[string]any{"Users": us, "Roles": auth.AccountRoles, "Halls": halls, "Now": s.DB.Now().UnixMilli()}})
 	return nil
 }
 
 func (s *Server) formUser(w http.ResponseWriter, r *http.Request) error {
-	_, err := s.DB.CreateUser(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("display_name"), auth.Role(r.PostFormValue("role")), r.PostFormValue("password"))
+	hallID, _ := strconv.ParseInt(r.PostFormValue("hall"), 10, 64)
+	_, err := s.DB.CreateUserIn(r.Context(), hallID, strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("display_name"), auth.Role(r.PostFormValue("role")), r.PostFormValue("password"))
 	if err != nil {
-		e := apperr.As(err)
-		if e == nil {
-			return err
+		msg, status, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
 		}
-		return s.renderUsers(w, r, statusOf[e.Code], "", message(lang(r), e))
+		return s.renderUsers(w, r, status, "", msg)
 	}
 	http.Redirect(w, r, "/admin/users?saved=1", http.StatusSeeOther)
 	return nil
@@ -208,11 +212,11 @@ func (s *Server) formUser(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) formUserRole(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.SetUserRole(r.Context(), r.PathValue("name"), auth.Role(r.PostFormValue("role"))); err != nil {
-		e := apperr.As(err)
-		if e == nil {
-			return err
+		msg, status, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
 		}
-		return s.renderUsers(w, r, statusOf[e.Code], "", message(lang(r), e))
+		return s.renderUsers(w, r, status, "", msg)
 	}
 	http.Redirect(w, r, "/admin/users?saved=1", http.StatusSeeOther)
 	return nil

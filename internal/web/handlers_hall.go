@@ -27,6 +27,9 @@ type createUserRequest struct {
 	DisplayName string `json:"display_name"`
 	Role        string `json:"role"`
 	Password    string `json:"password"`
+	// Hall binds the account to a hall; required for every role except
+	// admin and auditor when the installation has several halls.
+	Hall int64 `json:"hall,omitempty"`
 }
 
 type tokenJSON = store.Token
@@ -76,7 +79,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := limitText("display_name", req.DisplayName, 50); err != nil {
 		return err
 	}
-	u, err := s.DB.CreateUser(r.Context(), req.Name, req.DisplayName, auth.Role(req.Role), req.Password)
+	u, err := s.DB.CreateUserIn(r.Context(), req.Hall, req.Name, req.DisplayName, auth.Role(req.Role), req.Password)
 	if err != nil {
 		return err
 	}
@@ -176,11 +179,7 @@ func (s *Server) apiCreateHall(w http.ResponseWriter, r *http.Request) error {
 
 // hallOf parses {hall} and checks that the hall exists.
 func (s *Server) hallOf(r *http.Request) (hall.Hall, error) {
-	id, err := pathID(r, "hall")
-	if err != nil {
-		return hall.Hall{}, err
-	}
-	return s.DB.Hall(r.Context(), id)
+	return s.DB.Hall(r.Context(), hallID(r))
 }
 
 func (s *Server) apiGetHall(w http.ResponseWriter, r *http.Request) error {

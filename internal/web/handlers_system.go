@@ -118,11 +118,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	next := safeNext(r.PostFormValue("next"))
 	if _, err := s.login(w, r, r.PostFormValue("username"), r.PostFormValue("password")); err != nil {
-		e := apperr.As(err)
-		if e == nil {
-			return err
+		msg, status, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
 		}
-		s.render(w, r, statusOf[e.Code], "login", pageData{Title: i18n.T(lang(r), "login.title"), Error: message(lang(r), e),
+		s.render(w, r, status, "login", pageData{Title: i18n.T(lang(r), "login.title"), Error: msg,
 			Data: map[string]any{"Next": next, "Username": r.PostFormValue("username"), "Accounts": s.Cfg.DemoAccounts}})
 		return nil
 	}

@@ -47,29 +47,10 @@ func etaMinutes(d time.Duration) *int {
 	return &m
 }
 
-// defaultHall is the caller's hall, else the first hall (one-hall installs).
+// defaultHall is the hall of a HallBody route (see bodyHall): the given
+// one if the caller may act in it, else the caller's own, else the first.
 func (s *Server) defaultHall(r *http.Request, given int64) (int64, error) {
-	p := principal(r)
-	if p.Role == auth.Device {
-		if given != 0 && given != p.HallID {
-			return 0, apperr.New(apperr.Forbidden, "queue.other_hall")
-		}
-		return p.HallID, nil
-	}
-	if given != 0 {
-		return given, nil
-	}
-	if p.HallID != 0 {
-		return p.HallID, nil
-	}
-	hs, err := s.DB.ListHalls(r.Context())
-	if err != nil {
-		return 0, err
-	}
-	if len(hs) == 0 {
-		return 0, apperr.NotFoundOf("hall")
-	}
-	return hs[0].ID, nil
+	return s.bodyHall(r, given)
 }
 
 func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
@@ -83,12 +64,12 @@ func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if strings.TrimSpace(in.Item) == "" {
-		return apperr.InvalidField("item", "err.required", "item")
-	}
 	hallID, err := s.defaultHall(r, in.Hall)
 	if err != nil {
 		return err
+	}
+	if strings.TrimSpace(in.Item) == "" {
+		return apperr.InvalidField("item", "err.required", "item")
 	}
 	item, err := s.publishedItem(r.Context(), in.Item)
 	if err != nil {
@@ -151,9 +132,6 @@ type smsCodeRequest struct {
 }
 
 func (s *Server) apiSMSCode(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limits.get("sms_codes", 5, 5).allow(clientIP(r)); err != nil {
-		return err
-	}
 	var in smsCodeRequest
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -162,7 +140,7 @@ func (s *Server) apiSMSCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DB.RequestPhoneCode(r.Context(), hallID, in.Phone); err != nil {
+	if err := s.sendCode(r, hallID, in.Phone); err != nil {
 		return err
 	}
 	writeJSON(w, 202, map[string]bool{"sent": true})
@@ -227,13 +205,14 @@ func staffer(r *http.Request) store.Staffer {
 }
 
 // windowOf parses {window} and returns it with its hall.
-func (s *Server) windowOf(r *http.Request) (hallID, windowID int64, err error) {
+// windowOf returns the window of the path and its hall, resolved and
+// checked by the route wrapper (Hall: HallWindow).
+func (s *Server) windowOf(r *http.Request) (hallIDv, windowID int64, err error) {
 	windowID, err = pathID(r, "window")
 	if err != nil {
 		return 0, 0, err
 	}
-	hallID, err = s.DB.WindowHall(r.Context(), windowID)
-	return hallID, windowID, err
+	return hallID(r), windowID, nil
 }
 
 type callRequest struct {
@@ -320,11 +299,9 @@ func (s *Server) apiAct(action string) func(http.ResponseWriter, *http.Request) 
 				return err
 			}
 		}
-		t, err := s.DB.Ticket(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		req := store.ActRequest{HallID: t.HallID, TicketID: id, By: staffer(r), Action: action, WindowID: in.Window, Note: in.Note}
+		// The hall the wrapper resolved and checked for the caller (Hall:
+		// HallTicket); the store compares it with the ticket's own.
+		req := store.ActRequest{HallID: hallID(r), TicketID: id, By: staffer(r), Action: action, WindowID: in.Window, Note: in.Note}
 		if action == store.ActTransfer && in.Item != "" {
 			item, err := s.publishedItem(r.Context(), in.Item)
 			if err != nil {

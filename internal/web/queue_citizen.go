@@ -40,20 +40,6 @@ func (s *Server) citizenHall(r *http.Request) (hall.Hall, error) {
 	return s.DB.Hall(r.Context(), id)
 }
 
-// formError turns an application error into a localised message and a
-// status for a re-rendered form; other errors are returned as they are.
-func formError(r *http.Request, err error) (string, int, error) {
-	e := apperr.As(err)
-	if e == nil {
-		return "", 0, err
-	}
-	status := statusOf[e.Code]
-	if status == 0 {
-		status = http.StatusBadRequest
-	}
-	return message(lang(r), e), status, nil
-}
-
 // remoteForm is the state of the remote-ticket page.
 type remoteForm struct {
 	Hall     hall.Hall

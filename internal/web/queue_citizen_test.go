@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,27 +11,6 @@ import (
 
 	"mingbai/internal/store"
 )
-
-// postForm posts an HTML form without following redirects.
-func (e *hallEnv) postForm(path string, v url.Values) (int, http.Header, string) {
-	e.t.Helper()
-	req, err := http.NewRequest("POST", e.HTTP.URL+path, strings.NewReader(v.Encode()))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "text/html")
-	req.Header.Set("Accept-Language", "en")
-	client := *e.HTTP.Client()
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
-}
 
 // outboxCode reads the newest SMS code sent to phone from the outbox.
 func (e *hallEnv) outboxCode(phone string) string {
@@ -97,22 +75,23 @@ func TestRemoteTicketForm(t *testing.T) {
 	base := url.Values{"item": {itemA}, "phone": {phone}}
 	// A bad phone number: a clear message, no code sent.
 	bad := url.Values{"item": {itemA}, "phone": {"12345"}}
-	if status, _, b := e.postForm("/remote/code", bad); status != 400 || !strings.Contains(b, "valid 11-digit mobile") {
-		t.Fatalf("bad phone: %d %s", status, b)
+	if r := e.request("POST", "/remote/code", formBody(bad), asBrowser()); r.Status != 400 || !strings.Contains(r.Body, "valid 11-digit mobile") {
+		t.Fatalf("bad phone: %d %s", r.Status, r.Body)
 	}
-	if status, _, b := e.postForm("/remote/code", base); status != 200 || !strings.Contains(b, "137****0001") {
-		t.Fatalf("send code: %d %s", status, b)
+	if r := e.request("POST", "/remote/code", formBody(base), asBrowser()); r.Status != 200 || !strings.Contains(r.Body, "137****0001") {
+		t.Fatalf("send code: %d %s", r.Status, r.Body)
 	}
 	code := e.outboxCode(phone)
 	wrong := url.Values{"item": {itemA}, "phone": {phone}, "sms_code": {"000000"}}
 	if code == "000000" {
 		wrong.Set("sms_code", "111111")
 	}
-	if status, _, b := e.postForm("/remote", wrong); status != 400 || !strings.Contains(b, "wrong or has expired") {
-		t.Fatalf("wrong code: %d %s", status, b)
+	if r := e.request("POST", "/remote", formBody(wrong), asBrowser()); r.Status != 400 || !strings.Contains(r.Body, "wrong or has expired") {
+		t.Fatalf("wrong code: %d %s", r.Status, r.Body)
 	}
 	ok := url.Values{"item": {itemA}, "phone": {phone}, "sms_code": {code}, "priority": {"elderly"}}
-	status, h, b := e.postForm("/remote", ok)
+	res := e.request("POST", "/remote", formBody(ok), asBrowser())
+	status, h, b := res.Status, res.Header, res.Body
 	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/t/") {
 		t.Fatalf("take ticket: %d %s %s", status, h.Get("Location"), b)
 	}
@@ -122,12 +101,12 @@ func TestRemoteTicketForm(t *testing.T) {
 	}
 	// One active ticket per phone and item.
 	now = now.Add(2 * time.Minute)
-	if status, _, b := e.postForm("/remote/code", base); status != 200 {
-		t.Fatalf("second code: %d %s", status, b)
+	if r := e.request("POST", "/remote/code", formBody(base), asBrowser()); r.Status != 200 {
+		t.Fatalf("second code: %d %s", r.Status, r.Body)
 	}
 	again := url.Values{"item": {itemA}, "phone": {phone}, "sms_code": {e.outboxCode(phone)}}
-	if status, _, b := e.postForm("/remote", again); status != 409 || !strings.Contains(b, "already holds an active ticket") {
-		t.Fatalf("second ticket: %d %s", status, b)
+	if r := e.request("POST", "/remote", formBody(again), asBrowser()); r.Status != 409 || !strings.Contains(r.Body, "already holds an active ticket") {
+		t.Fatalf("second ticket: %d %s", r.Status, r.Body)
 	}
 	// Cap reached.
 	if status, b := e.do("PUT", fmt.Sprintf("/api/v1/halls/%d/item-caps/RS-A-002", e.Hall), e.token("manager"), map[string]int{"daily_cap": 1}); status != 200 {
@@ -136,10 +115,10 @@ func TestRemoteTicketForm(t *testing.T) {
 	e.issue(e.token("admin"), map[string]any{"item": "RS-A-002"})
 	now = now.Add(2 * time.Minute)
 	capped := url.Values{"item": {"RS-A-002"}, "phone": {phone}}
-	e.postForm("/remote/code", capped)
+	e.request("POST", "/remote/code", formBody(capped), asBrowser())
 	capped.Set("sms_code", e.outboxCode(phone))
-	if status, _, b := e.postForm("/remote", capped); status != 409 || !strings.Contains(b, "used up") {
-		t.Fatalf("cap reached: %d %s", status, b)
+	if r := e.request("POST", "/remote", formBody(capped), asBrowser()); r.Status != 409 || !strings.Contains(r.Body, "used up") {
+		t.Fatalf("cap reached: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -165,16 +144,17 @@ func TestAppointmentPages(t *testing.T) {
 		t.Fatalf("slots: %d %s", status, b)
 	}
 	v := url.Values{"item": {item}, "day": {"2026-03-04"}, "slot": {"10:00"}, "phone": {phone}}
-	if status, _, b := e.postForm("/appointments/code", v); status != 200 || !strings.Contains(string(b), "136****0011") {
-		t.Fatalf("code: %d %s", status, b)
+	if r := e.request("POST", "/appointments/code", formBody(v), asBrowser()); r.Status != 200 || !strings.Contains(r.Body, "136****0011") {
+		t.Fatalf("code: %d %s", r.Status, r.Body)
 	}
 	// No slot chosen: a clear message.
 	noSlot := url.Values{"item": {item}, "day": {"2026-03-04"}, "phone": {phone}, "sms_code": {e.outboxCode(phone)}}
-	if status, _, b := e.postForm("/appointments", noSlot); status != 400 || !strings.Contains(b, "Choose a time slot") {
-		t.Fatalf("no slot: %d %s", status, b)
+	if r := e.request("POST", "/appointments", formBody(noSlot), asBrowser()); r.Status != 400 || !strings.Contains(r.Body, "Choose a time slot") {
+		t.Fatalf("no slot: %d %s", r.Status, r.Body)
 	}
 	v.Set("sms_code", e.outboxCode(phone))
-	status, _, page := e.postForm("/appointments", v)
+	res := e.request("POST", "/appointments", formBody(v), asBrowser())
+	status, page := res.Status, res.Body
 	if status != 201 || !strings.Contains(page, "You are booked") || !strings.Contains(page, "between 09:30 and 10:15") {
 		t.Fatalf("book: %d %s", status, page)
 	}
@@ -184,14 +164,15 @@ func TestAppointmentPages(t *testing.T) {
 		t.Fatalf("booking page: code %q or shows the phone", code)
 	}
 	// Too early to check in: the rule is shown, nothing issued.
-	if status, _, b := e.postForm("/appointments/check-in", url.Values{"code": {code}}); status != 409 || !strings.Contains(b, "30 minutes before") {
-		t.Fatalf("early check-in: %d %s", status, b)
+	if r := e.request("POST", "/appointments/check-in", formBody(url.Values{"code": {code}}), asBrowser()); r.Status != 409 || !strings.Contains(r.Body, "30 minutes before") {
+		t.Fatalf("early check-in: %d %s", r.Status, r.Body)
 	}
-	if status, _, b := e.postForm("/appointments/check-in", url.Values{"code": {"NOPE"}}); status != 404 {
-		t.Fatalf("unknown code: %d %s", status, b)
+	if r := e.request("POST", "/appointments/check-in", formBody(url.Values{"code": {"NOPE"}}), asBrowser()); r.Status != 404 {
+		t.Fatalf("unknown code: %d %s", r.Status, r.Body)
 	}
 	now = time.Date(2026, 3, 4, 9, 45, 0, 0, loc)
-	status, h, b2 := e.postForm("/appointments/check-in", url.Values{"code": {strings.ToLower(code)}})
+	res = e.request("POST", "/appointments/check-in", formBody(url.Values{"code": {strings.ToLower(code)}}), asBrowser())
+	status, h, b2 := res.Status, res.Header, res.Body
 	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/t/") {
 		t.Fatalf("check-in: %d %s", status, b2)
 	}

@@ -3,15 +3,11 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"mingbai/internal/demo"
-	"mingbai/internal/events"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 	"mingbai/internal/web"
@@ -25,24 +21,8 @@ func instance(t *testing.T, cfg store.Config) *hallEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	broker := events.NewBroker(256)
-	db.OnEvent(broker.Publish)
-	srv, err := web.New(db, broker, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan struct{})
-	go db.Listen(ctx, func() { close(ready) })
-	<-ready
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		srv.CloseStreams()
-		hs.Close()
-		cancel()
-		db.Close()
-	})
-	return &hallEnv{t: t, DB: db, Server: srv, HTTP: hs}
+	t.Cleanup(func() { db.Close() })
+	return newServer(t, db, web.Config{Version: "test"})
 }
 
 // TestTwoInstancesShareAHall: with PostgreSQL, a ticket issued through

@@ -110,16 +110,11 @@ func (s *Server) offeredItems(r *http.Request, h hall.Hall) ([]kioskZone, error)
 	return out, nil
 }
 
+// hallFromQuery is the hall of a HallOwn page (kiosk, console): a
+// device's or staff member's own, the ?hall= of the public and of callers
+// who span halls, resolved and checked by the route wrapper.
 func (s *Server) hallFromQuery(r *http.Request) (hall.Hall, error) {
-	id, err := s.defaultHall(r, 0)
-	if v := r.URL.Query().Get("hall"); v != "" {
-		r.SetPathValue("hall", v)
-		return s.hallOf(r)
-	}
-	if err != nil {
-		return hall.Hall{}, err
-	}
-	return s.DB.Hall(r.Context(), id)
+	return s.DB.Hall(r.Context(), hallID(r))
 }
 
 func (s *Server) pageKiosk(w http.ResponseWriter, r *http.Request) error {

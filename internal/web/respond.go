@@ -70,6 +70,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = 500
 	}
 	l := lang(r)
+	if e.Key == "err.other_hall" {
+		// Tells a tenancy denial from a handler's own 403 (tests, logs).
+		w.Header().Set("X-Mingbai-Access", "other-hall")
+	}
 	if e.Code == apperr.RateLimited {
 		w.Header().Set("Retry-After", "60")
 	}
@@ -82,6 +86,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	s.render(w, r, status, "error", pageData{Title: i18n.T(l, "err.internal"), Data: map[string]any{"Code": e.Code, "Message": message(l, e), "Details": e.Details, "Status": status}})
+}
+
+// formError is the one path from an error to a re-rendered form: an
+// application error becomes a message in the reader's language and its
+// HTTP status (400 when the code has none); any other error is returned as
+// it is, for fail to log and hide.
+func formError(r *http.Request, err error) (string, int, error) {
+	e := apperr.As(err)
+	if e == nil {
+		return "", 0, err
+	}
+	status := statusOf[e.Code]
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	return message(lang(r), e), status, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

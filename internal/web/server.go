@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
 	"mingbai/internal/events"
 	"mingbai/internal/store"
@@ -60,6 +61,11 @@ func New(db *store.DB, broker *events.Broker, log *slog.Logger, cfg Config) (*Se
 		return nil, err
 	}
 	s.routes = s.routeTable()
+	if err := checkRouteTenancy(s.routes); err != nil {
+		// A route without a declared hall source is a programming error:
+		// fail at start-up (and in every test), never at the first request.
+		panic(err)
+	}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
 		mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
@@ -122,6 +128,17 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 			s.fail(sw, r, errForbidden)
 			return
+		}
+		if rt.Hall != HallNone && rt.Hall != HallBody {
+			h, err := s.resolveHall(r, rt.Hall, p)
+			if err != nil {
+				if apperr.Is(err, apperr.Forbidden) && r.Method != http.MethodGet {
+					_ = s.DB.AuditDenied(ctx, "access.other_hall", r.Method+" "+r.URL.Path, "")
+				}
+				s.fail(sw, r, err)
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), hallCtxKey{}, h))
 		}
 		if err := rt.Handler(sw, r); err != nil {
 			s.fail(sw, r, err)

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"mingbai/internal/apperr"
+	"mingbai/internal/hall"
+)
+
+// Window session states.
+const (
+	WindowOpen   = "open"
+	WindowPaused = "paused"
+	WindowClosed = "closed"
+)
+
+// Pause reasons.
+var PauseReasons = []string{"break", "back_office", "meeting"}
+
+// WindowSession is a staff member signed in at a window.
+type WindowSession struct {
+	ID        int64  `json:"id"`
+	HallID    int64  `json:"hall_id"`
+	WindowID  int64  `json:"window_id"`
+	StaffID   int64  `json:"staff_id,omitempty"`
+	Username  string `json:"username"`
+	State     string `json:"state"`
+	Reason    string `json:"reason,omitempty"`
+	OpenedAt  int64  `json:"opened_at"`
+	UpdatedAt int64  `json:"updated_at"`
+}
+
+// Staffer is the member of staff acting at a window.
+type Staffer struct {
+	Username string
+	StaffID  int64
+	// Manager lets hall managers and admins act on any window's tickets.
+	Manager bool
+}
+
+func activeSession(tx *Tx, windowID int64) (WindowSession, error) {
+	var s WindowSession
+	err := tx.QueryRow(`SELECT id, hall_id, window_id, COALESCE(staff_id, 0), username, state, reason, opened_at, updated_at
+		FROM window_sessions WHERE window_id = ? AND state <> 'closed'`, windowID).
+		Scan(&s.ID, &s.HallID, &s.WindowID, &s.StaffID, &s.Username, &s.State, &s.Reason, &s.OpenedAt, &s.UpdatedAt)
+	return s, err
+}
+
+// WindowSession returns the active session of a window (not found when no
+// one is signed in).
+func (db *DB) WindowSession(ctx context.Context, windowID int64) (WindowSession, error) {
+	var s WindowSession
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		s, err = activeSession(tx, windowID)
+		return notFound(err, "window_session")
+	})
+	return s, err
+}
+
+func windowInTx(tx *Tx, hallID, windowID int64) (hall.Window, error) {
+	ws, err := listWindows(tx, hallID)
+	if err != nil {
+		return hall.Window{}, err
+	}
+	for _, w := range ws {
+		if w.ID == windowID {
+			return w, nil
+		}
+	}
+	return hall.Window{}, apperr.NotFoundOf("window")
+}
+
+func publishWindow(tx *Tx, w hall.Window, state, reason string) error {
+	return tx.Publish(w.HallID, EventWindowState, map[string]string{"window": w.Number, "state": state, "reason": reason})
+}
+
+// SignInWindow opens a session for a staff member at a window, ending the
+// member's session at any other window.
+func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staffer) (WindowSession, error) {
+	// The queue changes: the next estimate must see it (queue_eta.go).
+	defer db.etas.drop(hallID)
+	var s WindowSession
+	err := db.Write(ctx, func(tx *Tx) error {
+		w, err := windowInTx(tx, hallID, windowID)
+		if err != nil {
+			return err
+		}
+		if err := lockHall(tx, hallID); err != nil {
+			return err
+		}
+		cur, err := activeSession(tx, windowID)
+		if err == nil && cur.Username != who.Username {
+			return apperr.New(apperr.Conflict, "queue.window_taken", w.Number)
+		}
+		if err == nil {
+			if cur.State != WindowOpen {
+				if _, err := tx.Exec("UPDATE window_sessions SET state = 'open', reason = '', updated_at = ? WHERE id = ?", tx.NowMs(), cur.ID); err != nil {
+					return err
+				}
+				cur.State, cur.Reason = WindowOpen, ""
+				if err := publishWindow(tx, w, WindowOpen, ""); err != nil {
+					return err
+				}
+			}
+			s = cur
+			return tx.Audit("window.sign_in", fmt.Sprintf("window:%d", windowID), "again")
+		} else if !errors.Is(err, ErrNoRows) {
+			return err
+		}
+		if _, err := tx.Exec("UPDATE window_sessions SET state = 'closed', closed_at = ?, updated_at = ? WHERE username = ? AND state <> 'closed'", tx.NowMs(), tx.NowMs(), who.Username); err != nil {
+			return err
+		}
+		s = WindowSession{HallID: hallID, WindowID: windowID, StaffID: who.StaffID, Username: who.Username, State: WindowOpen, OpenedAt: tx.NowMs(), UpdatedAt: tx.NowMs()}
+		s.ID, err = tx.InsertID("INSERT INTO window_sessions (hall_id, window_id, staff_id, username, state, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			hallID, windowID, nullInt(who.StaffID), who.Username, WindowOpen, s.OpenedAt, s.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		if err := publishWindow(tx, w, WindowOpen, ""); err != nil {
+			return err
+		}
+		return tx.Audit("window.sign_in", fmt.Sprintf("window:%d", windowID), w.Number)
+	})
+	return s, err
+}
+
+// SetWindowState pauses (with a reason), reopens or closes (signs out) the
+// caller's session at a window.
+func (db *DB) SetWindowState(ctx context.Context, hallID, windowID int64, who Staffer, state, reason string) (WindowSession, error) {
+	// The queue changes: the next estimate must see it (queue_eta.go).
+	defer db.etas.drop(hallID)
+	var s WindowSession
+	switch state {
+	case WindowOpen, WindowClosed:
+		reason = ""
+	case WindowPaused:
+		ok := false
+		for _, r := range PauseReasons {
+			ok = ok || r == reason
+		}
+		if !ok {
+			return s, apperr.InvalidField("reason", "queue.bad_pause_reason", reason)
+		}
+	default:
+		return s, apperr.InvalidField("state", "err.bad_value", "state", state)
+	}
+	err := db.Write(ctx, func(tx *Tx) error {
+		w, err := windowInTx(tx, hallID, windowID)
+		if err != nil {
+			return err
+		}
+		cur, err := activeSession(tx, windowID)
+		if errors.Is(err, ErrNoRows) || (err == nil && cur.Username != who.Username && !who.Manager) {
+			return apperr.New(apperr.Conflict, "queue.not_signed_in", w.Number)
+		} else if err != nil {
+			return err
+		}
+		closed := int64(0)
+		if state == WindowClosed {
+			closed = tx.NowMs()
+		}
+		if _, err := tx.Exec("UPDATE window_sessions SET state = ?, reason = ?, updated_at = ?, closed_at = ? WHERE id = ?", state, reason, tx.NowMs(), closed, cur.ID); err != nil {
+			return err
+		}
+		cur.State, cur.Reason, cur.UpdatedAt = state, reason, tx.NowMs()
+		s = cur
+		if err := publishWindow(tx, w, state, reason); err != nil {
+			return err
+		}
+		return tx.Audit("window."+state, fmt.Sprintf("window:%d", windowID), reason)
+	})
+	return s, err
+}
