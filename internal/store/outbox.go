@@ -28,7 +28,7 @@ func (t *Tx) Enqueue(m notify.Message) (int64, error) {
 		return 0, err
 	}
 	return t.InsertID("INSERT INTO outbox (channel, recipient, body, kind, dedupe_key, next_attempt_at, created_at, state, hall_id, urgent, recipient_blind) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
-		m.Channel, m.Recipient, m.Body, m.Kind, key, due, t.NowMs(), m.HallID, b2i(urgent), blind)
+		m.Channel, m.Recipient, m.Body, m.Kind, key, due, t.NowMs(), nullID(m.HallID), b2i(urgent), blind)
 }
 
 // OutboxEntry is a message with its delivery state, for the admin page.
@@ -87,4 +87,12 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int64, error) {
 		return nil, fmt.Errorf("outbox counts: %w", err)
 	}
 	return out, nil
+}
+
+// nullID stores 0 as NULL (no hall).
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

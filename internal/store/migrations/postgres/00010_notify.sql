@@ -9,12 +9,11 @@
 UPDATE outbox SET state = 'queued' WHERE state = 'pending';
 UPDATE outbox SET state = 'accepted' WHERE state = 'sent';
 UPDATE outbox SET state = 'failed' WHERE state = 'dead';
-ALTER TABLE outbox ADD COLUMN hall_id BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN urgent BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN provider TEXT NOT NULL DEFAULT '';
-ALTER TABLE outbox ADD COLUMN recipient_blind TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN accepted_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN settled_at BIGINT NOT NULL DEFAULT 0;
+-- hall_id, recipient_blind (and the sealed columns) come from 00006.
 CREATE INDEX outbox_recipient ON outbox (recipient_blind, created_at);
 CREATE TABLE outbox_parts (
     outbox_id        BIGINT NOT NULL REFERENCES outbox(id),
