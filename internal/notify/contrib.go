@@ -139,7 +139,9 @@ func ParseRegistry(content []byte, now time.Time) ([]Contributor, []RowError, er
 		if strings.Join(rec, "") == "" {
 			continue // blank line
 		}
-		bad := func(field, reason, value string) { errs = append(errs, RowError{Row: row, Field: field, Reason: reason, Value: value}) }
+		bad := func(field, reason, value string) {
+			errs = append(errs, RowError{Row: row, Field: field, Reason: reason, Value: value})
+		}
 		c := Contributor{Name: get("name")}
 		if c.Name == "" || len([]rune(c.Name)) > 30 {
 			bad("name", "notify.import.bad_name", "")

@@ -65,8 +65,8 @@ type SMPP struct {
 	redial  chan struct{}
 	done    chan struct{}
 	// up is closed while bound and replaced when the bind drops.
-	up chan struct{}
-	once    sync.Once
+	up   chan struct{}
+	once sync.Once
 }
 
 // DialSMPP starts binding in the background and returns at once; Submit
