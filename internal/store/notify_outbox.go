@@ -152,13 +152,21 @@ func (t *Tx) recompute(id int64) error {
 	case n == total && n > 0 && count[notify.StateDelivered]+count[notify.StateAccepted] == n:
 		state = notify.StateAccepted
 	}
-	settled := int64(0)
-	if state == notify.StateDelivered || state == notify.StateFailed || state == notify.StateExpired {
-		settled = t.NowMs()
+	if _, err := t.Exec("UPDATE outbox SET state = ? WHERE id = ?", state, id); err != nil {
+		return err
 	}
-	_, err = t.Exec("UPDATE outbox SET state = ?, settled_at = CASE WHEN ? > 0 AND settled_at = 0 THEN ? ELSE settled_at END, accepted_at = CASE WHEN ? IN ('accepted', 'delivered') AND accepted_at = 0 THEN ? ELSE accepted_at END WHERE id = ?",
-		state, settled, settled, state, t.NowMs(), id)
-	return err
+	switch state {
+	case notify.StateDelivered, notify.StateFailed, notify.StateExpired:
+		if _, err := t.Exec("UPDATE outbox SET settled_at = ? WHERE id = ? AND settled_at = 0", t.NowMs(), id); err != nil {
+			return err
+		}
+	}
+	if state == notify.StateAccepted || state == notify.StateDelivered {
+		if _, err := t.Exec("UPDATE outbox SET accepted_at = ? WHERE id = ? AND accepted_at = 0", t.NowMs(), id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *Tx) attempt(id int64, seq int, outcome, detail string) error {
