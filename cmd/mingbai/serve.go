@@ -115,13 +115,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	listening := make(chan struct{})
 	wg.Add(1)
 	go func() { defer wg.Done(); db.Listen(bg, func() { close(listening) }) }()
-	choose, closeProviders, err := smsProviders(*smsConfig, db, log)
+	sms, err := smsProviders(*smsConfig, db, log)
 	if err != nil {
 		cancelBG()
 		return fail(stderr, err)
 	}
-	defer closeProviders()
-	sender := &notify.Sender{Outbox: db, Provider: choose, Log: log}
+	defer sms.close()
+	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query, Wake: make(chan struct{}, 1)}
+	wg.Add(1)
+	go func() { defer wg.Done(); campaignLoop(bg, db, sms.rule, sender.Wake, time.Minute, log) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); sender.Run(bg) }()
 	wg.Add(1)

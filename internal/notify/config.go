@@ -24,6 +24,30 @@ type Config struct {
 	// Default names the provider of halls not listed (default "log").
 	Default string                `json:"default"`
 	Halls   map[string]HallConfig `json:"halls"`
+	// LeaseSeconds is how long a claimed message is kept from other
+	// senders (default 120): after a crash, parts left submitting become
+	// unknown, and are queried, once their lease ends. It must exceed the
+	// time one message may take (submit timeout × parts).
+	LeaseSeconds int `json:"lease_seconds"`
+	// QueryAfterSeconds is the wait before an unknown result is queried
+	// (default 60).
+	QueryAfterSeconds int `json:"query_after_seconds"`
+}
+
+// QueryAfter returns the configured wait before a status query.
+func (c Config) QueryAfter() time.Duration {
+	if c.QueryAfterSeconds <= 0 {
+		return time.Minute
+	}
+	return time.Duration(c.QueryAfterSeconds) * time.Second
+}
+
+// Lease returns the configured lease.
+func (c Config) Lease() time.Duration {
+	if c.LeaseSeconds <= 0 {
+		return 2 * time.Minute
+	}
+	return time.Duration(c.LeaseSeconds) * time.Second
 }
 
 // ProviderConfig configures one provider.
@@ -60,6 +84,28 @@ type HallConfig struct {
 	Window     string `json:"window"`
 	Days       string `json:"days"`
 	DailyLimit int    `json:"daily_limit"`
+	// Reminder is the hall's rule for contribution reminders.
+	Reminder *RuleConfig `json:"reminder"`
+}
+
+// RuleConfig is the configuration form of a Rule.
+type RuleConfig struct {
+	DaysBefore       int `json:"days_before"`
+	SecondDaysBefore int `json:"second_days_before"`
+	YearlyDeadline   int `json:"yearly_deadline_month"`
+}
+
+// Rule returns a hall's reminder rule (DefaultRule when not configured).
+func (c Config) Rule(hallID int64) Rule {
+	h, ok := c.Halls[fmt.Sprint(hallID)]
+	if !ok || h.Reminder == nil {
+		return DefaultRule
+	}
+	r := Rule{DaysBefore: h.Reminder.DaysBefore, SecondDaysBefore: h.Reminder.SecondDaysBefore, YearlyDeadline: time.Month(h.Reminder.YearlyDeadline)}
+	if r.YearlyDeadline < 1 || r.YearlyDeadline > 12 {
+		r.YearlyDeadline = time.June
+	}
+	return r
 }
 
 // LoadConfig reads and checks a configuration file.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,6 +49,11 @@ type Sender struct {
 	Now        func() time.Time
 	// Wake, when signalled, makes the loop look at the outbox at once.
 	Wake chan struct{}
+	// Lease keeps claimed messages from other senders (default 2 min).
+	Lease time.Duration
+	// Workers is how many messages are in flight at once (default 4):
+	// SMPP windows several submissions per bind.
+	Workers int
 }
 
 func (s *Sender) defaults() {
@@ -64,6 +71,12 @@ func (s *Sender) defaults() {
 	}
 	if s.Log == nil {
 		s.Log = slog.Default()
+	}
+	if s.Lease <= 0 {
+		s.Lease = 2 * time.Minute
+	}
+	if s.Workers <= 0 {
+		s.Workers = 4
 	}
 }
 
@@ -89,7 +102,7 @@ func (s *Sender) Drain(ctx context.Context) int {
 	s.defaults()
 	n := 0
 	for ctx.Err() == nil {
-		batch, err := s.Outbox.ClaimOutbox(ctx, 50, 2*time.Minute)
+		batch, err := s.Outbox.ClaimOutbox(ctx, 50, s.Lease)
 		if err != nil {
 			s.Log.Error("outbox claim", "err", err)
 			return n
@@ -97,11 +110,21 @@ func (s *Sender) Drain(ctx context.Context) int {
 		if len(batch) == 0 {
 			return n
 		}
+		var wg sync.WaitGroup
+		var moved atomic.Int64
+		sem := make(chan struct{}, s.Workers)
 		for _, m := range batch {
-			if s.handle(ctx, m) {
-				n++
-			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(m Message) {
+				defer func() { <-sem; wg.Done() }()
+				if s.handle(ctx, m) {
+					moved.Add(1)
+				}
+			}(m)
 		}
+		wg.Wait()
+		n += int(moved.Load())
 	}
 	return n
 }
@@ -136,7 +159,11 @@ func (s *Sender) handle(ctx context.Context, m Message) bool {
 			}
 			r, err := p.Query(ctx, sub, part, ps.MsgID)
 			if err != nil {
-				s.mark(s.Outbox.PartUnknown(ctx, m.ID, part.Seq, "query: "+err.Error(), s.Now().Add(s.QueryAfter*time.Duration(1+m.Attempts))))
+				wait := s.QueryAfter
+				if errors.Is(err, ErrNotSent) {
+					wait = Backoff(1) // not bound yet: ask again soon
+				}
+				s.mark(s.Outbox.PartUnknown(ctx, m.ID, part.Seq, "query: "+err.Error(), s.Now().Add(wait)))
 				continue
 			}
 			if !r.Found {

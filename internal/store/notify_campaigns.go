@@ -282,21 +282,24 @@ func (db *DB) RunCampaign(ctx context.Context, id int64, rule notify.Rule) error
 	}
 }
 
+// CampaignRef names a campaign and its hall.
+type CampaignRef struct{ ID, HallID int64 }
+
 // ActiveCampaigns returns the campaigns that are not done.
-func (db *DB) ActiveCampaigns(ctx context.Context) ([]int64, error) {
-	var out []int64
+func (db *DB) ActiveCampaigns(ctx context.Context) ([]CampaignRef, error) {
+	var out []CampaignRef
 	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query("SELECT id FROM campaigns WHERE state <> ? ORDER BY id", CampaignDone)
+		rows, err := tx.Query("SELECT id, hall_id FROM campaigns WHERE state <> ? ORDER BY id", CampaignDone)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var c CampaignRef
+			if err := rows.Scan(&c.ID, &c.HallID); err != nil {
 				return err
 			}
-			out = append(out, id)
+			out = append(out, c)
 		}
 		return rows.Err()
 	})
@@ -328,4 +331,14 @@ func (db *DB) CampaignStatus(ctx context.Context, hallID, id int64) (Campaign, e
 		return rows.Err()
 	})
 	return c, err
+}
+
+// OutboxPending counts messages still to be sent or settled (queued,
+// submitting or unknown).
+func (db *DB) OutboxPending(ctx context.Context) (int, error) {
+	var n int
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.QueryRow("SELECT count(*) FROM outbox WHERE state IN ('queued', 'submitting', 'unknown')").Scan(&n)
+	})
+	return n, err
 }

@@ -61,6 +61,9 @@ type Server struct {
 	Decide func(n int, to string) Action
 	// AutoReceipt sends a DELIVRD receipt after each accepted part.
 	AutoReceipt bool
+	// Accepted, when set, is called with the running count after each
+	// stored submission (outside the centre's lock).
+	Accepted func(count int)
 
 	ln net.Listener
 
@@ -299,8 +302,11 @@ func (s *Server) submit(c *conn, sm *pdu.SubmitSM) bool {
 	}
 	s.subs = append(s.subs, sub)
 	s.state[id] = 1 // ENROUTE
-	auto := s.AutoReceipt
+	auto, count, hook := s.AutoReceipt, len(s.subs), s.Accepted
 	s.mu.Unlock()
+	if hook != nil {
+		hook(count)
+	}
 	switch act {
 	case Swallow:
 		return false
