@@ -134,7 +134,9 @@ func TestCampaignExactlyOncePerContributorPeriodKind(t *testing.T) {
 	}
 	countOutbox := func() int {
 		var n int
-		db.Read(ctx, func(tx *store.Tx) error { return tx.QueryRow("SELECT count(*) FROM outbox WHERE kind = 'remind_first'").Scan(&n) })
+		db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow("SELECT count(*) FROM outbox WHERE kind = 'remind_first'").Scan(&n)
+		})
 		return n
 	}
 	if n := countOutbox(); n != 17 {
@@ -163,7 +165,9 @@ func TestCampaignExactlyOncePerContributorPeriodKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	var second int
-	db.Read(ctx, func(tx *store.Tx) error { return tx.QueryRow("SELECT count(*) FROM outbox WHERE kind = 'remind_second'").Scan(&second) })
+	db.Read(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow("SELECT count(*) FROM outbox WHERE kind = 'remind_second'").Scan(&second)
+	})
 	if second != 17 {
 		t.Fatalf("%d second reminders", second)
 	}
