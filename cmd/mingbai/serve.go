@@ -109,6 +109,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	if err := configureWeChat(ctx, db, srv, os.Getenv, log); err != nil {
+		return fail(stderr, err)
+	}
 
 	bg, cancelBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -122,33 +125,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer sms.close()
 	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query, Wake: make(chan struct{}, 1)}
-	wg.Add(1)
-	go func() { defer wg.Done(); campaignLoop(bg, db, sms.rule, sender.Wake, time.Minute, log) }()
-	wg.Add(1)
-	go func() { defer wg.Done(); sender.Run(bg) }()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			select {
-			case <-bg.Done():
-				return
-			case <-t.C:
-				if err := db.PruneEvents(bg, 48*time.Hour); err != nil {
-					log.Warn("prune events", "err", err)
-				}
-			}
-		}
-	}()
-	if keyFile != "" {
+	for _, j := range backgroundJobs(db, sender, sms.rule, keyFile, *baseURL, log) {
 		wg.Add(1)
-		go func() { defer wg.Done(); watchKeyFile(bg, keyFile, db, log) }()
-	}
-	for _, job := range web.BackgroundJobs {
-		wg.Add(1)
-		go func() { defer wg.Done(); job(bg, srv) }()
+		go func() { defer wg.Done(); j.Run(bg) }()
 	}
 	select {
 	case <-listening:

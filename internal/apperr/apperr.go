@@ -35,6 +35,9 @@ type Error struct {
 	// Details lists further problems (for example every invalid row of an
 	// import) so a client can show them all at once.
 	Details []Detail
+	// Cause is the error this one was made from (a driver's constraint
+	// violation …), for the log; it never reaches the client.
+	Cause error
 }
 
 // Detail is one problem among many, already phrased in the two languages the
@@ -51,6 +54,17 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s: %s %v (field %s)", e.Code, e.Key, e.Args, e.Field)
 	}
 	return fmt.Sprintf("%s: %s %v", e.Code, e.Key, e.Args)
+}
+
+// Unwrap returns the cause, so errors.Is and errors.As see through the
+// mapping to the driver's error.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// WithCause returns a copy of e that keeps cause.
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.Cause = cause
+	return &c
 }
 
 // New returns an error with the given code and message key.

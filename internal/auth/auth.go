@@ -33,6 +33,9 @@ const (
 	CallbackOperator Role = "callback_operator"
 	GuideEditor      Role = "guide_editor"
 	Auditor          Role = "auditor"
+	// Consultant answers graduates' employment questions (WeChat and web
+	// consultation threads) and keeps the FAQ current.
+	Consultant Role = "consultant"
 
 	// Device is a kiosk, display or rating pad authenticated by its token.
 	Device Role = "device"
@@ -41,7 +44,7 @@ const (
 )
 
 // AccountRoles are the roles a user account can hold.
-var AccountRoles = []Role{Admin, HallManager, WindowStaff, DutyLeader, CallbackOperator, GuideEditor, Auditor}
+var AccountRoles = []Role{Admin, HallManager, WindowStaff, DutyLeader, CallbackOperator, GuideEditor, Auditor, Consultant}
 
 // AllRoles are the account roles and the pseudo-roles, for access tests.
 var AllRoles = append(append([]Role{}, AccountRoles...), Device, Anonymous)

@@ -29,6 +29,10 @@ type Config struct {
 	Tickets     int           // historical tickets for the report
 	Runs        int           // report runs (median)
 	Skip        map[string]bool
+	// LongQueue is the waiting queue of the second issue run, ScreenQueue
+	// the one the screens connect to in the second fan-out run (zero: the
+	// defaults of issue 18, 3,000 and 10,000).
+	LongQueue, ScreenQueue int
 	// ClientExe runs `mingbai bench fanout-clients` (the fan-out clients
 	// in a child process); nil keeps them in this process.
 	ClientExe []string
@@ -54,6 +58,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.PG, "pg", os.Getenv("MINGBAI_TEST_PG"), "PostgreSQL DSN (a fresh schema is made and dropped); default $MINGBAI_TEST_PG; empty skips PostgreSQL")
 	fs.IntVar(&cfg.Tickets, "tickets", 1_000_000, "historical tickets for the monthly report")
 	fs.IntVar(&cfg.Runs, "runs", 7, "runs of the report query (the median is shown)")
+	fs.IntVar(&cfg.LongQueue, "long-queue", DefaultLongQueue, "tickets waiting during the second issue run")
+	fs.IntVar(&cfg.ScreenQueue, "screen-queue", DefaultScreenQueue, "tickets waiting while the screens of the second fan-out run connect")
 	fs.StringVar(&skip, "skip", "", "comma-separated sections to skip: "+strings.Join(Sections, ","))
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -118,6 +124,12 @@ func floats(s string) ([]float64, error) {
 // Run measures the sections of cfg and prints a table for each to out;
 // progress goes to log.
 func Run(ctx context.Context, cfg Config, out, log io.Writer) error {
+	if cfg.LongQueue <= 0 {
+		cfg.LongQueue = DefaultLongQueue
+	}
+	if cfg.ScreenQueue <= 0 {
+		cfg.ScreenQueue = DefaultScreenQueue
+	}
 	fmt.Fprintf(out, "mingbai bench: %s, %d CPUs (GOMAXPROCS %d), %s; duration %s, concurrency %d\n\n",
 		runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS+"/"+runtime.GOARCH, cfg.Duration, cfg.Concurrency)
 	step := func(format string, args ...any) { fmt.Fprintf(log, "· "+format+"\n", args...) }
@@ -140,38 +152,56 @@ func Run(ctx context.Context, cfg Config, out, log io.Writer) error {
 		fmt.Fprintln(out, "### 1. Raw limit")
 		t.print(out)
 	}
+	var sum summary
+	sum.raw = raws["FULL"].Rate()
 	if !cfg.Skip["issue"] || !cfg.Skip["call"] {
-		ti := newTable("ticket issue over HTTP", "clients", "tickets", "errors", "req/s", "p50", "p99", "raw req/s", "ratio")
-		tc := newTable("call → start → finish", "windows", "cycles", "cycles/s", "ops/s", "call p50", "call p99", "start p50", "finish p50", "finish p99", "cycle p99")
+		ti := newTable("ticket issue over HTTP", "waiting before", "clients", "tickets", "errors", "req/s", "p50", "p99", "raw req/s", "ratio")
+		tc := newTable("call → start → finish", "windows", "cycles", "cycles/s", "ops/s", "call p50", "call p99", "start p50", "finish p50", "finish p99", "cycle p99", "ops ratio")
 		for _, e := range engines {
+			base := raws["FULL"]
+			if e.Sync == "NORMAL" {
+				base = raws["NORMAL"]
+			}
 			step("issue and call on %s", e.Name)
-			ir, cr, err := queueRun(ctx, e, cfg)
+			ir, cr, err := queueRun(ctx, e, cfg, 0)
 			if err != nil {
 				return fmt.Errorf("%s: %w", e.Name, err)
 			}
 			if !cfg.Skip["issue"] {
-				base := raws["FULL"]
-				if e.Sync == "NORMAL" {
-					base = raws["NORMAL"]
+				ti.add(e.Name, 0, cfg.Concurrency, ir.Ops, errs(ir), ir.Rate(), ir.P(.5), ir.P(.99), base.Rate(), ratio(ir.Rate(), base.Rate()))
+				if e.Name == "sqlite-full" {
+					sum.issueShort = ir.Rate()
 				}
-				ti.add(e.Name, cfg.Concurrency, ir.Ops, errs(ir), ir.Rate(), ir.P(.5), ir.P(.99), base.Rate(), ratio(ir.Rate(), base.Rate()))
+				step("issue on %s with %d waiting", e.Name, cfg.LongQueue)
+				lr, _, err := queueRun(ctx, e, Config{Duration: cfg.Duration, Concurrency: cfg.Concurrency, Windows: cfg.Windows,
+					Skip: map[string]bool{"call": true}}, cfg.LongQueue)
+				if err != nil {
+					return fmt.Errorf("%s, long queue: %w", e.Name, err)
+				}
+				ti.add(e.Name, cfg.LongQueue, cfg.Concurrency, lr.Ops, errs(lr), lr.Rate(), lr.P(.5), lr.P(.99), base.Rate(), ratio(lr.Rate(), base.Rate()))
+				if e.Name == "sqlite-full" {
+					sum.issueLong = lr.Rate()
+				}
 			}
 			if !cfg.Skip["call"] {
 				name := e.Name
 				if cr.RanDry {
 					name += " (queue ran dry)"
 				}
-				ops := cr.Call.Ops + cr.Start.Ops + cr.Finish.Ops
-				tc.add(name, cr.Windows, cr.Cycles.Ops, cr.Cycles.Rate(), float64(ops)/cr.Cycles.Elapsed.Seconds(),
-					cr.Call.P(.5), cr.Call.P(.99), cr.Start.P(.5), cr.Finish.P(.5), cr.Finish.P(.99), cr.Cycles.P(.99))
+				ops := float64(cr.Call.Ops+cr.Start.Ops+cr.Finish.Ops) / cr.Cycles.Elapsed.Seconds()
+				tc.add(name, cr.Windows, cr.Cycles.Ops, cr.Cycles.Rate(), ops,
+					cr.Call.P(.5), cr.Call.P(.99), cr.Start.P(.5), cr.Finish.P(.5), cr.Finish.P(.99), cr.Cycles.P(.99), ratio(ops, base.Rate()))
+				if e.Name == "sqlite-full" {
+					sum.callOps = ops
+				}
 			}
 		}
 		if !cfg.Skip["issue"] {
-			fmt.Fprintln(out, "### 2. Ticket issue end to end (ratio: to the raw limit with the same synchronous mode; PostgreSQL to SQLite FULL)")
+			fmt.Fprintf(out, "### 2. Ticket issue end to end, with a short queue and with %d waiting (ratio: to the raw limit with the same synchronous mode; PostgreSQL to SQLite FULL)\n", cfg.LongQueue)
 			ti.print(out)
 		}
 		if !cfg.Skip["call"] {
-			fmt.Fprintln(out, "### 3. Call next, start, finish (each window's staff loops over HTTP)")
+			fmt.Fprintln(out, "### 3. Call next, start, finish (each window's staff loops over HTTP; ops ratio: calls+starts+finishes per second to the raw limit)")
 			tc.print(out)
 		}
 	}
@@ -189,18 +219,32 @@ func Run(ctx context.Context, cfg Config, out, log io.Writer) error {
 		t.print(out)
 	}
 	if !cfg.Skip["fanout"] {
-		t := newTable("connected screens", "connected", "all snapshots after", "call request", "p50", "p99", "max", "missed", "dropped", "memory/client")
+		t := newTable("connected screens", "waiting", "connected", "all snapshots after", "call request", "p50", "p99", "max", "missed", "dropped", "memory/client")
 		for _, n := range cfg.Clients {
-			step("fan-out to %d clients", n)
-			r, err := Fanout(ctx, n, cfg.ClientExe)
-			if err != nil {
-				return err
+			for _, waiting := range []int{0, cfg.ScreenQueue} {
+				if waiting > 0 && n != cfg.Clients[len(cfg.Clients)-1] {
+					continue // the long queue with the largest number of screens only
+				}
+				step("fan-out to %d clients, %d waiting", n, waiting)
+				r, err := Fanout(ctx, n, waiting, cfg.ClientExe)
+				if err != nil {
+					return err
+				}
+				where := "one process: client+server"
+				if r.Separate {
+					where = "server only"
+				}
+				t.add(fmt.Sprint(n), waiting, r.Connected, r.ConnectTime, r.Call, r.Lat.P(.5), r.Lat.P(.99), r.Lat.Max(), r.Missed, r.Dropped, fmt.Sprintf("%.1f KiB (%s)", r.PerConn/1024, where))
+				if n == cfg.Clients[len(cfg.Clients)-1] {
+					if waiting == 0 {
+						sum.connectEmpty, sum.perScreen, sum.fanP99, sum.screens = r.ConnectTime, r.PerConn, r.Lat.P(.99), n
+					} else {
+						sum.connectLong = r.ConnectTime
+						sum.perScreen = max(sum.perScreen, r.PerConn)
+						sum.fanP99 = max(sum.fanP99, r.Lat.P(.99))
+					}
+				}
 			}
-			where := "one process: client+server"
-			if r.Separate {
-				where = "server only"
-			}
-			t.add(fmt.Sprint(n), r.Connected, r.ConnectTime, r.Call, r.Lat.P(.5), r.Lat.P(.99), r.Lat.Max(), r.Missed, r.Dropped, fmt.Sprintf("%.1f KiB (%s)", r.PerConn/1024, where))
 		}
 		fmt.Fprintln(out, "### 5. Server-sent-event fan-out: from the call until each screen has ticket.called")
 		t.print(out)
@@ -217,7 +261,60 @@ func Run(ctx context.Context, cfg Config, out, log io.Writer) error {
 		fmt.Fprintln(out, "### 6. Monthly report over historical tickets of one hall")
 		t.print(out)
 	}
+	sum.print(out, cfg)
 	return nil
+}
+
+// The default queue lengths of the long-queue runs (issue 18).
+const (
+	DefaultLongQueue   = 3000
+	DefaultScreenQueue = 10000
+)
+
+// summary collects the figures the targets are stated in (issue 18).
+type summary struct {
+	raw, issueShort, issueLong, callOps float64
+	connectEmpty, connectLong, fanP99   time.Duration
+	perScreen                           float64
+	screens                             int
+}
+
+func (s summary) print(out io.Writer, cfg Config) {
+	t := newTable("target", "measured", "goal", "met")
+	yes := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "NO"
+	}
+	if s.raw > 0 && s.issueShort > 0 {
+		r := s.issueShort / s.raw
+		t.add("issue, short queue / raw limit (SQLite FULL)", fmt.Sprintf("%.2f", r), "≥ 0.70", yes(r >= 0.70))
+	}
+	if s.raw > 0 && s.issueLong > 0 {
+		r := s.issueLong / s.raw
+		t.add(fmt.Sprintf("issue, %d waiting / raw limit", cfg.LongQueue), fmt.Sprintf("%.2f", r), "≥ 0.60", yes(r >= 0.60))
+	}
+	if s.raw > 0 && s.callOps > 0 {
+		r := s.callOps / s.raw
+		t.add("call+start+finish ops / raw limit", fmt.Sprintf("%.2f", r), "≥ 0.70", yes(r >= 0.70))
+	}
+	if s.connectEmpty > 0 && s.connectLong > 0 {
+		r := float64(s.connectLong) / float64(s.connectEmpty)
+		t.add(fmt.Sprintf("connect %d screens: %d waiting / none", s.screens, cfg.ScreenQueue), fmt.Sprintf("%.2f", r), "≤ 1.5", yes(r <= 1.5))
+	}
+	if s.perScreen > 0 {
+		kib := s.perScreen / 1024
+		t.add("server memory per connected screen", fmt.Sprintf("%.1f KiB", kib), "≤ 24 KiB", yes(kib <= 24))
+	}
+	if s.fanP99 > 0 {
+		t.add(fmt.Sprintf("call → %d screens, p99", s.screens), s.fanP99.Round(time.Millisecond).String(), "≤ 150 ms", yes(s.fanP99 <= 150*time.Millisecond))
+	}
+	if len(t.rows) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "### Targets (issue 18; %d clients, runs of %s)\n", cfg.Concurrency, cfg.Duration)
+	t.print(out)
 }
 
 func errs(r Result) string {
@@ -244,12 +341,15 @@ func rawRun(ctx context.Context, sync string, cfg Config) (Result, error) {
 // with (topped up after the issue run when needed).
 const minWaiting = 300
 
-func queueRun(ctx context.Context, e Engine, cfg Config) (Result, CallResult, error) {
+func queueRun(ctx context.Context, e Engine, cfg Config, prefill int) (Result, CallResult, error) {
 	h, err := StartHall(ctx, e)
 	if err != nil {
 		return Result{}, CallResult{}, err
 	}
 	defer h.Close()
+	if err := h.Prefill(ctx, prefill); err != nil {
+		return Result{}, CallResult{}, fmt.Errorf("prefill: %w", err)
+	}
 	c := newClient(max(cfg.Concurrency, cfg.Windows))
 	staff, err := h.SignIn(ctx, c, cfg.Windows)
 	if err != nil {

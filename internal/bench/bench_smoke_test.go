@@ -38,12 +38,12 @@ func TestRunSmall(t *testing.T) {
 	}
 	var out, log bytes.Buffer
 	cfg := Config{Duration: 300 * time.Millisecond, Concurrency: 4, Windows: 2, Rates: []float64{20}, Clients: []int{50},
-		Tickets: 3000, Runs: 1, Skip: map[string]bool{}}
+		Tickets: 3000, Runs: 1, Skip: map[string]bool{}, LongQueue: 300, ScreenQueue: 500}
 	if err := Run(ctx, cfg, &out, &log); err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
 	s := out.String()
-	for _, h := range []string{"### 1.", "### 2.", "### 3.", "### 4.", "### 5.", "### 6.", "| sqlite-full ", "| 50 "} {
+	for _, h := range []string{"### 1.", "### 2.", "### 3.", "### 4.", "### 5.", "### 6.", "### Targets", "| sqlite-full ", "| 50 ", "|            300 |", "|     500 |"} {
 		if !strings.Contains(s, h) {
 			t.Errorf("output lacks %q:\n%s", h, s)
 		}

@@ -13,6 +13,7 @@ import (
 // FanoutResult is the outcome of one server-sent-event fan-out.
 type FanoutResult struct {
 	Clients   int
+	Waiting   int // tickets waiting while the screens connect
 	Connected int
 	// ConnectTime is how long it took until every client had its snapshot.
 	ConnectTime time.Duration
@@ -67,8 +68,8 @@ func heapAndStack() uint64 {
 //
 // When exe is set (a command that runs `mingbai bench fanout-clients`), the
 // clients run in that child process; otherwise in this one.
-func Fanout(ctx context.Context, n int, exe []string) (FanoutResult, error) {
-	out := FanoutResult{Clients: n}
+func Fanout(ctx context.Context, n, waiting int, exe []string) (FanoutResult, error) {
+	out := FanoutResult{Clients: n, Waiting: waiting}
 	need := uint64(2*n + 256)
 	if exe != nil {
 		need = uint64(n + 256)
@@ -98,6 +99,10 @@ func Fanout(ctx context.Context, n int, exe []string) (FanoutResult, error) {
 		}
 	}
 	if err := post(ctx, c, h.URL+"/api/v1/tickets", h.Kiosk, map[string]string{"item": item}, nil); err != nil {
+		return out, err
+	}
+	// The long queue the screens connect to (window 1 calls its oldest).
+	if err := h.Prefill(ctx, waiting); err != nil {
 		return out, err
 	}
 

@@ -37,6 +37,13 @@ type Case struct {
 	// LegalBasis is the provision a rejection rests on (e.g. 《社会保险法》
 	// 第十六条).
 	LegalBasis string
+	// DeferredAccept marks a case accepted with required materials missing
+	// (容缺受理, see Open): those materials are deferred, which only such a
+	// case allows for materials the guide marks required.
+	DeferredAccept bool
+	// SupplyBy is the date the applicant promised to hand the deferred
+	// materials in by; set exactly when DeferredAccept is.
+	SupplyBy workday.Date
 }
 
 // Instant reports whether the case's item is an on-the-spot item: its
@@ -199,8 +206,11 @@ func (c Case) Validate() error {
 	if err := ValidateLimits(c.Pledged, c.Statutory); err != nil {
 		return fmt.Errorf("%w: %w", ErrCase, err)
 	}
-	if err := ValidateMaterials(c.Materials); err != nil {
+	if err := validateMaterials(c.Materials, c.DeferredAccept); err != nil {
 		return fmt.Errorf("%w: %w", ErrCase, err)
+	}
+	if c.DeferredAccept != c.SupplyBy.IsValid() {
+		return fmt.Errorf("%w: 容缺受理 needs exactly a promised date", ErrCase)
 	}
 	if err := ValidateCorrections(c.AcceptedOn, c.Corrections); err != nil {
 		return fmt.Errorf("%w: %w", ErrCase, err)

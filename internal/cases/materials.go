@@ -183,13 +183,13 @@ func SetStatus(list []Material, name string, status MaterialStatus) ([]Material,
 }
 
 // ReviewBlockers returns the materials that keep a case from review: the
-// required and deferrable materials that are missing (a deferrable one
-// that is deferred does not block). The window gives these in the one-time
-// notice instead of accepting, or sends an accepted case to correction.
+// required and deferrable materials that are missing. A deferred one does
+// not block: deferrable materials may follow later, and required ones are
+// deferred only under 容缺受理 (Case.Open). The window gives these in the
+// one-time notice instead of accepting, or sends an accepted case to
+// correction.
 func ReviewBlockers(list []Material) []Material {
-	return blockers(list, func(m Material) bool {
-		return m.Status == Missing || m.Requirement == Required && m.Status != Received
-	})
+	return blockers(list, func(m Material) bool { return m.Status == Missing })
 }
 
 // CompletionBlockers returns the materials that keep a case from
@@ -222,7 +222,11 @@ func Names(list []Material) []string {
 // ValidateMaterials checks a stored checklist: well-formed materials,
 // unique names, known statuses, deferred only where deferrable, and a
 // reason for every extra material.
-func ValidateMaterials(list []Material) error {
+func ValidateMaterials(list []Material) error { return validateMaterials(list, false) }
+
+// validateMaterials is ValidateMaterials; deferredAccept allows deferred
+// required materials (a case accepted under 容缺受理).
+func validateMaterials(list []Material, deferredAccept bool) error {
 	seen := make(map[string]bool, len(list))
 	for _, m := range list {
 		g, err := normalizeGuideMaterial(m.GuideMaterial)
@@ -239,7 +243,7 @@ func ValidateMaterials(list []Material) error {
 		if !m.Status.Valid() {
 			return fmt.Errorf("%w: %q has status %q", ErrMaterial, m.Name, m.Status)
 		}
-		if m.Status == Deferred && m.Requirement != Deferrable {
+		if m.Status == Deferred && m.Requirement != Deferrable && !(deferredAccept && m.Requirement == Required && !m.Extra) {
 			return fmt.Errorf("%w: %q is %s", ErrNotDeferrable, m.Name, m.Requirement)
 		}
 		if m.Extra && strings.TrimSpace(m.ExtraReason) == "" {

@@ -36,6 +36,13 @@ type Item struct {
 	// Materials are the required materials (申请材料). Staff may not ask for
 	// anything not listed here.
 	Materials []Material `json:"materials"`
+	// DeferredAcceptance reports that the item allows 容缺受理: the window
+	// may accept an application although required materials are missing,
+	// on the applicant's promise to hand them in by a date. Only pledged
+	// items may allow it (an instant item is finished on the spot), and the
+	// clerk still chooses it case by case; the default is the one-time
+	// notice (补正) without accepting.
+	DeferredAcceptance bool `json:"deferred_acceptance"`
 	// Steps is the procedure (办理流程), in order.
 	Steps []Step `json:"steps"`
 	// StatutoryLimit is the time limit set by law (法定时限); nil when no law

@@ -103,79 +103,83 @@ func (ps Problems) sortByIndex() {
 
 // Message keys of problems.
 const (
-	KeyRequired         = "catalog.required"
-	KeyTooLong          = "catalog.too_long"
-	KeyTooMany          = "catalog.too_many"
-	KeyTooFew           = "catalog.too_few"
-	KeyBadText          = "catalog.bad_text"
-	KeyBadCode          = "catalog.bad_code"
-	KeyDuplicateCode    = "catalog.duplicate_code"
-	KeyDuplicateValue   = "catalog.duplicate_value"
-	KeyUnknownZone      = "catalog.unknown_zone"
-	KeyBadEnum          = "catalog.bad_enum"
-	KeyBadUnit          = "catalog.bad_unit"
-	KeyNegative         = "catalog.negative"
-	KeyOutOfRange       = "catalog.out_of_range"
-	KeyBadDate          = "catalog.bad_date"
-	KeyBadPhone         = "catalog.bad_phone"
-	KeyPledgedExceeds   = "catalog.pledged_exceeds_statutory"
-	KeyInstantNotZero   = "catalog.instant_not_zero"
-	KeyPledgedZero      = "catalog.pledged_zero"
-	KeyExtensionAlone   = "catalog.extension_without_statutory"
-	KeyFeeWhenFree      = "catalog.fee_when_free"
-	KeyFeeAmountMissing = "catalog.fee_amount_missing"
-	KeyFeeBasisMissing  = "catalog.fee_basis_missing"
-	KeyOnlineHowMissing = "catalog.online_how_missing"
-	KeyOnlineHowOffline = "catalog.online_how_when_offline"
-	KeyNoVisitsOffline  = "catalog.no_visits_offline"
-	KeyAliasIsName      = "catalog.alias_is_name"
-	KeyBadJSON          = "catalog.bad_json"
-	KeyBadFormat        = "catalog.bad_format"
-	KeyUnknownField     = "catalog.unknown_field"
-	KeyDuplicateKey     = "catalog.duplicate_key"
-	KeyBadType          = "catalog.bad_type"
-	KeyTrailingData     = "catalog.trailing_data"
-	KeyTooManyItems     = "catalog.too_many_items"
-	KeyInvalidValue     = "catalog.invalid_value"
+	KeyRequired           = "catalog.required"
+	KeyTooLong            = "catalog.too_long"
+	KeyTooMany            = "catalog.too_many"
+	KeyTooFew             = "catalog.too_few"
+	KeyBadText            = "catalog.bad_text"
+	KeyBadCode            = "catalog.bad_code"
+	KeyDuplicateCode      = "catalog.duplicate_code"
+	KeyDuplicateValue     = "catalog.duplicate_value"
+	KeyUnknownZone        = "catalog.unknown_zone"
+	KeyBadEnum            = "catalog.bad_enum"
+	KeyBadUnit            = "catalog.bad_unit"
+	KeyNegative           = "catalog.negative"
+	KeyOutOfRange         = "catalog.out_of_range"
+	KeyBadDate            = "catalog.bad_date"
+	KeyBadPhone           = "catalog.bad_phone"
+	KeyPledgedExceeds     = "catalog.pledged_exceeds_statutory"
+	KeyInstantNotZero     = "catalog.instant_not_zero"
+	KeyPledgedZero        = "catalog.pledged_zero"
+	KeyExtensionAlone     = "catalog.extension_without_statutory"
+	KeyFeeWhenFree        = "catalog.fee_when_free"
+	KeyFeeAmountMissing   = "catalog.fee_amount_missing"
+	KeyFeeBasisMissing    = "catalog.fee_basis_missing"
+	KeyOnlineHowMissing   = "catalog.online_how_missing"
+	KeyOnlineHowOffline   = "catalog.online_how_when_offline"
+	KeyNoVisitsOffline    = "catalog.no_visits_offline"
+	KeyAliasIsName        = "catalog.alias_is_name"
+	KeyDeferredInstant    = "catalog.deferred_instant"
+	KeyDeferredNoMaterial = "catalog.deferred_no_material"
+	KeyBadJSON            = "catalog.bad_json"
+	KeyBadFormat          = "catalog.bad_format"
+	KeyUnknownField       = "catalog.unknown_field"
+	KeyDuplicateKey       = "catalog.duplicate_key"
+	KeyBadType            = "catalog.bad_type"
+	KeyTrailingData       = "catalog.trailing_data"
+	KeyTooManyItems       = "catalog.too_many_items"
+	KeyInvalidValue       = "catalog.invalid_value"
 )
 
 // messages holds the English and Chinese templates of each key; {name} is
 // replaced by the argument of that name.
 var messages = map[string]label{
-	KeyRequired:         {"必填", "is required"},
-	KeyTooLong:          {"超过{max}个字符", "is longer than {max} characters"},
-	KeyTooMany:          {"不能超过{max}项", "has more than {max} entries"},
-	KeyTooFew:           {"至少需要{min}项", "needs at least {min} entries"},
-	KeyBadText:          {"不能以空白开头或结尾，也不能含控制字符", "must not start or end with spaces or contain control characters"},
-	KeyBadCode:          {"事项编码“{value}”格式错误，应为 RS-大写字母-三位数字，如 RS-B-012", "code {value} does not have the form RS-<zone letter>-<NNN>, e.g. RS-B-012"},
-	KeyDuplicateCode:    {"事项编码“{value}”重复，第{first}项已使用", "duplicate code {value}, already used by items[{first}]"},
-	KeyDuplicateValue:   {"“{value}”重复", "duplicate entry {value}"},
-	KeyUnknownZone:      {"未知功能区“{value}”（可选：{allowed}）", "unknown zone {value} (known: {allowed})"},
-	KeyBadEnum:          {"取值“{value}”无效（可选：{allowed}）", "invalid value {value} (allowed: {allowed})"},
-	KeyBadUnit:          {"时限单位“{value}”无效（可选：working_days 工作日, calendar_days 自然日）", "invalid time unit {value} (allowed: working_days, calendar_days)"},
-	KeyNegative:         {"不能为负数", "must not be negative"},
-	KeyOutOfRange:       {"应在{min}到{max}之间", "must be between {min} and {max}"},
-	KeyBadDate:          {"“{value}”不是有效日期（YYYY-MM-DD，2000—2099年）", "{value} is not a valid date YYYY-MM-DD between 2000 and 2099"},
-	KeyBadPhone:         {"“{value}”不是有效电话号码（如 12333、0531-87212300）", "{value} is not a phone number such as 12333 or 0531-87212300"},
-	KeyPledgedExceeds:   {"承诺时限{pledged}超过法定时限{statutory}", "pledged limit {pledged_en} exceeds the statutory limit {statutory_en}"},
-	KeyInstantNotZero:   {"即办件的承诺时限应为0（当场办结）", "an instant item must have a pledged limit of 0 (on the spot)"},
-	KeyPledgedZero:      {"承诺件的承诺时限应大于0", "a pledged item needs a pledged limit above 0"},
-	KeyExtensionAlone:   {"有延长期限时须填写法定时限", "an extension needs a statutory limit"},
-	KeyFeeWhenFree:      {"不收费事项不能填写收费金额或收费情形", "a free item must not state an amount or a charging case"},
-	KeyFeeAmountMissing: {"收费事项须填写大于0的收费金额", "a charged item needs an amount above 0"},
-	KeyFeeBasisMissing:  {"收费事项须填写收费依据", "a charged item needs the basis of its fee"},
-	KeyOnlineHowMissing: {"支持网上办理时须写明办理渠道", "online handling needs the channel named"},
-	KeyOnlineHowOffline: {"不支持网上办理时不应填写办理渠道", "an online channel is named but online handling is off"},
-	KeyNoVisitsOffline:  {"到现场次数为0的事项必须支持网上办理", "zero visits on site requires online handling"},
-	KeyAliasIsName:      {"别名与事项名称相同", "alias repeats the item name"},
-	KeyBadJSON:          {"JSON格式错误：{detail}", "malformed JSON: {detail}"},
-	KeyBadFormat:        {"文件格式应为“{want}”，实际为“{value}”", "format must be {want}, got {value}"},
-	KeyUnknownField:     {"未知字段“{value}”", "unknown field {value}"},
-	KeyDuplicateKey:     {"字段“{value}”重复出现", "field {value} appears more than once"},
-	KeyBadType:          {"类型错误，应为{want_zh}", "wrong type, want {want}"},
-	KeyTrailingData:     {"JSON文档结束后还有多余内容", "unexpected data after the JSON document"},
-	KeyTooManyItems:     {"事项数超过{max}", "more than {max} items"},
-	KeyInvalidValue:     {"取值无效：{detail}", "invalid value: {detail}"},
+	KeyRequired:           {"必填", "is required"},
+	KeyTooLong:            {"超过{max}个字符", "is longer than {max} characters"},
+	KeyTooMany:            {"不能超过{max}项", "has more than {max} entries"},
+	KeyTooFew:             {"至少需要{min}项", "needs at least {min} entries"},
+	KeyBadText:            {"不能以空白开头或结尾，也不能含控制字符", "must not start or end with spaces or contain control characters"},
+	KeyBadCode:            {"事项编码“{value}”格式错误，应为 RS-大写字母-三位数字，如 RS-B-012", "code {value} does not have the form RS-<zone letter>-<NNN>, e.g. RS-B-012"},
+	KeyDuplicateCode:      {"事项编码“{value}”重复，第{first}项已使用", "duplicate code {value}, already used by items[{first}]"},
+	KeyDuplicateValue:     {"“{value}”重复", "duplicate entry {value}"},
+	KeyUnknownZone:        {"未知功能区“{value}”（可选：{allowed}）", "unknown zone {value} (known: {allowed})"},
+	KeyBadEnum:            {"取值“{value}”无效（可选：{allowed}）", "invalid value {value} (allowed: {allowed})"},
+	KeyBadUnit:            {"时限单位“{value}”无效（可选：working_days 工作日, calendar_days 自然日）", "invalid time unit {value} (allowed: working_days, calendar_days)"},
+	KeyNegative:           {"不能为负数", "must not be negative"},
+	KeyOutOfRange:         {"应在{min}到{max}之间", "must be between {min} and {max}"},
+	KeyBadDate:            {"“{value}”不是有效日期（YYYY-MM-DD，2000—2099年）", "{value} is not a valid date YYYY-MM-DD between 2000 and 2099"},
+	KeyBadPhone:           {"“{value}”不是有效电话号码（如 12333、0531-87212300）", "{value} is not a phone number such as 12333 or 0531-87212300"},
+	KeyPledgedExceeds:     {"承诺时限{pledged}超过法定时限{statutory}", "pledged limit {pledged_en} exceeds the statutory limit {statutory_en}"},
+	KeyInstantNotZero:     {"即办件的承诺时限应为0（当场办结）", "an instant item must have a pledged limit of 0 (on the spot)"},
+	KeyPledgedZero:        {"承诺件的承诺时限应大于0", "a pledged item needs a pledged limit above 0"},
+	KeyExtensionAlone:     {"有延长期限时须填写法定时限", "an extension needs a statutory limit"},
+	KeyFeeWhenFree:        {"不收费事项不能填写收费金额或收费情形", "a free item must not state an amount or a charging case"},
+	KeyFeeAmountMissing:   {"收费事项须填写大于0的收费金额", "a charged item needs an amount above 0"},
+	KeyFeeBasisMissing:    {"收费事项须填写收费依据", "a charged item needs the basis of its fee"},
+	KeyOnlineHowMissing:   {"支持网上办理时须写明办理渠道", "online handling needs the channel named"},
+	KeyOnlineHowOffline:   {"不支持网上办理时不应填写办理渠道", "an online channel is named but online handling is off"},
+	KeyNoVisitsOffline:    {"到现场次数为0的事项必须支持网上办理", "zero visits on site requires online handling"},
+	KeyAliasIsName:        {"别名与事项名称相同", "alias repeats the item name"},
+	KeyDeferredInstant:    {"即办件当场办结，不能容缺受理", "an instant item is done on the spot and cannot allow acceptance with missing materials"},
+	KeyDeferredNoMaterial: {"没有必要材料的事项无需容缺受理", "acceptance with missing materials needs at least one required material"},
+	KeyBadJSON:            {"JSON格式错误：{detail}", "malformed JSON: {detail}"},
+	KeyBadFormat:          {"文件格式应为“{want}”，实际为“{value}”", "format must be {want}, got {value}"},
+	KeyUnknownField:       {"未知字段“{value}”", "unknown field {value}"},
+	KeyDuplicateKey:       {"字段“{value}”重复出现", "field {value} appears more than once"},
+	KeyBadType:            {"类型错误，应为{want_zh}", "wrong type, want {want}"},
+	KeyTrailingData:       {"JSON文档结束后还有多余内容", "unexpected data after the JSON document"},
+	KeyTooManyItems:       {"事项数超过{max}", "more than {max} items"},
+	KeyInvalidValue:       {"取值无效：{detail}", "invalid value: {detail}"},
 }
 
 // newProblem renders a problem from its key and arguments given as
@@ -194,4 +198,11 @@ func newProblem(index int, item, field, key string, kv ...string) Problem {
 	r := strings.NewReplacer(pairs...)
 	p.Zh, p.En = r.Replace(m.zh), r.Replace(m.en)
 	return p
+}
+
+// TypeProblem reports a value of the wrong kind for a field of the item
+// with the given code, e.g. a count that is not an integer typed into a
+// form. kind is integer, boolean or "amount in yuan".
+func TypeProblem(code, field, kind string) Problem {
+	return newProblem(0, code, field, KeyBadType, wantArgs(kind)...)
 }

@@ -158,6 +158,14 @@ func (v *validator) item(it *Item, zones map[string]bool, allowedZones string) {
 		v.para(index("conditions", i), c, MaxConditionLen, true)
 	}
 	v.materials(it.Materials)
+	if it.DeferredAcceptance {
+		switch {
+		case it.Handling == Instant:
+			v.add("deferred_acceptance", KeyDeferredInstant)
+		case !hasRequired(it.Materials):
+			v.add("deferred_acceptance", KeyDeferredNoMaterial)
+		}
+	}
 	v.list("steps", len(it.Steps), 1, MaxSteps)
 	for i, s := range it.Steps {
 		f := index("steps", i)
@@ -195,6 +203,17 @@ func (v *validator) item(it *Item, zones map[string]bool, allowedZones string) {
 		v.para(f+".a", q.A, MaxAnswerLen, true)
 	}
 	v.date("effective_date", it.EffectiveDate)
+}
+
+// hasRequired reports whether any material must be handed in (required or
+// deferrable), which 容缺受理 could waive for a while.
+func hasRequired(ms []Material) bool {
+	for _, m := range ms {
+		if m.Requirement == Required || m.Requirement == Deferrable {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *validator) materials(ms []Material) {

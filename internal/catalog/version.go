@@ -60,7 +60,18 @@ type Version struct {
 	CreatedAt time.Time `json:"created_at"`
 	// PublishedAt is when the version was published; nil while a draft.
 	PublishedAt *time.Time `json:"published_at"`
+	// ReturnedBy is the reviewer who sent the draft back to its author
+	// instead of publishing it; empty unless returned. A returned draft is
+	// never published: its author saves a corrected draft (a new version).
+	ReturnedBy string `json:"returned_by,omitempty"`
+	// ReturnedAt is when the draft was returned; nil unless returned.
+	ReturnedAt *time.Time `json:"returned_at,omitempty"`
+	// ReturnComment is the reviewer's comment to the author.
+	ReturnComment string `json:"return_comment,omitempty"`
 }
+
+// Returned reports whether the version is a draft sent back by a reviewer.
+func (v Version) Returned() bool { return v.ReturnedAt != nil }
 
 // Guide is one version of an item's guide: its metadata and content.
 type Guide struct {

@@ -41,13 +41,9 @@ func seedCases(ctx context.Context, db *store.DB, h hall.Hall) error {
 		}
 		return in
 	}
-	// A pledged case sent back for correction: its one-time notice lists
-	// the application form.
-	a, err := db.CreateCase(ctx, person("RS-A-004", "王小菲", demoID("19850312", 22), "13800001234", "居民身份证", "相关类别证明"))
-	if err != nil {
-		return fmt.Errorf("demo case: %w", err)
-	}
-	if _, err := db.ChangeCaseState(ctx, a.ID, store.CaseChange{To: cases.Correction, Note: "申请表未带"}); err != nil {
+	// An application without its form: not accepted, the window issues
+	// the one-time notice listing the application form (the default).
+	if _, err := db.CreateCase(ctx, person("RS-A-004", "王小菲", demoID("19850312", 22), "13800001234", "居民身份证", "相关类别证明")); err != nil {
 		return fmt.Errorf("demo case: %w", err)
 	}
 	// A pledged case in review.

@@ -35,6 +35,7 @@ var Accounts = []Account{
 	{"callback", "回访员 陈静", auth.CallbackOperator},
 	{"editor", "标准化办公室 刘洋", auth.GuideEditor},
 	{"auditor", "纪检审计 吴敏", auth.Auditor},
+	{"consult", "就业咨询员 赵晓雪", auth.Consultant},
 	{"w01", "", auth.WindowStaff},
 }
 
@@ -214,6 +215,7 @@ const (
 	stageCatalog = 10
 	stageQueue   = 20
 	stageCases   = 30
+	stageConsult = 40
 )
 
 func addSeeder(order int, fn func(context.Context, *store.DB, hall.Hall) error) {

@@ -196,9 +196,11 @@ var _ = Register(map[string]M{
 	"cases.remark":         {"说明", "Remark", "說明"},
 
 	// Integrity alerts.
-	"cases.alert_at":       {"时间", "At", "時間"},
-	"cases.alert_kind":     {"类型", "Kind", "類型"},
-	"cases.alert_ref":      {"对象", "Object", "對象"},
-	"cases.alert_detail":   {"内容", "Detail", "內容"},
-	"cases.alert_resolved": {"处理时间", "Resolved", "處理時間"},
+	"alert.kind.case.extra_material": {"要求指南以外材料", "Material beyond the guide", "要求指南以外材料"},
+	"alert.case.extra_material":      {"要求了办事指南未列明的材料“%[1]s”，理由：%[2]s", "Asked for %[1]q, which the guide does not list; reason: %[2]s", "要求了辦事指南未列明的材料「%[1]s」，理由：%[2]s"},
+	"cases.alert_at":                 {"时间", "At", "時間"},
+	"cases.alert_kind":               {"类型", "Kind", "類型"},
+	"cases.alert_ref":                {"对象", "Object", "對象"},
+	"cases.alert_detail":             {"内容", "Detail", "內容"},
+	"cases.alert_resolved":           {"处理时间", "Resolved", "處理時間"},
 })

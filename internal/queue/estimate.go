@@ -52,7 +52,18 @@ type WindowState struct {
 	// Spans, when not nil, are the window's planned staffed periods; they
 	// replace Window.Open for the future. When nil the window stays as it is.
 	Spans []Span
+	// IdleSince, for an open idle window, is when it last called, finished
+	// or opened (resumed). A window that stays idle while tickets it serves
+	// wait is not calling: the replay expects it to stay away as long again
+	// (less StallGrace), so the estimate follows what the hall shows. Zero
+	// means unknown: the window calls at once.
+	IdleSince time.Time
 }
+
+// StallGrace is how long an open idle window may leave a ticket it serves
+// waiting before the estimators stop expecting it to call at once: the
+// few seconds between a finish and the next call, and some more.
+const StallGrace = time.Minute
 
 // Snapshot is the state of a hall as the estimators see it.
 type Snapshot struct {

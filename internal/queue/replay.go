@@ -37,6 +37,18 @@ type Replay struct {
 	// square of the queue length), down to a single expected-value replay
 	// for queues of about 150 tickets and more.
 	Samples int
+	// Seed, when not zero, seeds the random streams instead of the
+	// snapshot time: successive snapshots of one hall then replay with
+	// common random numbers, and estimates do not jitter from one second
+	// to the next by the Monte Carlo noise alone.
+	Seed uint64
+}
+
+func (e Replay) seed(s *Snapshot) uint64 {
+	if e.Seed != 0 {
+		return e.Seed
+	}
+	return uint64(s.Now.UnixNano())
 }
 
 // Name returns "mingbai".
@@ -48,6 +60,7 @@ type replayWindow struct {
 	speed float64
 	spans [][2]float64
 	si    int
+	stall float64 // minutes an idle window is expected to stay away
 }
 
 // ready returns when the window can next call, +Inf if never.
@@ -79,7 +92,11 @@ type replayer struct {
 	hmin    float64
 	total   float64 // priority arrivals per minute
 	params  map[string][2]float64
+	ix      *replayIndex // nil: replay through Policy.Next
 }
+
+// noTarget is the target of a replay of the whole queue.
+const noTarget = math.MinInt64
 
 func (r *replayer) lognormal(item string) (mu, sigma float64) {
 	if p, ok := r.params[item]; ok {
@@ -93,23 +110,67 @@ func (r *replayer) lognormal(item string) (mu, sigma float64) {
 
 // Estimate implements Estimator.
 func (e Replay) Estimate(s Snapshot, t Ticket) time.Duration {
-	horizon := e.Horizon
-	if horizon <= 0 {
-		horizon = 12 * time.Hour
+	r := e.prepare(&s, &t)
+	if r == nil {
+		return e.horizon()
 	}
-	r := &replayer{s: &s, pol: s.policy(), target: t.ID, hmin: minutes(horizon), params: map[string][2]float64{}}
-	found := false
+	n := e.samples(len(r.list) + 1)
+	if n <= 1 {
+		return fromMinutes(math.Min(r.run(nil), r.hmin))
+	}
+	seed := uint64(t.ID)*0x9e3779b97f4a7c15 ^ e.seed(&s)
+	rng := rand.New(rand.NewPCG(seed, 0x5bd1e995))
+	waits := make([]float64, n)
+	for i := range waits {
+		waits[i] = r.run(rng)
+	}
+	sort.Float64s(waits)
+	return fromMinutes(math.Min(waits[n/2], r.hmin))
+}
+
+func (e Replay) horizon() time.Duration {
+	if e.Horizon <= 0 {
+		return 12 * time.Hour
+	}
+	return e.Horizon
+}
+
+// samples returns the number of Monte Carlo replays for a list of q
+// tickets (see Replay.Samples).
+func (e Replay) samples(q int) int {
+	n := e.Samples
+	if n <= 0 {
+		fq := float64(q)
+		n = int(math.Min(15, 25000/(fq*fq)))
+		if n > 1 && n%2 == 0 {
+			n-- // an odd count has a proper median
+		}
+	}
+	return n
+}
+
+// prepare builds what every replay of s shares: the callable tickets (with
+// t added when t is not nil and not among them), the windows that are or
+// will be open, and, for the built-in policies, the index the fast replay
+// runs on. It returns nil when no window will ever be open.
+func (e Replay) prepare(s *Snapshot, t *Ticket) *replayer {
+	r := &replayer{s: s, pol: s.policy(), target: noTarget, hmin: minutes(e.horizon()), params: map[string][2]float64{}}
+	found := t == nil
+	if t != nil {
+		r.target = t.ID
+	}
+	r.list = make([]Ticket, 0, len(s.Waiting)+1)
 	for i := range s.Waiting {
 		if !s.Waiting[i].Callable() {
 			continue
 		}
-		if s.Waiting[i].ID == t.ID {
+		if t != nil && s.Waiting[i].ID == t.ID {
 			found = true
 		}
 		r.list = append(r.list, s.Waiting[i])
 	}
 	if !found {
-		r.list = append(r.list, t)
+		r.list = append(r.list, *t)
 	}
 	for i := range s.Windows {
 		w := &s.Windows[i]
@@ -137,49 +198,61 @@ func (e Replay) Estimate(s Snapshot, t Ticket) time.Duration {
 		}
 	}
 	if len(r.windows) == 0 {
-		return horizon
+		return nil
 	}
 	for _, a := range s.PriorityArrivals {
 		r.total += a.PerHour / 60
 	}
-	n := e.Samples
-	if n <= 0 {
-		q := float64(len(r.list) + 1)
-		n = int(math.Min(15, 25000/(q*q)))
-		if n > 1 && n%2 == 0 {
-			n-- // an odd count has a proper median
-		}
-	}
-	if n <= 1 {
-		return fromMinutes(math.Min(r.run(nil), r.hmin))
-	}
-	seed := uint64(t.ID)*0x9e3779b97f4a7c15 ^ uint64(s.Now.UnixNano())
-	rng := rand.New(rand.NewPCG(seed, 0x5bd1e995))
-	waits := make([]float64, n)
-	for i := range waits {
-		waits[i] = r.run(rng)
-	}
-	sort.Float64s(waits)
-	return fromMinutes(math.Min(waits[n/2], r.hmin))
+	r.ix = buildIndex(r)
+	r.stalls()
+	return r
 }
 
-// run replays once, with draws from rng, or in expected values when rng is
-// nil, and returns the target's wait in minutes.
+// run replays once and returns the target's wait in minutes, on the index
+// when the policy is a built-in one, else through Policy.Next.
 func (r *replayer) run(rng *rand.Rand) float64 {
+	if r.ix != nil {
+		return r.runIndexed(rng, nil)
+	}
+	return r.runGeneric(rng)
+}
+
+// replayRun is the state of one replay.
+type replayRun struct {
+	r       *replayer
+	rng     *rand.Rand
+	list    []Ticket
+	ws      []replayWindow
+	recall  float64
+	nextArr float64
+	nArr    int
+	counts  []float64
+	vid     int64
+}
+
+// start begins a replay, with draws from rng, or in expected values when
+// rng is nil: the windows' first free times and the first priority arrival.
+func (r *replayer) start(rng *rand.Rand, copyList bool) *replayRun {
 	s := r.s
-	list := make([]Ticket, len(r.list), len(r.list)+16)
-	copy(list, r.list)
-	ws := make([]replayWindow, len(r.windows))
-	copy(ws, r.windows)
-	recall := minutes(s.Recall)
-	for i := range ws {
-		w := &ws[i]
+	u := &replayRun{r: r, rng: rng, recall: minutes(s.Recall), nextArr: math.Inf(1), vid: -1,
+		counts: make([]float64, len(s.PriorityArrivals))}
+	if copyList {
+		u.list = make([]Ticket, len(r.list), len(r.list)+16)
+		copy(u.list, r.list)
+	}
+	u.ws = make([]replayWindow, len(r.windows))
+	copy(u.ws, r.windows)
+	for i := range u.ws {
+		w := &u.ws[i]
 		if w.ws.Window.Serving == 0 {
+			// A window open but not calling while tickets it serves wait
+			// (see stalls) is expected to stay away as long again.
+			w.free = w.stall
 			continue
 		}
 		switch {
 		case w.ws.Recalling:
-			w.free = math.Max(recall-minutes(w.ws.Elapsed), 0)
+			w.free = math.Max(u.recall-minutes(w.ws.Elapsed), 0)
 		case rng == nil:
 			el := time.Duration(float64(w.ws.Elapsed) / w.speed)
 			w.free = minutes(ResidualMean(s.stats(w.ws.Item), el)) * w.speed
@@ -189,94 +262,118 @@ func (r *replayer) run(rng *rand.Rand) float64 {
 			w.free = residualDraw(rng, mu, sg, el) * w.speed
 		}
 	}
-	occupancy := func(item string) float64 {
-		if rng == nil {
-			return (1-s.NoShowRate)*minutes(s.stats(item).Mean) + s.NoShowRate*recall
-		}
-		if rng.Float64() < s.NoShowRate {
-			return recall
-		}
-		mu, sg := r.lognormal(item)
-		return math.Exp(mu + sg*rng.NormFloat64())
-	}
+	u.advance()
+	return u
+}
 
-	// Priority arrivals: evenly spaced in expected values, Poisson when
-	// drawn; items in proportion to their rates.
-	nextArr, nArr := math.Inf(1), 0
-	counts := make([]float64, len(s.PriorityArrivals))
-	advance := func() {
-		switch {
-		case r.total <= 0:
-			nextArr = math.Inf(1)
-		case rng == nil:
-			nextArr = (float64(nArr) + 0.5) / r.total
-		default:
-			if nArr == 0 {
-				nextArr = 0
-			}
-			nextArr += rng.ExpFloat64() / r.total
-		}
+// occupancy is how long a called ticket of item holds a window (before the
+// window's speed): its service, or the recall when it does not show up.
+func (u *replayRun) occupancy(item string) float64 {
+	s := u.r.s
+	if u.rng == nil {
+		return (1-s.NoShowRate)*minutes(s.stats(item).Mean) + s.NoShowRate*u.recall
 	}
-	advance()
-	var vid int64 = -1
-	addArrival := func() {
-		at := nextArr
-		best := 0
-		if rng == nil {
-			bestDef := math.Inf(-1)
-			for i, a := range s.PriorityArrivals {
-				if d := a.PerHour/60*at - counts[i]; d > bestDef {
-					best, bestDef = i, d
-				}
-			}
-			counts[best]++
-		} else {
-			u := rng.Float64() * r.total * 60
-			for i, a := range s.PriorityArrivals {
-				best = i
-				if u < a.PerHour {
-					break
-				}
-				u -= a.PerHour
-			}
-		}
-		a := s.PriorityArrivals[best]
-		list = append(list, Ticket{
-			ID: vid, Item: a.Item, Zone: a.Zone, Priority: PriorityElderly,
-			IssuedAt: s.Now.Add(fromMinutes(at)), State: StateWaiting,
-		})
-		vid--
-		nArr++
-		advance()
+	if u.rng.Float64() < s.NoShowRate {
+		return u.recall
 	}
+	mu, sg := u.r.lognormal(item)
+	return math.Exp(mu + sg*u.rng.NormFloat64())
+}
 
-	for steps := 0; steps < 100000; steps++ {
-		bi, bt := -1, math.Inf(1)
-		for i := range ws {
-			if t := ws[i].ready(); t < bt {
-				bi, bt = i, t
+// advance moves to the next priority arrival: evenly spaced in expected
+// values, Poisson when drawn.
+func (u *replayRun) advance() {
+	switch {
+	case u.r.total <= 0:
+		u.nextArr = math.Inf(1)
+	case u.rng == nil:
+		u.nextArr = (float64(u.nArr) + 0.5) / u.r.total
+	default:
+		if u.nArr == 0 {
+			u.nextArr = 0
+		}
+		u.nextArr += u.rng.ExpFloat64() / u.r.total
+	}
+}
+
+// arrival returns the priority ticket arriving at nextArr and the index of
+// its rate in Snapshot.PriorityArrivals (items in proportion to their
+// rates), and moves to the next arrival.
+func (u *replayRun) arrival() (Ticket, int) {
+	s := u.r.s
+	at := u.nextArr
+	best := 0
+	if u.rng == nil {
+		bestDef := math.Inf(-1)
+		for i, a := range s.PriorityArrivals {
+			if d := a.PerHour/60*at - u.counts[i]; d > bestDef {
+				best, bestDef = i, d
 			}
 		}
+		u.counts[best]++
+	} else {
+		x := u.rng.Float64() * u.r.total * 60
+		for i, a := range s.PriorityArrivals {
+			best = i
+			if x < a.PerHour {
+				break
+			}
+			x -= a.PerHour
+		}
+	}
+	a := s.PriorityArrivals[best]
+	t := Ticket{ID: u.vid, Item: a.Item, Zone: a.Zone, Priority: PriorityElderly,
+		IssuedAt: s.Now.Add(fromMinutes(at)), State: StateWaiting}
+	u.vid--
+	u.nArr++
+	u.advance()
+	return t, best
+}
+
+// nextWindow returns the window that can call first and when.
+func (u *replayRun) nextWindow() (int, float64) {
+	bi, bt := -1, math.Inf(1)
+	for i := range u.ws {
+		if t := u.ws[i].ready(); t < bt {
+			bi, bt = i, t
+		}
+	}
+	return bi, bt
+}
+
+// maxSteps bounds one replay.
+const maxSteps = 100000
+
+// runGeneric replays through Policy.Next and ApplyCall on the whole list:
+// each call scans the queue, so a replay costs the square of its length.
+// It serves policies the index does not know, and is the reference the
+// indexed replay is tested against.
+func (r *replayer) runGeneric(rng *rand.Rand) float64 {
+	u := r.start(rng, true)
+	s := r.s
+	for steps := 0; steps < maxSteps; steps++ {
+		bi, bt := u.nextWindow()
 		if bi < 0 || bt >= r.hmin {
 			return r.hmin
 		}
-		for nextArr <= bt {
-			addArrival()
+		for u.nextArr <= bt {
+			t, _ := u.arrival()
+			u.list = append(u.list, t)
 		}
-		w := &ws[bi]
-		idx, ok := r.pol.Next(w.ws.Window, list, s.Now.Add(fromMinutes(bt)))
+		w := &u.ws[bi]
+		idx, ok := r.pol.Next(w.ws.Window, u.list, s.Now.Add(fromMinutes(bt)))
 		if !ok {
-			w.free = nextArr
+			w.free = u.nextArr
 			continue
 		}
-		if list[idx].ID == r.target {
+		if u.list[idx].ID == r.target {
 			return bt
 		}
-		ApplyCall(w.ws.Window, list, idx)
-		w.free = bt + occupancy(list[idx].Item)*w.speed
-		last := len(list) - 1
-		list[idx] = list[last]
-		list = list[:last]
+		ApplyCall(w.ws.Window, u.list, idx)
+		w.free = bt + u.occupancy(u.list[idx].Item)*w.speed
+		last := len(u.list) - 1
+		u.list[idx] = u.list[last]
+		u.list = u.list[:last]
 	}
 	return r.hmin
 }

@@ -90,7 +90,7 @@ func (db *DB) CreateUserIn(ctx context.Context, hallID int64, username, displayN
 		u = User{ID: id, Username: username, DisplayName: displayName, Role: role, CreatedAt: tx.NowMs(), HallID: hallID}
 		return nil
 	})
-	return u, err
+	return u, wrap("create user", err)
 }
 
 // accountHall checks the hall of a new or changed account: it must exist;

@@ -56,6 +56,15 @@ type CaseInput struct {
 	// named stays missing.
 	Materials []MaterialStatusInput `json:"materials"`
 	Extras    []ExtraMaterialInput  `json:"extras,omitempty"`
+	// Decision is the window's choice when required materials are
+	// missing: notice (default: the one-time notice, the case is not
+	// accepted but waits in correction) or accept_missing (容缺受理, only
+	// where the item allows it, with SupplyBy). Ignored when nothing the
+	// guide requires is missing.
+	Decision cases.Decision `json:"decision,omitempty"`
+	// SupplyBy is the date (YYYY-MM-DD) the applicant promises to hand the
+	// missing materials in by, for accept_missing.
+	SupplyBy string `json:"supply_by,omitempty"`
 }
 
 // CaseMaterial is one checklist line as shown.
@@ -122,6 +131,10 @@ type CaseView struct {
 	LegalBasis string      `json:"legal_basis,omitempty"`
 	Delivery   string      `json:"delivery"`
 	Notes      string      `json:"notes,omitempty"`
+	// DeferredAccept marks a case accepted with required materials missing
+	// (容缺受理); SupplyBy is the date the applicant promised them by.
+	DeferredAccept bool   `json:"deferred_accept,omitempty"`
+	SupplyBy       string `json:"supply_by,omitempty"`
 	// Warning and StatutoryWarning are none, yellow or red (today).
 	Warning          cases.Level `json:"warning"`
 	StatutoryWarning cases.Level `json:"statutory_warning"`
@@ -182,19 +195,21 @@ const caseCols = `c.id, c.number, c.hall_id, c.zone, c.item_code, c.item_name, c
 	c.applicant_kind, c.applicant_name_masked, c.id_number_masked, c.phone_masked, c.employer_name, c.credit_code,
 	COALESCE(c.staff_id, 0), c.staff_user, COALESCE(s.name, ''), c.accepted_at, c.accepted_date,
 	c.pledged_n, c.pledged_unit, c.pledged_due, c.statutory_n, c.statutory_unit, c.statutory_due,
-	c.state, c.closed_date, c.reason, c.legal_basis, c.delivery, c.notes,
+	c.state, c.closed_date, c.reason, c.legal_basis, c.delivery, c.notes, c.deferred_accept, c.supply_by,
 	c.applicant_name_enc, c.id_number_enc, c.phone_enc`
 
 const caseFrom = ` FROM cases c LEFT JOIN staff s ON s.id = c.staff_id `
 
 func scanCase(row interface{ Scan(...any) error }) (CaseView, error) {
 	var v CaseView
+	var deferred int
 	err := row.Scan(&v.ID, &v.Number, &v.HallID, &v.Zone, &v.ItemCode, &v.ItemName, &v.GuideVersion, &v.GuideEffective, &v.TicketID,
 		&v.ApplicantKind, &v.NameMasked, &v.IDMasked, &v.PhoneMasked, &v.EmployerName, &v.CreditCode,
 		&v.StaffID, &v.StaffUser, &v.StaffName, &v.AcceptedAt, &v.AcceptedDate,
 		&v.PledgedN, &v.PledgedUnit, &v.PledgedDue, &v.StatutoryN, &v.StatutoryUnit, &v.StatutoryDue,
-		&v.State, &v.ClosedDate, &v.Reason, &v.LegalBasis, &v.Delivery, &v.Notes,
+		&v.State, &v.ClosedDate, &v.Reason, &v.LegalBasis, &v.Delivery, &v.Notes, &deferred, &v.SupplyBy,
 		&v.nameEnc, &v.idEnc, &v.phoneEnc)
+	v.DeferredAccept = deferred != 0
 	return v, err
 }
 
@@ -250,7 +265,14 @@ func loadCaseTx(tx *Tx, id int64) (CaseView, error) {
 // domainCase rebuilds the pure case from a view.
 func (v CaseView) domainCase() (cases.Case, error) {
 	c := cases.Case{Number: v.Number, ItemCode: v.ItemCode, State: v.State,
-		Pledged: cases.Limit{N: v.PledgedN, Unit: workday.Unit(v.PledgedUnit)}, Reason: v.Reason, LegalBasis: v.LegalBasis}
+		Pledged: cases.Limit{N: v.PledgedN, Unit: workday.Unit(v.PledgedUnit)}, Reason: v.Reason, LegalBasis: v.LegalBasis,
+		DeferredAccept: v.DeferredAccept}
+	if v.SupplyBy != "" {
+		var err error
+		if c.SupplyBy, err = workday.Parse(v.SupplyBy); err != nil {
+			return c, err
+		}
+	}
 	if v.StatutoryUnit != "" {
 		c.Statutory = cases.Limit{N: v.StatutoryN, Unit: workday.Unit(v.StatutoryUnit)}
 	}

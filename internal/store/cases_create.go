@@ -92,11 +92,15 @@ func validateApplicant(in *CaseInput, now time.Time) (id pii.IDNumber, phone str
 	return id, phone, nil
 }
 
-// CreateCase accepts a case at a window: against the guide version in
+// CreateCase enters a case at a window: against the guide version in
 // force now, with the checklist from that guide, the applicant's personal
-// data sealed and the deadlines computed on the working-day calendar. An
-// extra material (not in the guide) raises an integrity alert in the same
-// transaction.
+// data sealed and the deadlines computed on the working-day calendar. With
+// every required material received it is accepted (已受理). With some
+// missing, in.Decision applies (cases.Case.Open): by default the case
+// opens in correction (the one-time notice, not accepted, the clock
+// stopped), or under 容缺受理 it is accepted with the missing materials
+// deferred to in.SupplyBy, where the item allows it. An extra material
+// (not in the guide) raises an integrity alert in the same transaction.
 func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 	s, err := db.sealer()
 	if err != nil {
@@ -128,6 +132,12 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		return CaseView{}, err
 	}
 	pledged, statutory := guideLimits(it)
+	var supplyBy workday.Date
+	if in.SupplyBy = strings.TrimSpace(in.SupplyBy); in.SupplyBy != "" {
+		if supplyBy, err = workday.Parse(in.SupplyBy); err != nil {
+			return CaseView{}, apperr.InvalidField("supply_by", "cases.supply_by", cases.MaxSupplyDays)
+		}
+	}
 	var caseID int64
 	err = db.Write(ctx, func(tx *Tx) error {
 		hallCode, today, err := hallClock(tx, in.HallID)
@@ -147,7 +157,13 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		if err != nil {
 			return caseErr(err)
 		}
-		c := cases.Case{Number: number, ItemCode: it.Code, State: cases.Accepted, AcceptedOn: today, Pledged: pledged, Statutory: statutory, Materials: list}
+		c := cases.Case{Number: number, ItemCode: it.Code, AcceptedOn: today, Pledged: pledged, Statutory: statutory, Materials: list}
+		// A case with required materials missing is accepted only under
+		// 容缺受理 where the item allows it; by default it opens in
+		// correction with the one-time notice (package cases, Open).
+		if c, err = c.Open(in.Decision, it.DeferredAcceptance, supplyBy); err != nil {
+			return caseErr(err)
+		}
 		if err := c.Validate(); err != nil {
 			return caseErr(err)
 		}
@@ -170,24 +186,44 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		if id != "" {
 			idEnc, idBlind, idMasked, idLast4 = s.SealString(id.Plain()), s.Blind(id.Plain()), id.String(), id.LastFour()
 		}
+		phoneEnc := s.SealString(phone)
 		caseID, err = tx.InsertID(`INSERT INTO cases (number, hall_id, zone, item_code, item_name, guide_version, guide_effective, ticket_id,
 			applicant_kind, applicant_name_enc, applicant_name_masked, id_number_enc, id_number_blind, id_number_masked, id_last4,
 			phone_enc, phone_masked, phone_last4, employer_name, credit_code, staff_id, staff_user, accepted_at, accepted_date,
-			pledged_n, pledged_unit, pledged_due, statutory_n, statutory_unit, statutory_due, state, delivery, notes, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			pledged_n, pledged_unit, pledged_due, statutory_n, statutory_unit, statutory_due, state, delivery, notes, updated_at,
+			deferred_accept, supply_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			number, in.HallID, it.Zone, it.Code, it.Name, guide.Version.Number, it.EffectiveDate, nullInt(in.TicketID),
 			in.ApplicantKind, s.SealString(in.Name), pii.MaskName(in.Name), idEnc, idBlind, idMasked, idLast4,
-			s.SealString(phone), pii.MaskMobile(phone), pii.LastFour(phone), in.EmployerName, in.CreditCode, in.StaffID, staffUser,
+			phoneEnc, pii.MaskMobile(phone), pii.LastFour(phone), in.EmployerName, in.CreditCode, in.StaffID, staffUser,
 			tx.NowMs(), today.String(), pledged.N, string(pledged.Unit), pd.Date.String(), statutory.N, string(statutory.Unit), sd.Date.String(),
-			string(cases.Accepted), in.Delivery, strings.TrimSpace(in.Notes), tx.NowMs())
+			string(c.State), in.Delivery, strings.TrimSpace(in.Notes), tx.NowMs(), b2i(c.DeferredAccept), supplyText(c))
 		if err != nil {
 			return err
 		}
-		if err := saveMaterials(tx, caseID, list); err != nil {
+		if err := saveMaterials(tx, caseID, c.Materials); err != nil {
 			return err
 		}
-		if err := addStep(tx, caseID, today, "accept", cases.Accepted, ""); err != nil {
+		if err := saveCorrections(tx, caseID, c.Corrections); err != nil {
 			return err
+		}
+		step, action := "accept", "case.create"
+		switch {
+		case c.State == cases.Correction:
+			step, action = "notice", "case.notice"
+		case c.DeferredAccept:
+			step = "accept_missing"
+		}
+		if err := addStep(tx, caseID, today, step, c.State, ""); err != nil {
+			return err
+		}
+		if c.State == cases.Correction {
+			// The one-time notice also goes by SMS, as when a case is sent
+			// to correction later.
+			v := CaseView{ID: caseID, Number: number, ItemCode: it.Code, ItemName: it.Name, GuideVersion: guide.Version.Number, phoneEnc: phoneEnc}
+			if err := notifyChange(tx, s, v, c, len(c.Corrections)); err != nil {
+				return err
+			}
 		}
 		if err := raiseExtraAlerts(tx, in.HallID, number, extras); err != nil {
 			return err
@@ -195,10 +231,18 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		if err := tx.Publish(in.HallID, "case.accepted", map[string]any{"id": caseID, "number": number, "item": it.Code}); err != nil {
 			return err
 		}
-		return tx.Audit("case.create", fmt.Sprintf("case:%d", caseID), fmt.Sprintf("%s %s guide v%d", number, it.Code, guide.Version.Number))
+		return tx.Audit(action, fmt.Sprintf("case:%d", caseID), fmt.Sprintf("%s %s guide v%d", number, it.Code, guide.Version.Number))
 	})
 	if err != nil {
 		return CaseView{}, err
 	}
 	return db.Case(ctx, caseID)
+}
+
+// supplyText is the stored promised date of a 容缺受理 case, or "".
+func supplyText(c cases.Case) string {
+	if !c.DeferredAccept {
+		return ""
+	}
+	return c.SupplyBy.String()
 }

@@ -52,6 +52,12 @@ func caseErr(err error) error {
 		return apperr.New(apperr.Invalid, "cases.change_date")
 	case errors.Is(err, cases.ErrNotDeferrable):
 		return apperr.InvalidField("materials", "cases.not_deferrable")
+	case errors.Is(err, cases.ErrNoDeferredAcceptance):
+		return apperr.InvalidField("decision", "cases.no_deferred_acceptance")
+	case errors.Is(err, cases.ErrSupplyBy):
+		return apperr.InvalidField("supply_by", "cases.supply_by", cases.MaxSupplyDays)
+	case errors.Is(err, cases.ErrDecision):
+		return apperr.InvalidField("decision", "cases.bad_decision")
 	case errors.Is(err, cases.ErrExtraReason):
 		return apperr.InvalidField("extras", "cases.extra_needs_reason")
 	case errors.Is(err, cases.ErrNoSuchMaterial):

@@ -140,5 +140,5 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]CaseView, error) {
 		}
 		return rows.Err()
 	})
-	return out, err
+	return out, wrap("list cases", err)
 }

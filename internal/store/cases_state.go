@@ -269,5 +269,5 @@ func (db *DB) RemindDueCases(ctx context.Context, hallID int64) (int, error) {
 		}
 		return nil
 	})
-	return sent, err
+	return sent, wrap("remind due cases", err)
 }

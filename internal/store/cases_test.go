@@ -127,7 +127,9 @@ func wantKey(t *testing.T, err error, code apperr.Code, key string) {
 func TestCasePersonalDataSealed(t *testing.T) {
 	e := newCaseEnv(t)
 	v := e.create(e.person("RS-B-012", "居民身份证", "本人人事档案", "社会保障卡"))
-	other := e.person("RS-B-012")
+	// Complete materials: a case opened with the one-time notice also
+	// queues an SMS, and the outbox's sealing is another area's (issue 9).
+	other := e.person("RS-B-012", "居民身份证", "本人人事档案", "社会保障卡")
 	other.IDNumber, other.Name = testID2, "欧阳小菲"
 	e.create(other)
 	if v.IDMasked != "110105********002X" || v.NameMasked != "王*菲" || v.PhoneMasked != "138****5678" {
@@ -232,24 +234,30 @@ func TestCaseBadInputChangesNothing(t *testing.T) {
 	wantKey(t, err, apperr.Conflict, "cases.transition_instant_only")
 	_, err = e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Rejected, Reason: "不符合条件"})
 	wantKey(t, err, apperr.Invalid, "cases.rejection_needs_basis")
-	// An on-the-spot item with its required ID card missing.
+	// An on-the-spot item with its required ID card missing is not
+	// accepted: it waits in correction (the one-time notice) and cannot be
+	// completed.
 	w := e.create(e.person("RS-A-001"))
+	if w.State != cases.Correction || !w.Stopped {
+		t.Fatalf("case with a required material missing: %s", w.State)
+	}
 	_, err = e.db.ChangeCaseState(staffCtx, w.ID, store.CaseChange{To: cases.Completed})
-	wantKey(t, err, apperr.Invalid, "cases.materials_missing")
-	for _, id := range []int64{v.ID, w.ID} {
+	wantKey(t, err, apperr.Conflict, "cases.transition_not_allowed")
+	for id, want := range map[int64]cases.State{v.ID: cases.Accepted, w.ID: cases.Correction} {
 		got, err := e.db.Case(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.State != cases.Accepted || len(got.Steps) != 1 {
+		if got.State != want || len(got.Steps) != 1 {
 			t.Errorf("case %d changed: %s, %d steps", id, got.State, len(got.Steps))
 		}
 	}
 	// A closed case cannot move.
-	if _, err := e.db.ChangeCaseState(staffCtx, w.ID, store.CaseChange{To: cases.Completed, Received: []string{"居民身份证"}}); err != nil {
+	x := e.create(e.person("RS-A-001", "居民身份证"))
+	if _, err := e.db.ChangeCaseState(staffCtx, x.ID, store.CaseChange{To: cases.Completed}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.db.ChangeCaseState(staffCtx, w.ID, store.CaseChange{To: cases.InReview})
+	_, err = e.db.ChangeCaseState(staffCtx, x.ID, store.CaseChange{To: cases.InReview})
 	wantKey(t, err, apperr.Conflict, "cases.transition_not_allowed")
 }
 
@@ -259,12 +267,17 @@ func TestCaseBadInputChangesNothing(t *testing.T) {
 // 02-25 and the clock restarts on 02-26, so it is due 2026-03-09.
 func TestCaseCorrectionStopsClock(t *testing.T) {
 	e := newCaseEnv(t)
-	v := e.create(e.person("RS-A-004", "居民身份证", "相关类别证明"))
-	if v.PledgedDue != "2026-03-04" || v.Number != "RSJ01-20260212-00001" || v.GuideVersion != 1 {
-		t.Fatalf("accepted: due %s, number %s, guide v%d", v.PledgedDue, v.Number, v.GuideVersion)
+	v := e.create(e.person("RS-A-004", "居民身份证", "相关类别证明", "《就业困难人员认定申请表》"))
+	if v.State != cases.Accepted || v.PledgedDue != "2026-03-04" || v.Number != "RSJ01-20260212-00001" || v.GuideVersion != 1 {
+		t.Fatalf("accepted: %s due %s, number %s, guide v%d", v.State, v.PledgedDue, v.Number, v.GuideVersion)
 	}
+	// On review the form turns out to be incomplete: it is missing again.
 	e.at("2026-02-13 15:00")
-	v, err := e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Correction})
+	v, err := e.db.UpdateCaseMaterials(staffCtx, v.ID, store.MaterialsUpdate{Materials: []store.MaterialStatusInput{{Name: "《就业困难人员认定申请表》", Status: cases.Missing}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err = e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Correction})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +317,7 @@ func TestCaseCorrectionStopsClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.State != cases.Completed || v.ClosedDate != "2026-03-10" || len(v.Steps) != 4 {
+	if v.State != cases.Completed || v.ClosedDate != "2026-03-10" || len(v.Steps) != 5 {
 		t.Fatalf("completed: %+v", v)
 	}
 	msgs, _ = e.db.ListOutbox(ctx, "", 10)

@@ -138,7 +138,7 @@ func (db *DB) ImportCatalog(ctx context.Context, data []byte) (ImportResult, err
 		}
 		return tx.Audit("catalog.import", "catalog", fmt.Sprintf("%d items, %d new", res.Items, res.Created))
 	})
-	return res, err
+	return res, wrap("import catalogue", err)
 }
 
 // publishNew stores it as a new version that is published at once,
@@ -313,7 +313,7 @@ func (db *DB) SaveDraft(ctx context.Context, it catalog.Item, reason string) (ca
 		v = catalog.Version{ItemCode: it.Code, Number: n, State: catalog.Draft, Author: tx.Actor.Name, Reason: reason, CreatedAt: tx.Now}
 		return tx.Audit("guide.draft", "item:"+it.Code, fmt.Sprintf("v%d: %s", n, reason))
 	})
-	return v, err
+	return v, wrap("save guide draft", err)
 }
 
 // PublishVersion publishes draft version n of an item, superseding the
@@ -333,6 +333,9 @@ func (db *DB) PublishVersion(ctx context.Context, code string, n int) (catalog.V
 		}
 		if g.Version.Author == tx.Actor.Name {
 			return errOwnDraft
+		}
+		if g.Version.Returned() {
+			return apperr.New(apperr.Conflict, "catalog.returned_draft", n)
 		}
 		var published int
 		if err := tx.QueryRow("SELECT published_version FROM catalog_items WHERE code = ?", code).Scan(&published); err != nil {
@@ -365,18 +368,61 @@ func (db *DB) PublishVersion(ctx context.Context, code string, n int) (catalog.V
 		// The refused attempt changed nothing, but it is evidence.
 		_ = db.AuditDenied(ctx, "guide.publish", "item:"+code, fmt.Sprintf("v%d: own draft", n))
 	}
-	return v, err
+	return v, wrap("publish guide version", err)
 }
 
 var errOwnDraft = apperr.New(apperr.Forbidden, "catalog.own_draft")
 
-const versionColumns = "item_code, number, state, author, reviewer, reason, created_at, published_at"
+// MaxCommentLen is the longest review comment, in characters.
+const MaxCommentLen = 1000
+
+// ReturnVersion sends draft version n of an item back to its author with
+// the reviewer's comment instead of publishing it (退回修改). The reviewer
+// (the context's actor; the web layer checks the role) must not be the
+// author, the comment is required, and the draft must not be returned
+// already. The draft stays in the history with the comment; the author
+// answers with a new draft.
+func (db *DB) ReturnVersion(ctx context.Context, code string, n int, comment string) (catalog.Version, error) {
+	var v catalog.Version
+	comment = strings.TrimSpace(comment)
+	switch {
+	case comment == "":
+		return v, apperr.InvalidField("comment", "catalog.comment_required")
+	case utf8.RuneCountInString(comment) > MaxCommentLen:
+		return v, apperr.InvalidField("comment", "err.too_long", "comment", MaxCommentLen)
+	}
+	err := db.Write(ctx, func(tx *Tx) error {
+		g, err := guideVersion(tx, code, n)
+		if err != nil {
+			return err
+		}
+		switch {
+		case g.Version.State != catalog.Draft:
+			return apperr.New(apperr.Conflict, "catalog.not_draft_return", n, string(g.Version.State))
+		case g.Version.Returned():
+			return apperr.New(apperr.Conflict, "catalog.returned_draft", n)
+		case g.Version.Author == tx.Actor.Name:
+			return apperr.New(apperr.Forbidden, "catalog.own_draft_return")
+		}
+		if _, err := tx.Exec("UPDATE guide_versions SET returned_by = ?, returned_at = ?, return_comment = ? WHERE item_code = ? AND number = ?",
+			tx.Actor.Name, tx.NowMs(), comment, code, n); err != nil {
+			return err
+		}
+		v = g.Version
+		t := tx.Now
+		v.ReturnedBy, v.ReturnedAt, v.ReturnComment = tx.Actor.Name, &t, comment
+		return tx.Audit("guide.return", "item:"+code, fmt.Sprintf("v%d: %s", n, comment))
+	})
+	return v, err
+}
+
+const versionColumns = "item_code, number, state, author, reviewer, reason, created_at, published_at, returned_by, returned_at, return_comment"
 
 func scanVersion(row interface{ Scan(...any) error }, extra ...any) (catalog.Version, error) {
 	var v catalog.Version
-	var created, published int64
+	var created, published, returned int64
 	var state string
-	dest := append([]any{&v.ItemCode, &v.Number, &state, &v.Author, &v.Reviewer, &v.Reason, &created, &published}, extra...)
+	dest := append([]any{&v.ItemCode, &v.Number, &state, &v.Author, &v.Reviewer, &v.Reason, &created, &published, &v.ReturnedBy, &returned, &v.ReturnComment}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return v, err
 	}
@@ -385,6 +431,10 @@ func scanVersion(row interface{ Scan(...any) error }, extra ...any) (catalog.Ver
 	if published > 0 {
 		t := time.UnixMilli(published).UTC()
 		v.PublishedAt = &t
+	}
+	if returned > 0 {
+		t := time.UnixMilli(returned).UTC()
+		v.ReturnedAt = &t
 	}
 	return v, nil
 }

@@ -67,6 +67,7 @@ type DB struct {
 	onCommit []func(Event)
 
 	group groupWriter
+	stmts stmtCache
 
 	chanOnce sync.Once
 	channel  string
@@ -160,6 +161,7 @@ func (db *DB) Close() error {
 	if db.Dialect == SQLite && db.w != nil {
 		_, _ = db.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
+	db.closeStmts()
 	var errs []error
 	if db.r != nil && db.r != db.w {
 		errs = append(errs, db.r.Close())
@@ -205,6 +207,7 @@ func (db *DB) Rebind(q string) string {
 type Tx struct {
 	tx    *sql.Tx
 	db    *DB
+	pool  *sql.DB // the pool tx came from (prepared statements)
 	ctx   context.Context
 	Now   time.Time
 	Actor Actor
@@ -236,25 +239,36 @@ func ActorFrom(ctx context.Context) Actor {
 
 // Exec runs a statement.
 func (t *Tx) Exec(q string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(t.ctx, t.db.Rebind(q), args...)
+	if st := t.stmt(q); st != nil {
+		res, err := st.ExecContext(t.ctx, args...)
+		return res, mapErr(err)
+	}
+	res, err := t.tx.ExecContext(t.ctx, t.db.rebound(q), args...)
 	return res, mapErr(err)
 }
 
 // Query runs a query.
 func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(t.ctx, t.db.Rebind(q), args...)
+	if st := t.stmt(q); st != nil {
+		rows, err := st.QueryContext(t.ctx, args...)
+		return rows, mapErr(err)
+	}
+	rows, err := t.tx.QueryContext(t.ctx, t.db.rebound(q), args...)
 	return rows, mapErr(err)
 }
 
 // QueryRow runs a query returning one row.
 func (t *Tx) QueryRow(q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.ctx, t.db.Rebind(q), args...)
+	if st := t.stmt(q); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
+	return t.tx.QueryRowContext(t.ctx, t.db.rebound(q), args...)
 }
 
 // InsertID runs an INSERT … RETURNING id and returns the id.
 func (t *Tx) InsertID(q string, args ...any) (int64, error) {
 	var id int64
-	err := t.tx.QueryRowContext(t.ctx, t.db.Rebind(q+" RETURNING id"), args...).Scan(&id)
+	err := t.QueryRow(q+" RETURNING id", args...).Scan(&id)
 	return id, mapErr(err)
 }
 
@@ -270,11 +284,12 @@ func (t *Tx) NowMs() int64 { return t.Now.UnixMilli() }
 // Write runs fn in a write transaction and commits when it returns nil.
 // Events that fn published are delivered to subscribers after the commit.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	db.prepare(ctx, db.w)
 	sqltx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
 	}
-	tx := &Tx{tx: sqltx, db: db, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)}
+	tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)}
 	defer sqltx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
@@ -288,12 +303,13 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 
 // Read runs fn in a read-only transaction (a consistent snapshot).
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	db.prepare(ctx, db.r)
 	sqltx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
 	if err != nil {
 		return mapErr(err)
 	}
 	defer sqltx.Rollback()
-	return fn(&Tx{tx: sqltx, db: db, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)})
+	return fn(&Tx{tx: sqltx, db: db, pool: db.r, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)})
 }
 
 // Raw returns the writer database handle for maintenance commands and

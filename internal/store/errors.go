@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,7 +17,8 @@ import (
 var ErrNoRows = sql.ErrNoRows
 
 // mapErr turns driver errors into application errors: a unique violation is
-// a conflict, a foreign-key violation invalid input, in both dialects.
+// a conflict, a foreign-key violation invalid input, in both dialects. The
+// driver's error stays the cause (apperr.Error.Cause), for the log.
 func mapErr(err error) error {
 	if err == nil {
 		return nil
@@ -25,18 +27,18 @@ func mapErr(err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return &apperr.Error{Code: apperr.Conflict, Key: "err.conflict", Args: []any{constraintName(se.Error())}}
+			return &apperr.Error{Code: apperr.Conflict, Key: "err.conflict", Args: []any{constraintName(se.Error())}, Cause: err}
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			return &apperr.Error{Code: apperr.Invalid, Key: "err.bad_value", Args: []any{"reference", "foreign key"}}
+			return &apperr.Error{Code: apperr.Invalid, Key: "err.bad_value", Args: []any{"reference", "foreign key"}, Cause: err}
 		}
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505":
-			return &apperr.Error{Code: apperr.Conflict, Key: "err.conflict", Args: []any{pe.ConstraintName}}
+			return &apperr.Error{Code: apperr.Conflict, Key: "err.conflict", Args: []any{pe.ConstraintName}, Cause: err}
 		case "23503":
-			return &apperr.Error{Code: apperr.Invalid, Key: "err.bad_value", Args: []any{"reference", pe.ConstraintName}}
+			return &apperr.Error{Code: apperr.Invalid, Key: "err.bad_value", Args: []any{"reference", pe.ConstraintName}, Cause: err}
 		}
 	}
 	return err
@@ -47,6 +49,16 @@ func constraintName(msg string) string {
 		return msg[i+2:]
 	}
 	return msg
+}
+
+// wrap names the operation on an error that is not an application error
+// (a driver or I/O failure), for whoever reads the log; application errors
+// pass unchanged, since their key and arguments already say what happened.
+func wrap(op string, err error) error {
+	if err == nil || apperr.As(err) != nil {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 // notFound maps sql.ErrNoRows to a not-found application error for kind.

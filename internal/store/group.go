@@ -73,6 +73,7 @@ func (db *DB) groupLoop() {
 func (db *DB) runGroup(batch []*groupOp) {
 	results := make([]error, len(batch))
 	var events []Event
+	db.prepare(context.Background(), db.w)
 	sqltx, err := db.w.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, op := range batch {
@@ -90,7 +91,7 @@ func (db *DB) runGroup(batch []*groupOp) {
 		// A caller that went away must not break the statements of the
 		// others in the group.
 		ctx := context.WithoutCancel(op.ctx)
-		tx := &Tx{tx: sqltx, db: db, ctx: ctx, Now: db.Now(), Actor: ActorFrom(op.ctx)}
+		tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(op.ctx)}
 		if _, err := sqltx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
 			results[i] = mapErr(err)
 			continue

@@ -176,7 +176,7 @@ func (db *DB) SaveWindow(ctx context.Context, w hall.Window) (hall.Window, error
 		w.Items = items
 		return tx.Audit(action, fmt.Sprintf("window:%d", w.ID), fmt.Sprintf("number=%s zone=%s items=%d", w.Number, w.Zone, len(items)))
 	})
-	return w, err
+	return w, wrap("save window", err)
 }
 
 func dedupe(s []string) []string {
@@ -299,7 +299,7 @@ func (db *DB) SaveStaff(ctx context.Context, s hall.Staff) (hall.Staff, error) {
 		}
 		return tx.Audit(action, fmt.Sprintf("staff:%d", s.ID), s.StaffNo)
 	})
-	return s, err
+	return s, wrap("save staff", err)
 }
 
 // ListStaff returns a hall's staff ordered by staff number.
@@ -339,7 +339,7 @@ func (db *DB) CreateDevice(ctx context.Context, d hall.Device) (string, hall.Dev
 		}
 		return tx.Audit("device.create", fmt.Sprintf("device:%d", d.ID), d.Kind+" "+d.Name)
 	})
-	return secret, d, err
+	return secret, d, wrap("create device", err)
 }
 
 // RevokeDevice revokes a device's token.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"mingbai/internal/hall"
@@ -13,14 +14,28 @@ import (
 	"mingbai/internal/workday"
 )
 
-// Ticket channels.
+// Ticket channels (queue.Channel), as the store's callers name them.
 const (
-	ChannelKiosk       = "kiosk"
-	ChannelWeb         = "web"
-	ChannelPhone       = "phone"
-	ChannelAppointment = "appointment"
-	ChannelStaff       = "staff"
+	ChannelKiosk       = string(queue.ChannelKiosk)
+	ChannelWeb         = string(queue.ChannelWeb)
+	ChannelPhone       = string(queue.ChannelPhone)
+	ChannelAppointment = string(queue.ChannelAppointment)
+	ChannelStaff       = string(queue.ChannelStaff)
 )
+
+// stateList is the SQL IN list of the ticket states for which keep is true
+// (queue.State.Active, queue.State.AtWindow): the store's queries follow
+// the state machine of internal/queue rather than a list of their own.
+func stateList(keep func(queue.State) bool) string {
+	var b strings.Builder
+	for i, s := range queue.StatesWhere(keep) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("'" + string(s) + "'")
+	}
+	return b.String()
+}
 
 // Ticket is a stored ticket. Phone is personal data: it never leaves the
 // store through a public view.

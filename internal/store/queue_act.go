@@ -4,21 +4,22 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"mingbai/internal/apperr"
+	"mingbai/internal/queue"
 )
 
-// Ticket actions after the call.
+// Ticket actions after the call (queue.Action), as the store's callers
+// name them. The state machine is queue.Rules.
 const (
-	ActStart    = "start"
-	ActFinish   = "finish"
-	ActNoShow   = "no_show"
-	ActRecall   = "recall"
-	ActHold     = "hold"
-	ActReturn   = "return"
-	ActCancel   = "cancel"
-	ActTransfer = "transfer"
+	ActStart    = string(queue.ActStart)
+	ActFinish   = string(queue.ActFinish)
+	ActNoShow   = string(queue.ActNoShow)
+	ActRecall   = string(queue.ActRecall)
+	ActHold     = string(queue.ActHold)
+	ActReturn   = string(queue.ActReturn)
+	ActCancel   = string(queue.ActCancel)
+	ActTransfer = string(queue.ActTransfer)
 )
 
 // ActRequest is an action on a ticket by window staff.
@@ -34,20 +35,6 @@ type ActRequest struct {
 	Note       string
 }
 
-var actFrom = map[string][]string{
-	ActStart:    {"called"},
-	ActFinish:   {"called", "serving"},
-	ActNoShow:   {"called"},
-	ActRecall:   {"called"},
-	ActHold:     {"called", "serving"},
-	ActReturn:   {"held"},
-	ActCancel:   {"waiting", "called", "held"},
-	ActTransfer: {"called", "serving"},
-}
-
-var actTo = map[string]string{ActStart: "serving", ActFinish: "done", ActNoShow: "no_show", ActRecall: "called",
-	ActHold: "held", ActReturn: "waiting", ActCancel: "cancelled", ActTransfer: "waiting"}
-
 // ActOnTicket applies an action to a ticket in one transaction with its
 // transition, audit record and public event. A wrong state is a conflict
 // and changes nothing.
@@ -55,14 +42,14 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 	// The queue changes: the next estimate must see it (queue_eta.go).
 	defer db.etas.drop(req.HallID)
 	var out Ticket
-	from, ok := actFrom[req.Action]
-	if !ok {
-		return out, apperr.InvalidField("action", "err.bad_value", "action", req.Action)
+	action, err := queue.StaffAction(req.Action)
+	if err != nil {
+		return out, err
 	}
-	if utf8.RuneCountInString(req.Note) > 200 {
-		return out, apperr.InvalidField("note", "err.too_long", "note", 200)
+	if err := queue.CheckNote("note", req.Note); err != nil {
+		return out, err
 	}
-	err := db.Write(ctx, func(tx *Tx) error {
+	err = db.Write(ctx, func(tx *Tx) error {
 		t, err := ticketByID(tx, req.TicketID)
 		if err != nil || t.HallID != req.HallID {
 			return apperr.NotFoundOf("ticket")
@@ -74,27 +61,27 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		if err != nil {
 			return err
 		}
-		okState := false
-		for _, s := range from {
-			okState = okState || s == t.State
-		}
-		if !okState {
-			return apperr.New(apperr.Conflict, "queue.bad_state", t.Number, "ticket_state_"+t.State)
+		next, err := queue.Next(action, queue.State(t.State), t.Number)
+		if err != nil {
+			return err
 		}
 		// The staff member must be the one signed in at the ticket's window
 		// (a held ticket returns through any window of its holder).
-		if t.WindowID != 0 && !req.By.Manager {
-			sess, err := activeSession(tx, t.WindowID)
-			if err != nil || sess.Username != req.By.Username {
-				return apperr.New(apperr.Forbidden, "queue.not_your_ticket", t.Number)
+		var sess *WindowSession
+		if t.WindowID != 0 {
+			if sess, err = sessionOf(tx, t.WindowID); err != nil {
+				return err
 			}
+		}
+		if err := queue.CheckActor(t.WindowID != 0, sess, req.By, t.Number); err != nil {
+			return err
 		}
 		st, err := queueSettings(tx, req.HallID)
 		if err != nil {
 			return err
 		}
 		now := tx.NowMs()
-		to := actTo[req.Action]
+		to := string(next)
 		win := t.WindowNumber
 		switch req.Action {
 		case ActStart:
@@ -102,8 +89,8 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		case ActFinish:
 			_, err = tx.Exec("UPDATE tickets SET state = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END, finished_at = ? WHERE id = ?", to, now, now, t.ID)
 		case ActNoShow:
-			if t.Recalls < st.MaxRecalls {
-				return apperr.New(apperr.Conflict, "queue.noshow_too_early", st.MaxRecalls, t.Recalls)
+			if err := queue.CheckNoShow(t.Recalls, st.MaxRecalls); err != nil {
+				return err
 			}
 			_, err = tx.Exec("UPDATE tickets SET state = ?, finished_at = ? WHERE id = ?", to, now, t.ID)
 		case ActRecall:
@@ -133,8 +120,8 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 				}
 			}
 			// The ticket keeps its number and its issued_at: it keeps its place.
-			_, err = tx.Exec("UPDATE tickets SET state = 'waiting', item_code = ?, zone = ?, window_id = NULL, target_window_id = ?, started_at = 0, recalls = 0 WHERE id = ?",
-				item, zone, nullInt(req.WindowID), t.ID)
+			_, err = tx.Exec("UPDATE tickets SET state = ?, item_code = ?, zone = ?, window_id = NULL, target_window_id = ?, started_at = 0, recalls = 0 WHERE id = ?",
+				to, item, zone, nullInt(req.WindowID), t.ID)
 			t.Item, t.Zone = item, zone
 		}
 		if err != nil {
@@ -160,7 +147,7 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		out, err = ticketByID(tx, t.ID)
 		return err
 	})
-	return out, err
+	return out, wrap("act on ticket", err)
 }
 
 // CancelByToken lets a citizen give up a waiting ticket from the tracking
@@ -173,13 +160,14 @@ func (db *DB) CancelByToken(ctx context.Context, token string) error {
 		if err != nil {
 			return notFound(err, "ticket")
 		}
-		if t.State != "waiting" && t.State != "held" {
-			return apperr.New(apperr.Conflict, "queue.bad_state", t.Number, "ticket_state_"+t.State)
-		}
-		if _, err := tx.Exec("UPDATE tickets SET state = 'cancelled', finished_at = ? WHERE id = ?", tx.NowMs(), t.ID); err != nil {
+		to, err := queue.HolderCancel(queue.State(t.State), t.Number)
+		if err != nil {
 			return err
 		}
-		if err := transition(tx, &t, ActCancel, "cancelled", 0, 0, "holder"); err != nil {
+		if _, err := tx.Exec("UPDATE tickets SET state = ?, finished_at = ? WHERE id = ?", to, tx.NowMs(), t.ID); err != nil {
+			return err
+		}
+		if err := transition(tx, &t, ActCancel, string(to), 0, 0, "holder"); err != nil {
 			return err
 		}
 		if err := tx.Audit("ticket.cancel", fmt.Sprintf("ticket:%d", t.ID), t.Number+" by holder"); err != nil {

@@ -128,7 +128,7 @@ func (db *DB) BookAppointment(ctx context.Context, req BookRequest) (Appointment
 	if !req.Bookable {
 		return a, apperr.InvalidField("item", "queue.appt_not_bookable", req.Item)
 	}
-	if !mobileOK(req.Phone) {
+	if !queue.MobileOK(req.Phone) {
 		return a, apperr.InvalidField("phone", "queue.bad_phone")
 	}
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -216,7 +216,7 @@ func (db *DB) BookAppointment(ctx context.Context, req BookRequest) (Appointment
 		db.countCodeAttempt(ctx, bad.id)
 		return a, apperr.InvalidField("sms_code", "queue.bad_code")
 	}
-	return a, err
+	return a, wrap("book appointment", err)
 }
 
 // CheckInAppointment turns a booking into a priority ticket (green channel
@@ -248,7 +248,7 @@ func (db *DB) CheckInAppointment(ctx context.Context, hallID int64, code, zone s
 		}
 		return tx.Audit("appointment.check_in", fmt.Sprintf("appointment:%d", a.ID), out.Ticket.Number)
 	})
-	return out, err
+	return out, wrap("check in appointment", err)
 }
 
 // AppointmentItem returns the item of a booking code (so the caller can

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/notify"
@@ -31,8 +29,8 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 	// The queue changes: the next estimate must see it (queue_eta.go).
 	defer db.etas.drop(req.HallID)
 	var out Ticket
-	if utf8.RuneCountInString(req.Reason) > 200 {
-		return out, apperr.InvalidField("reason", "err.too_long", "reason", 200)
+	if err := queue.CheckNote("reason", req.Reason); err != nil {
+		return out, err
 	}
 	err := db.Write(ctx, func(tx *Tx) error {
 		w, err := windowInTx(tx, req.HallID, req.WindowID)
@@ -42,20 +40,16 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 		if err := lockHall(tx, req.HallID); err != nil {
 			return err
 		}
-		sess, err := activeSession(tx, req.WindowID)
-		if errors.Is(err, ErrNoRows) || (err == nil && sess.Username != req.By.Username) {
-			return apperr.New(apperr.Conflict, "queue.not_signed_in", w.Number)
-		} else if err != nil {
+		sess, err := sessionOf(tx, req.WindowID)
+		if err != nil {
 			return err
 		}
-		if sess.State == WindowPaused {
-			return apperr.New(apperr.Conflict, "queue.window_paused", w.Number)
-		}
 		var busy string
-		err = tx.QueryRow("SELECT number FROM tickets WHERE window_id = ? AND state IN ('called', 'serving') LIMIT 1", req.WindowID).Scan(&busy)
-		if err == nil {
-			return apperr.New(apperr.Conflict, "queue.window_busy", busy)
-		} else if !errors.Is(err, ErrNoRows) {
+		err = tx.QueryRow("SELECT number FROM tickets WHERE window_id = ? AND state IN ("+stateList(queue.State.AtWindow)+") LIMIT 1", req.WindowID).Scan(&busy)
+		if err != nil && !errors.Is(err, ErrNoRows) {
+			return err
+		}
+		if err := queue.CheckCall(sess, req.By, w.Number, busy); err != nil {
 			return err
 		}
 		_, loc, err := hallInTx(tx, req.HallID)
@@ -96,14 +90,13 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 				return apperr.New(apperr.Invalid, "queue.window_cannot_serve", w.Number, waiting[idx].Item)
 			}
 			if !queue.IsInTurn(pol, qw, waiting, idx, tx.Now) {
-				reason := strings.TrimSpace(req.Reason)
-				if reason == "" {
-					return apperr.InvalidField("reason", "queue.reason_required")
+				reason, err := queue.CheckOutOfTurn(req.Reason)
+				if err != nil {
+					return err
 				}
 				t := rows[idx]
-				if _, err := tx.Exec("INSERT INTO integrity_alerts (hall_id, kind, ref, detail, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
-					req.HallID, "queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID),
-					fmt.Sprintf("%s called at window %s out of turn; reason: %s", t.Number, w.Number, reason), req.By.Username, tx.NowMs()); err != nil {
+				if err := tx.RaiseAlert(Alert{HallID: req.HallID, Kind: AlertOutOfTurn, Ref: fmt.Sprintf("ticket:%d", t.ID),
+					Params: map[string]string{"ticket": t.Number, "window": w.Number, "reason": reason}, Actor: req.By.Username}); err != nil {
 					return err
 				}
 				if err := tx.Audit("queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s window %s: %s", t.Number, w.Number, reason)); err != nil {
@@ -119,15 +112,19 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 			}
 		}
 		t := rows[idx]
-		res, err := tx.Exec(`UPDATE tickets SET state = 'called', called_at = CASE WHEN called_at = 0 THEN ? ELSE called_at END,
-			window_id = ?, staff_id = ?, target_window_id = NULL, recalls = 0 WHERE id = ? AND state = 'waiting'`, tx.NowMs(), req.WindowID, nullInt(sess.StaffID), t.ID)
+		to, err := queue.Next(queue.ActCall, queue.State(t.State), t.Number)
+		if err != nil {
+			return err
+		}
+		res, err := tx.Exec(`UPDATE tickets SET state = ?, called_at = CASE WHEN called_at = 0 THEN ? ELSE called_at END,
+			window_id = ?, staff_id = ?, target_window_id = NULL, recalls = 0 WHERE id = ? AND state = 'waiting'`, to, tx.NowMs(), req.WindowID, nullInt(sess.StaffID), t.ID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.Conflict, "queue.not_waiting")
 		}
-		if err := transition(tx, &t, "call", "called", sess.StaffID, req.WindowID, req.Reason); err != nil {
+		if err := transition(tx, &t, string(queue.ActCall), string(to), sess.StaffID, req.WindowID, req.Reason); err != nil {
 			return err
 		}
 		if err := tx.Audit("ticket.call", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s window %s", t.Number, w.Number)); err != nil {
@@ -142,7 +139,7 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 		out, err = ticketByID(tx, t.ID)
 		return err
 	})
-	return out, err
+	return out, wrap("call next", err)
 }
 
 // notifyNear sends, once per ticket, an SMS to holders with a phone whose
@@ -172,14 +169,11 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 	if len(cs) == 0 {
 		return nil
 	}
-	snapWindows := []queue.WindowState{}
 	wins, err := listWindows(tx, hallID)
 	if err != nil {
 		return err
 	}
-	for _, w := range wins {
-		snapWindows = append(snapWindows, queue.WindowState{Window: queueWindow(w, true)})
-	}
+	qwins := hallQueueWindows(wins)
 	for _, c := range cs {
 		var t *queue.Ticket
 		for i := range waiting {
@@ -187,7 +181,7 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 				t = &waiting[i]
 			}
 		}
-		if t == nil || aheadIn(waiting, snapWindows, *t) > st.NearAhead {
+		if t == nil || queue.Ahead(waiting, qwins, *t) > st.NearAhead {
 			continue
 		}
 		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: c.phone, Kind: "turn_near",

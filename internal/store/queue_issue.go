@@ -32,15 +32,13 @@ type IssueRequest struct {
 // Issued is the result of IssueTicket.
 type Issued struct {
 	Ticket Ticket
-	// Ahead is the number of people before the ticket.
+	// Ahead is the number of people before the ticket (Wait.Ahead).
 	Ahead int
+	// Wait is what the kiosk and the printed ticket show (see Wait).
+	Wait Wait
 	// Created is false when an idempotent retry returned an earlier ticket.
 	Created bool
 }
-
-// Priority reasons accepted at issue (appointment comes from a check-in).
-var issuePriorities = map[queue.PriorityReason]bool{queue.PriorityNone: true, queue.PriorityElderly: true, queue.PriorityDisabled: true,
-	queue.PriorityPregnant: true, queue.PriorityMilitary: true}
 
 // IssueTicket issues a ticket in one transaction: the rules (hours, item
 // offered, one active ticket per phone and item, daily cap), the next
@@ -48,22 +46,9 @@ var issuePriorities = map[queue.PriorityReason]bool{queue.PriorityNone: true, qu
 // the public event.
 func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error) {
 	var out Issued
-	if !issuePriorities[req.Priority] && !(req.Priority == queue.PriorityAppointment && req.AppointmentID != 0) {
-		return out, apperr.InvalidField("priority", "queue.bad_priority", string(req.Priority))
-	}
-	switch req.Channel {
-	case ChannelKiosk, ChannelWeb, ChannelPhone, ChannelAppointment, ChannelStaff:
-	default:
-		return out, apperr.InvalidField("channel", "err.bad_value", "channel", req.Channel)
-	}
-	if req.Phone != "" && !mobileOK(req.Phone) {
-		return out, apperr.InvalidField("phone", "queue.bad_phone")
-	}
-	if req.Channel == ChannelPhone && req.Phone == "" {
-		return out, apperr.InvalidField("phone", "err.required", "phone")
-	}
-	if len(req.IdemKey) > 200 {
-		return out, apperr.InvalidField("idempotency_key", "err.too_long", "idempotency_key", 200)
+	if err := queue.CheckIssue(queue.IssueInput{Priority: req.Priority, Channel: queue.Channel(req.Channel), Phone: req.Phone,
+		Appointment: req.AppointmentID != 0, IdemKey: req.IdemKey}); err != nil {
+		return out, err
 	}
 	pre, err := db.preEstimate(ctx, req)
 	if err != nil {
@@ -75,6 +60,12 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 	if err == nil && out.Created {
 		db.noteIssued(&out.Ticket)
 	}
+	if err == nil && !out.Created && out.Ticket.State == string(queue.StateWaiting) {
+		// An idempotent retry: the ticket's live wait, as its phone page says.
+		if w, werr := db.waitOf(ctx, &out.Ticket); werr == nil {
+			out.Ahead, out.Wait = w.Ahead, w
+		}
+	}
 	var bad *badCodeError
 	if errors.As(err, &bad) {
 		db.countCodeAttempt(ctx, bad.id)
@@ -84,7 +75,7 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 		// A concurrent retry with the same key won the race: return its ticket.
 		return db.IssueTicket(ctx, req)
 	}
-	return out, err
+	return out, wrap("issue ticket", err)
 }
 
 // issueInTx issues a ticket inside tx (see IssueTicket).
@@ -143,29 +134,24 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		return err
 	}
 	day := dayOf(tx.Now, loc)
+	// The facts for the limits, then the decision (queue.CheckIssueLimits).
+	facts := queue.IssueFacts{DefaultCap: st.DefaultCap}
 	if req.Phone != "" {
-		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND phone = ? AND item_code = ? AND state IN ('waiting', 'called', 'serving', 'held')`,
-			req.HallID, req.Phone, req.Item).Scan(&n); err != nil {
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND phone = ? AND item_code = ? AND state IN (`+stateList(queue.State.Active)+`)`,
+			req.HallID, req.Phone, req.Item).Scan(&facts.ActiveForPhone); err != nil {
 			return err
 		}
-		if n > 0 {
-			return apperr.New(apperr.Conflict, "queue.phone_active")
-		}
 	}
-	limit := st.DefaultCap
-	var c int
-	if err := tx.QueryRow("SELECT daily_cap FROM queue_item_caps WHERE hall_id = ? AND item_code = ?", req.HallID, req.Item).Scan(&c); err == nil {
-		limit = c
+	if err := tx.QueryRow("SELECT daily_cap FROM queue_item_caps WHERE hall_id = ? AND item_code = ?", req.HallID, req.Item).Scan(&facts.ItemCap); err == nil {
+		facts.HasItemCap = true
 	} else if !errors.Is(err, ErrNoRows) {
 		return err
 	}
-	var today int
-	if err := tx.QueryRow("SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND item_code = ?", req.HallID, day, req.Item).Scan(&today); err != nil {
+	if err := tx.QueryRow("SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND item_code = ?", req.HallID, day, req.Item).Scan(&facts.IssuedToday); err != nil {
 		return err
 	}
-	if today >= limit {
-		return apperr.New(apperr.Conflict, "queue.cap_reached", limit)
+	if err := queue.CheckIssueLimits(facts); err != nil {
+		return err
 	}
 	// The counter row is incremented inside this transaction: a rolled
 	// back issue gives its number back, and concurrent issuers (other
@@ -195,7 +181,7 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		return err
 	}
 	if req.pre != nil {
-		out.Ahead = req.pre.ahead
+		out.Ahead, out.Wait = req.pre.ahead, req.pre.wait
 	} else {
 		// Issued inside another operation (an appointment check-in): estimate
 		// from this transaction's view.
@@ -210,13 +196,17 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 				return err
 			}
 		}
-		if out.Ahead, err = aheadOf(tx, &t, snap, waiting); err != nil {
+		if out.Ahead, err = aheadOf(tx, &t, waiting); err != nil {
 			return err
+		}
+		out.Wait = Wait{Ahead: out.Ahead, EtaMs: t.EtaMs, At: now}
+		if t.EtaMs >= 0 {
+			out.Wait.ExpectedAt = now + t.EtaMs
 		}
 	}
 	tr := t
 	tr.State = ""
-	if err := transition(tx, &tr, "issue", t.State, 0, 0, t.Channel); err != nil {
+	if err := transition(tx, &tr, string(queue.ActIssue), t.State, 0, 0, t.Channel); err != nil {
 		return err
 	}
 	if err := tx.Audit("ticket.issue", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s %s %s %s", t.Number, t.Item, t.Channel, t.Priority)); err != nil {
@@ -224,16 +214,4 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	}
 	out.Ticket, out.Created = t, true
 	return publishTicket(tx, EventTicketIssued, &t, "")
-}
-
-func mobileOK(p string) bool {
-	if len(p) != 11 || p[0] != '1' || p[1] < '3' {
-		return false
-	}
-	for _, c := range p {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

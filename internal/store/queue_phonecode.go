@@ -11,12 +11,13 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/notify"
+	"mingbai/internal/queue"
 )
 
 // RequestPhoneCode sends a six-digit code by SMS through the outbox for a
 // remote ticket. At most one code a minute and five an hour per phone.
 func (db *DB) RequestPhoneCode(ctx context.Context, hallID int64, phone string) error {
-	if !mobileOK(phone) {
+	if !queue.MobileOK(phone) {
 		return apperr.InvalidField("phone", "queue.bad_phone")
 	}
 	return db.Write(ctx, func(tx *Tx) error {
@@ -86,3 +87,6 @@ func hashCode(phone, code string) string {
 	sum := sha256.Sum256([]byte(phone + ":" + code))
 	return hex.EncodeToString(sum[:])
 }
+
+// mobileOK is queue.MobileOK, for the store files of other areas.
+func mobileOK(p string) bool { return queue.MobileOK(p) }

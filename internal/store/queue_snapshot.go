@@ -11,9 +11,6 @@ import (
 // in and open now with their item sets and current tickets, the waiting
 // tickets in order, per-item service statistics from the last week's
 // finished tickets, and the last hour's priority arrival rates.
-//
-// When t is given and no open window serves it, the waiting list is not
-// loaded (nil).
 func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings, t *queue.Ticket) (queue.Snapshot, []queue.Ticket, error) {
 	now := tx.Now
 	pol, err := queue.NewPolicy(st.Policy, queue.Options{K: st.GreenK})
@@ -26,18 +23,43 @@ func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings, t *queue.
 	if err != nil {
 		return snap, nil, err
 	}
-	open := map[int64]bool{}
-	rows, err := tx.Query("SELECT window_id FROM window_sessions WHERE hall_id = ? AND state = 'open'", hallID)
+	// open maps the open windows to when they last opened or resumed.
+	open := map[int64]int64{}
+	rows, err := tx.Query("SELECT window_id, updated_at FROM window_sessions WHERE hall_id = ? AND state = 'open'", hallID)
+	if err != nil {
+		return snap, nil, err
+	}
+	for rows.Next() {
+		var id, at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			rows.Close()
+			return snap, nil, err
+		}
+		open[id] = at
+	}
+	rows.Close()
+	// A window's last call or finish today: with the session's last
+	// change, when an idle window became idle (WindowState.IdleSince).
+	rows, err = tx.Query(`SELECT window_id, MAX(called_at), MAX(finished_at) FROM tickets
+		WHERE hall_id = ? AND day = ? AND window_id IS NOT NULL GROUP BY window_id`, hallID, day)
 	if err != nil {
 		return snap, nil, err
 	}
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var called, finished *int64
+		if err := rows.Scan(&id, &called, &finished); err != nil {
 			rows.Close()
 			return snap, nil, err
 		}
-		open[id] = true
+		if at, ok := open[id]; ok {
+			for _, v := range []*int64{called, finished} {
+				if v != nil && *v > at {
+					at = *v
+				}
+			}
+			open[id] = at
+		}
 	}
 	rows.Close()
 	busy := map[int64]Ticket{}
@@ -55,10 +77,11 @@ func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings, t *queue.
 	}
 	rows.Close()
 	for _, w := range wins {
-		if !open[w.ID] {
+		idle, ok := open[w.ID]
+		if !ok {
 			continue
 		}
-		ws := queue.WindowState{Window: queueWindow(w, true)}
+		ws := queue.WindowState{Window: queueWindow(w, true), IdleSince: time.UnixMilli(idle)}
 		if t, ok := busy[w.ID]; ok {
 			ws.Window.Serving = t.ID
 			ws.Window.ServingSince = time.UnixMilli(t.CalledAt)
@@ -102,41 +125,29 @@ func buildSnapshot(tx *Tx, hallID int64, day string, st QueueSettings, t *queue.
 		snap.PriorityArrivals = append(snap.PriorityArrivals, a)
 	}
 	rows.Close()
-	if t != nil && !servedBy(snap.Windows, t) {
-		// No open window serves the ticket: there is nothing to replay, and
-		// the (possibly long) waiting list is not needed.
-		return snap, nil, nil
-	}
 	ws, _, err := loadWaiting(tx, hallID, day)
 	snap.Waiting = ws
 	return snap, ws, err
 }
 
-func servedBy(windows []queue.WindowState, t *queue.Ticket) bool {
-	for i := range windows {
-		if windows[i].Window.Serves(t) {
-			return true
-		}
+// aheadOf counts the people before t (see queue.Ahead) over all the
+// hall's windows.
+func aheadOf(tx *Tx, t *Ticket, waiting []queue.Ticket) (int, error) {
+	wins, err := listWindows(tx, t.HallID)
+	if err != nil {
+		return 0, err
 	}
-	return false
+	return queue.Ahead(waiting, hallQueueWindows(wins), toQueue(t)), nil
 }
 
-// aheadOf counts the people before t, from the loaded waiting list when
-// an open window serves t (see aheadIn), else by a count of the waiting
-// tickets of t's zone that go first.
-func aheadOf(tx *Tx, t *Ticket, snap queue.Snapshot, waiting []queue.Ticket) (int, error) {
-	if waiting != nil {
-		return aheadIn(waiting, snap.Windows, toQueue(t)), nil
+// hallQueueWindows are all the hall's windows, open or not, as the
+// "people ahead" count sees them.
+func hallQueueWindows(wins []hall.Window) []queue.Window {
+	out := make([]queue.Window, len(wins))
+	for i, w := range wins {
+		out[i] = queueWindow(w, true)
 	}
-	var n int
-	q := `SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND state = 'waiting' AND zone = ? AND id <> ? AND `
-	var err error
-	if t.Priority != "" {
-		err = tx.QueryRow(q+`priority <> '' AND (issued_at < ? OR (issued_at = ? AND id < ?))`, t.HallID, t.Day, t.Zone, t.ID, t.IssuedAt, t.IssuedAt, t.ID).Scan(&n)
-	} else {
-		err = tx.QueryRow(q+`(priority <> '' OR issued_at < ? OR (issued_at = ? AND id < ?))`, t.HallID, t.Day, t.Zone, t.ID, t.IssuedAt, t.IssuedAt, t.ID).Scan(&n)
-	}
-	return n, err
+	return out
 }
 
 func queueWindow(w hall.Window, open bool) queue.Window {
@@ -162,49 +173,6 @@ func estimate(snap queue.Snapshot, t queue.Ticket) (time.Duration, bool) {
 	return est.Estimate(snap, t), true
 }
 
-// aheadIn counts the people before t: waiting tickets that a window able to
-// serve t could call first (older ones, and for an ordinary ticket the
-// priority ones). Without open windows every waiting ticket of t's zone
-// counts.
-func aheadIn(waiting []queue.Ticket, windows []queue.WindowState, t queue.Ticket) int {
-	var ws []queue.Window
-	for i := range windows {
-		if windows[i].Window.Serves(&t) {
-			ws = append(ws, windows[i].Window)
-		}
-	}
-	n := 0
-	for i := range waiting {
-		a := &waiting[i]
-		if a.ID == t.ID || !a.Callable() {
-			continue
-		}
-		before := queue.Before(a, &t)
-		if t.IsPriority() {
-			before = a.IsPriority() && before
-		} else {
-			before = before || a.IsPriority()
-		}
-		if !before {
-			continue
-		}
-		competes := false
-		if len(ws) == 0 {
-			competes = a.Zone == t.Zone
-		}
-		for j := range ws {
-			if ws[j].Serves(a) {
-				competes = true
-				break
-			}
-		}
-		if competes {
-			n++
-		}
-	}
-	return n
-}
-
 func aheadInTx(tx *Tx, t *Ticket) (int, error) {
 	if t.State != "waiting" {
 		return 0, nil
@@ -214,9 +182,9 @@ func aheadInTx(tx *Tx, t *Ticket) (int, error) {
 		return 0, err
 	}
 	qt := toQueue(t)
-	snap, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st, &qt)
+	_, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st, &qt)
 	if err != nil {
 		return 0, err
 	}
-	return aheadOf(tx, t, snap, waiting)
+	return aheadOf(tx, t, waiting)
 }

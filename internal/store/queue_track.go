@@ -10,9 +10,11 @@ import (
 // TicketView is the live state of a ticket for its holder.
 type TicketView struct {
 	Ticket Ticket
-	Ahead  int
-	// Eta is the live estimate, -1 when no open window serves the item.
+	// Ahead is Wait.Ahead and Eta Wait.Eta(), kept for the pages that read
+	// them; Eta is -1 when no open window serves the item.
+	Ahead   int
 	Eta     time.Duration
+	Wait    Wait
 	Calling []Call
 }
 
@@ -35,27 +37,17 @@ func (db *DB) TicketByToken(ctx context.Context, token string) (TicketView, erro
 		if err != nil {
 			return notFound(err, "ticket")
 		}
-		v.Ticket, v.Eta = t, -1
-		if t.State == "waiting" {
-			st, err := queueSettings(tx, t.HallID)
-			if err != nil {
-				return err
-			}
-			qt := toQueue(&t)
-			snap, waiting, err := buildSnapshot(tx, t.HallID, t.Day, st, &qt)
-			if err != nil {
-				return err
-			}
-			if v.Ahead, err = aheadOf(tx, &t, snap, waiting); err != nil {
-				return err
-			}
-			if eta, ok := estimate(snap, qt); ok {
-				v.Eta = eta
-			}
-		}
+		v.Ticket, v.Eta, v.Wait = t, -1, Wait{EtaMs: -1}
 		v.Calling, err = recentCalls(tx, t.HallID, t.Day, 6)
 		return err
 	})
+	if err == nil && v.Ticket.State == "waiting" {
+		// From the hall's cached snapshot and its whole-queue estimates, so
+		// the phone page, the kiosk and the screens say the same thing.
+		if v.Wait, err = db.waitOf(ctx, &v.Ticket); err == nil {
+			v.Ahead, v.Eta = v.Wait.Ahead, v.Wait.Eta()
+		}
+	}
 	return v, err
 }
 

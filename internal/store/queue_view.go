@@ -102,7 +102,7 @@ func windowBoards(tx *Tx, hallID int64) ([]WindowBoard, error) {
 		out = append(out, wb)
 	}
 	rows.Close()
-	rows, err = tx.Query("SELECT window_id, number FROM tickets WHERE hall_id = ? AND state IN ('called', 'serving') AND window_id IS NOT NULL", hallID)
+	rows, err = tx.Query("SELECT window_id, number FROM tickets WHERE hall_id = ? AND state IN ("+stateList(queue.State.AtWindow)+") AND window_id IS NOT NULL", hallID)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ func (db *DB) WindowConsole(ctx context.Context, hallID, windowID int64) (Consol
 		} else if !errors.Is(err, ErrNoRows) {
 			return err
 		}
-		t, err := scanTicket(tx.QueryRow("SELECT "+ticketCols+ticketFrom+"WHERE t.window_id = ? AND t.state IN ('called', 'serving') LIMIT 1", windowID))
+		t, err := scanTicket(tx.QueryRow("SELECT "+ticketCols+ticketFrom+"WHERE t.window_id = ? AND t.state IN ("+stateList(queue.State.AtWindow)+") LIMIT 1", windowID))
 		if err == nil {
 			c.Current = &t
 		} else if !errors.Is(err, ErrNoRows) {
@@ -285,4 +285,15 @@ func (db *DB) WindowByNumber(ctx context.Context, hallID int64, number string) (
 		return notFound(tx.QueryRow("SELECT id FROM windows WHERE hall_id = ? AND number = ?", hallID, number).Scan(&id), "window")
 	})
 	return id, err
+}
+
+// HallDay returns the hall's current day (YYYY-MM-DD in its time zone).
+func (db *DB) HallDay(ctx context.Context, hallID int64) (string, error) {
+	var day string
+	err := db.Read(ctx, func(tx *Tx) error {
+		_, loc, err := hallInTx(tx, hallID)
+		day = dayOf(tx.Now, loc)
+		return err
+	})
+	return day, err
 }

@@ -7,37 +7,37 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/hall"
+	"mingbai/internal/queue"
 )
 
-// Window session states.
+// The window vocabulary and its rules live in internal/queue
+// (window.go); these names keep the store's callers as they were.
 const (
-	WindowOpen   = "open"
-	WindowPaused = "paused"
-	WindowClosed = "closed"
+	WindowOpen   = string(queue.WindowOpen)
+	WindowPaused = string(queue.WindowPaused)
+	WindowClosed = string(queue.WindowClosed)
 )
 
-// Pause reasons.
-var PauseReasons = []string{"break", "back_office", "meeting"}
+// PauseReasons are queue.PauseReasons.
+var PauseReasons = queue.PauseReasons
 
-// WindowSession is a staff member signed in at a window.
-type WindowSession struct {
-	ID        int64  `json:"id"`
-	HallID    int64  `json:"hall_id"`
-	WindowID  int64  `json:"window_id"`
-	StaffID   int64  `json:"staff_id,omitempty"`
-	Username  string `json:"username"`
-	State     string `json:"state"`
-	Reason    string `json:"reason,omitempty"`
-	OpenedAt  int64  `json:"opened_at"`
-	UpdatedAt int64  `json:"updated_at"`
-}
+// WindowSession is a staff member signed in at a window (queue.WindowSession).
+type WindowSession = queue.WindowSession
 
-// Staffer is the member of staff acting at a window.
-type Staffer struct {
-	Username string
-	StaffID  int64
-	// Manager lets hall managers and admins act on any window's tickets.
-	Manager bool
+// Staffer is the member of staff acting at a window (queue.Staffer).
+type Staffer = queue.Staffer
+
+// sessionOf returns the active session of a window, nil when nobody is
+// signed in there.
+func sessionOf(tx *Tx, windowID int64) (*WindowSession, error) {
+	s, err := activeSession(tx, windowID)
+	if errors.Is(err, ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
 func activeSession(tx *Tx, windowID int64) (WindowSession, error) {
@@ -91,29 +91,31 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 		if err := lockHall(tx, hallID); err != nil {
 			return err
 		}
-		cur, err := activeSession(tx, windowID)
-		if err == nil && cur.Username != who.Username {
-			return apperr.New(apperr.Conflict, "queue.window_taken", w.Number)
+		cur, err := sessionOf(tx, windowID)
+		if err != nil {
+			return err
 		}
-		if err == nil {
-			if cur.State != WindowOpen {
+		how, err := queue.DecideSignIn(cur, who, w.Number)
+		if err != nil {
+			return err
+		}
+		if how == queue.SignInAgain {
+			if cur.State != queue.WindowOpen {
 				if _, err := tx.Exec("UPDATE window_sessions SET state = 'open', reason = '', updated_at = ? WHERE id = ?", tx.NowMs(), cur.ID); err != nil {
 					return err
 				}
-				cur.State, cur.Reason = WindowOpen, ""
+				cur.State, cur.Reason = queue.WindowOpen, ""
 				if err := publishWindow(tx, w, WindowOpen, ""); err != nil {
 					return err
 				}
 			}
-			s = cur
+			s = *cur
 			return tx.Audit("window.sign_in", fmt.Sprintf("window:%d", windowID), "again")
-		} else if !errors.Is(err, ErrNoRows) {
-			return err
 		}
 		if _, err := tx.Exec("UPDATE window_sessions SET state = 'closed', closed_at = ?, updated_at = ? WHERE username = ? AND state <> 'closed'", tx.NowMs(), tx.NowMs(), who.Username); err != nil {
 			return err
 		}
-		s = WindowSession{HallID: hallID, WindowID: windowID, StaffID: who.StaffID, Username: who.Username, State: WindowOpen, OpenedAt: tx.NowMs(), UpdatedAt: tx.NowMs()}
+		s = WindowSession{HallID: hallID, WindowID: windowID, StaffID: who.StaffID, Username: who.Username, State: queue.WindowOpen, OpenedAt: tx.NowMs(), UpdatedAt: tx.NowMs()}
 		s.ID, err = tx.InsertID("INSERT INTO window_sessions (hall_id, window_id, staff_id, username, state, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			hallID, windowID, nullInt(who.StaffID), who.Username, WindowOpen, s.OpenedAt, s.UpdatedAt)
 		if err != nil {
@@ -124,7 +126,7 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 		}
 		return tx.Audit("window.sign_in", fmt.Sprintf("window:%d", windowID), w.Number)
 	})
-	return s, err
+	return s, wrap("sign in at window", err)
 }
 
 // SetWindowState pauses (with a reason), reopens or closes (signs out) the
@@ -133,29 +135,21 @@ func (db *DB) SetWindowState(ctx context.Context, hallID, windowID int64, who St
 	// The queue changes: the next estimate must see it (queue_eta.go).
 	defer db.etas.drop(hallID)
 	var s WindowSession
-	switch state {
-	case WindowOpen, WindowClosed:
-		reason = ""
-	case WindowPaused:
-		ok := false
-		for _, r := range PauseReasons {
-			ok = ok || r == reason
-		}
-		if !ok {
-			return s, apperr.InvalidField("reason", "queue.bad_pause_reason", reason)
-		}
-	default:
-		return s, apperr.InvalidField("state", "err.bad_value", "state", state)
+	st, reason, err := queue.CheckWindowState(state, reason)
+	if err != nil {
+		return s, err
 	}
-	err := db.Write(ctx, func(tx *Tx) error {
+	state = string(st)
+	err = db.Write(ctx, func(tx *Tx) error {
 		w, err := windowInTx(tx, hallID, windowID)
 		if err != nil {
 			return err
 		}
-		cur, err := activeSession(tx, windowID)
-		if errors.Is(err, ErrNoRows) || (err == nil && cur.Username != who.Username && !who.Manager) {
-			return apperr.New(apperr.Conflict, "queue.not_signed_in", w.Number)
-		} else if err != nil {
+		cur, err := sessionOf(tx, windowID)
+		if err != nil {
+			return err
+		}
+		if err := queue.CheckSetState(cur, who, w.Number); err != nil {
 			return err
 		}
 		closed := int64(0)
@@ -165,12 +159,12 @@ func (db *DB) SetWindowState(ctx context.Context, hallID, windowID int64, who St
 		if _, err := tx.Exec("UPDATE window_sessions SET state = ?, reason = ?, updated_at = ?, closed_at = ? WHERE id = ?", state, reason, tx.NowMs(), closed, cur.ID); err != nil {
 			return err
 		}
-		cur.State, cur.Reason, cur.UpdatedAt = state, reason, tx.NowMs()
-		s = cur
+		cur.State, cur.Reason, cur.UpdatedAt = st, reason, tx.NowMs()
+		s = *cur
 		if err := publishWindow(tx, w, state, reason); err != nil {
 			return err
 		}
 		return tx.Audit("window."+state, fmt.Sprintf("window:%d", windowID), reason)
 	})
-	return s, err
+	return s, wrap("set window state", err)
 }

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
@@ -27,51 +26,6 @@ var (
 	// calendarEditors maintain the working-day calendar.
 	calendarEditors = managers
 )
-
-func init() {
-	publicLinks = append(publicLinks, homeLink{"/progress", "cases.progress_title"})
-	for _, e := range []struct {
-		link  homeLink
-		roles []auth.Role
-	}{
-		{homeLink{"/cases/new", "cases.new_title"}, roles(auth.WindowStaff)},
-		{homeLink{"/cases", "cases.list_title"}, caseReaders},
-		{homeLink{"/cases/ledger", "cases.ledger_title"}, caseReaders},
-		{homeLink{"/cases/alerts", "cases.alerts_title"}, overseers},
-		{homeLink{"/admin/calendar", "cases.calendar_title"}, calendarEditors},
-	} {
-		staffLinkTable = append(staffLinkTable, struct {
-			Link  homeLink
-			Roles []auth.Role
-		}{e.link, e.roles})
-	}
-	BackgroundJobs = append(BackgroundJobs, caseReminderJob)
-}
-
-// caseReminderJob reminds staff of cases near or past their deadline once
-// a day per hall (RemindDueCases is idempotent per day), and prunes old
-// failed progress look-ups. It looks every ten minutes so that a restart
-// or a new day is picked up soon.
-func caseReminderJob(ctx context.Context, s *Server) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		halls, err := s.DB.ListHalls(ctx)
-		if err == nil {
-			for _, h := range halls {
-				if _, err := s.DB.RemindDueCases(ctx, h.ID); err != nil && ctx.Err() == nil {
-					s.Log.Warn("case reminders", "hall", h.ID, "err", err)
-				}
-			}
-			_ = s.DB.PruneLookupFailures(ctx)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
 
 // caseHall returns the hall of a HallQuery or HallOwn case route, resolved
 // and checked by the route wrapper: a staff member's own hall, for callers
@@ -297,10 +251,7 @@ func (s *Server) apiListAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []store.IntegrityAlert{}
-	}
-	writeJSON(w, 200, list)
+	writeJSON(w, 200, localiseAlerts(lang(r), list))
 	return nil
 }
 
@@ -401,24 +352,36 @@ func (s *Server) pageCases(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageNewCase(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	data := map[string]any{}
-	code := strings.TrimSpace(r.URL.Query().Get("item"))
-	items, err := s.windowItems(r.Context(), p)
+	q := r.URL.Query()
+	data, err := s.newCaseData(r, strings.TrimSpace(q.Get("item")), q.Get("ticket"), url.Values{})
 	if err != nil {
 		return err
 	}
-	data["Items"] = items
-	data["TicketID"] = r.URL.Query().Get("ticket")
+	s.render(w, r, 200, "cases_new", pageData{Title: i18n.T(lang(r), "cases.new_title"), Data: data})
+	return nil
+}
+
+// newCaseData prepares the case form: the window's items, the guide of
+// the chosen item (the console passes item and ticket), and the values
+// entered so far (form) when it comes back with a problem.
+func (s *Server) newCaseData(r *http.Request, code, ticket string, form url.Values) (map[string]any, error) {
+	p := principal(r)
+	items, err := s.windowItems(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	if ticket == "0" {
+		ticket = ""
+	}
+	data := map[string]any{"Items": items, "TicketID": ticket, "Form": form, "Today": workday.DateOf(s.DB.Now().In(shanghai)).String()}
 	if code != "" {
 		g, err := s.DB.GuideAt(r.Context(), code, s.DB.Now())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		data["Guide"] = g
 	}
-	s.render(w, r, 200, "cases_new", pageData{Title: i18n.T(lang(r), "cases.new_title"), Data: data})
-	return nil
+	return data, nil
 }
 
 // windowItems returns the published items the staff member's window
@@ -475,11 +438,26 @@ func (s *Server) formNewCase(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.Extras = append(in.Extras, store.ExtraMaterialInput{Name: name, Reason: f.Get("extra_reason_" + strconv.Itoa(i)), Status: cases.MaterialStatus(f.Get("extra_status_" + strconv.Itoa(i)))})
 	}
+	in.Decision, in.SupplyBy = cases.Decision(f.Get("decision")), f.Get("supply_by")
 	v, err := s.DB.CreateCase(r.Context(), in)
 	if err != nil {
-		return err
+		// The form comes back with what was entered and the message.
+		msg, status, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
+		}
+		data, derr := s.newCaseData(r, in.ItemCode, strconv.FormatInt(in.TicketID, 10), f)
+		if derr != nil {
+			return err
+		}
+		s.render(w, r, status, "cases_new", pageData{Title: i18n.T(lang(r), "cases.new_title"), Error: msg, Data: data})
+		return nil
 	}
-	http.Redirect(w, r, "/cases/"+strconv.FormatInt(v.ID, 10)+"?flash=created", http.StatusSeeOther)
+	flash := "accepted"
+	if v.State == cases.Correction {
+		flash = "notice"
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(v.ID, 10)+"?flash="+flash, http.StatusSeeOther)
 	return nil
 }
 
@@ -500,7 +478,7 @@ func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principal(r)
-	data := map[string]any{"Case": v, "CanAct": isManager(p) || p.Role == auth.WindowStaff && p.StaffID == v.StaffID, "Missing": v.Missing()}
+	data := map[string]any{"Case": v, "CanAct": isManager(p) || p.Role == auth.WindowStaff && p.StaffID == v.StaffID, "Missing": v.Missing(), "Receipt": wasAccepted(v)}
 	if r.URL.Query().Get("reveal") == "1" {
 		pd, err := s.reveal(r, v)
 		if err != nil {
@@ -562,7 +540,7 @@ func (s *Server) pageNotice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	today := workday.DateOf(s.DB.Now().In(shanghai)).String()
-	s.render(w, r, 200, "cases_notice", pageData{Title: i18n.T(lang(r), "cases.notice_title"), Data: map[string]any{"Case": v, "Hall": h, "Missing": v.Missing(), "Today": today}})
+	s.render(w, r, 200, "cases_notice", pageData{Title: i18n.T(lang(r), "cases.notice_title"), Data: map[string]any{"Case": v, "Hall": h, "Missing": v.Missing(), "Today": today, "Name": s.paperName(r, v)}})
 	return nil
 }
 
@@ -592,12 +570,17 @@ func (s *Server) pageAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, 200, "cases_alerts", pageData{Title: i18n.T(lang(r), "cases.alerts_title"), Data: map[string]any{"Alerts": list}})
+	s.render(w, r, 200, "cases_alerts", pageData{Title: i18n.T(lang(r), "cases.alerts_title"), Data: map[string]any{"Alerts": localiseAlerts(lang(r), list)}})
 	return nil
 }
 
 func (s *Server) pageProgress(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, 200, "cases_progress", pageData{Title: i18n.T(lang(r), "cases.progress_title")})
+	// The receipt's QR code opens this page with the case number filled in.
+	var data any
+	if n := strings.TrimSpace(r.URL.Query().Get("number")); n != "" && len(n) <= 40 {
+		data = map[string]any{"Number": n}
+	}
+	s.render(w, r, 200, "cases_progress", pageData{Title: i18n.T(lang(r), "cases.progress_title"), Data: data})
 	return nil
 }
 
@@ -662,6 +645,10 @@ func caseFlash(r *http.Request) string {
 	switch f := r.URL.Query().Get("flash"); f {
 	case "created", "changed", "saved":
 		return i18n.T(lang(r), "cases.flash_"+f)
+	case "accepted":
+		return i18n.T(lang(r), "cases.accepted_flash")
+	case "notice":
+		return i18n.T(lang(r), "cases.notice_issued")
 	}
 	return ""
 }

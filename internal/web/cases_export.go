@@ -30,7 +30,7 @@ func ledgerRow(l i18n.Lang, v store.CaseView) []string {
 		due = i18n.T(l, "cases.clock_stopped")
 	}
 	return []string{
-		v.Number, v.Zone, v.ItemCode, v.ItemName, strconv.Itoa(v.GuideVersion),
+		v.Number, zoneLabel(l, v.Zone), v.ItemCode, v.ItemName, strconv.Itoa(v.GuideVersion),
 		v.NameMasked, v.IDMasked, v.PhoneMasked, v.EmployerName,
 		v.AcceptedDate, due, v.StatutoryDue, i18n.T(l, "case_state."+string(v.State)),
 		v.ClosedDate, v.StaffName, i18n.T(l, "cases.warn_"+string(v.Warning)),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"mingbai/internal/cases"
 	"mingbai/internal/store"
 )
 
@@ -88,9 +89,10 @@ func TestCaseAPIAccessAndReveal(t *testing.T) {
 	if status != 400 || !strings.Contains(string(b), "《就业困难人员认定申请表》") {
 		t.Fatalf("review with a required material missing: %d %s", status, b)
 	}
-	status, b = e.do("POST", fmt.Sprintf("/api/v1/cases/%d/state", v.ID), w01, map[string]any{"to": "correction", "note": "申请表未带"})
-	if status != 200 || !strings.Contains(string(b), `"stopped":true`) {
-		t.Fatalf("correction: %d %s", status, b)
+	// With the form missing the case was never accepted: it waits in
+	// correction with the clock stopped (the one-time notice).
+	if v.State != cases.Correction || !v.Stopped {
+		t.Fatalf("case with a required material missing: %s stopped=%v", v.State, v.Stopped)
 	}
 	// The notice page lists the missing material with the guide reference.
 	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/cases/%d/notice", e.HTTP.URL, v.ID), nil)
@@ -101,7 +103,8 @@ func TestCaseAPIAccessAndReveal(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"一次性告知书", "《就业困难人员认定申请表》", "RS-A-004", "（盖章）", "王*菲"} {
+	// The paper is for that citizen: their full name, not the masked one.
+	for _, want := range []string{"一次性告知书", "《就业困难人员认定申请表》", "RS-A-004", "（盖章）", "王小菲", "申请人（签字）"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("notice page lacks %q", want)
 		}
@@ -185,7 +188,7 @@ func TestProgressLookupRevealsNothing(t *testing.T) {
 func TestLedgerExports(t *testing.T) {
 	e := newHall(t)
 	w01 := e.token("w01")
-	a := e.createCase(w01, caseBody("RS-A-004", "居民身份证"))
+	a := e.createCase(w01, caseBody("RS-A-004", "居民身份证", "相关类别证明", "《就业困难人员认定申请表》"))
 	e.createCase(w01, caseBody("RS-A-001", "居民身份证"))
 	res := e.request("GET", "/cases/ledger.xlsx?item=RS-A-004&state=accepted", bearer(e.token("manager")))
 	status, hdr, b := res.Status, res.Header, []byte(res.Body)
@@ -200,7 +203,7 @@ func TestLedgerExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || rows[1][0] != a.Number || rows[1][2] != "RS-A-004" || rows[1][6] != "110105********002X" {
+	if len(rows) != 2 || rows[1][0] != a.Number || rows[1][1] == "employment" || rows[1][1] == "" || rows[1][2] != "RS-A-004" || rows[1][6] != "110105********002X" {
 		t.Fatalf("xlsx rows: %q", rows)
 	}
 	for _, row := range rows {

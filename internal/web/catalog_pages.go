@@ -2,8 +2,6 @@ package web
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -12,10 +10,8 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"mingbai/internal/apperr"
-	"mingbai/internal/auth"
 	"mingbai/internal/catalog"
 	"mingbai/internal/i18n"
-	"mingbai/internal/store"
 )
 
 // Service guides (catalogue): public pages (list, guide, print sheets,
@@ -29,12 +25,6 @@ type catalogFileDoc struct {
 }
 
 func init() {
-	publicLinks = append(publicLinks, homeLink{"/guides", "catalog.nav.guides"}, homeLink{"/kiosk/guides", "catalog.nav.kiosk"})
-	staffLinkTable = append(staffLinkTable, struct {
-		Link  homeLink
-		Roles []auth.Role
-	}{homeLink{"/editor/guides", "catalog.nav.editor"}, guideStaff})
-
 	// Template helpers of the guide pages.
 	funcs["lbl"] = func(l i18n.Lang, v interface {
 		Zh() string
@@ -280,168 +270,5 @@ func (s *Server) pageKioskGuides(w http.ResponseWriter, r *http.Request) error {
 		data["Listed"] = true
 	}
 	s.render(w, r, 200, "kiosk_guides", pageData{Title: i18n.T(lang(r), "catalog.title"), Data: data})
-	return nil
-}
-
-// ---- Editors' pages ----------------------------------------------------
-
-func (s *Server) pageEditorList(w http.ResponseWriter, r *http.Request) error {
-	if code := strings.TrimSpace(r.URL.Query().Get("new")); code != "" {
-		if !catalog.ValidCode(code) {
-			return apperr.InvalidField("new", "catalog.bad_code_param", code)
-		}
-		http.Redirect(w, r, "/editor/guides/"+url.PathEscape(code), http.StatusSeeOther)
-		return nil
-	}
-	items, err := s.DB.ListItemStatus(r.Context())
-	if err != nil {
-		return err
-	}
-	zs, err := s.zones(r)
-	if err != nil {
-		return err
-	}
-	type row struct {
-		store.ItemStatus
-		ZoneName string
-	}
-	rows := make([]row, 0, len(items))
-	for _, it := range items {
-		rows = append(rows, row{it, zoneName(zs, it.Zone)})
-	}
-	s.render(w, r, 200, "guide_editor_list", pageData{Title: i18n.T(lang(r), "catalog.editor.title"), Data: map[string]any{"Items": rows}})
-	return nil
-}
-
-// editorItemData prepares the edit page of an item: its versions and the
-// JSON to start from (the given text, version ?from=N, the newest version,
-// or a blank item for a new code).
-func (s *Server) editorItemData(r *http.Request, code, text, reason string) (map[string]any, error) {
-	if !catalog.ValidCode(code) {
-		return nil, apperr.InvalidField("code", "catalog.bad_code_param", code)
-	}
-	vs, err := s.DB.GuideVersions(r.Context(), code)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return nil, err
-	}
-	if text == "" {
-		var it catalog.Item
-		n := 0
-		if len(vs) > 0 {
-			n = vs[0].Number
-		}
-		if f := r.URL.Query().Get("from"); f != "" {
-			if n, err = versionParam(r, "from"); err != nil {
-				return nil, err
-			}
-		}
-		if n > 0 {
-			g, err := s.DB.GuideVersion(r.Context(), code, n)
-			if err != nil {
-				return nil, err
-			}
-			it = g.Item
-		} else {
-			it = catalog.Item{Code: code, PledgedLimit: catalog.Limit{Unit: catalog.WorkingDays}, Fee: catalog.Fee{Free: true}, VisitsOnSite: 1}
-		}
-		b, err := catalog.Marshal([]catalog.Item{it})
-		if err != nil {
-			return nil, err
-		}
-		var f catalogFileDoc
-		if err := json.Unmarshal(b, &f); err != nil {
-			return nil, err
-		}
-		b, _ = json.MarshalIndent(f.Items[0], "", "  ")
-		text = string(b)
-	}
-	return map[string]any{"Code": code, "Versions": vs, "JSON": text, "Reason": reason, "CanEdit": principal(r).Role == auth.GuideEditor}, nil
-}
-
-func (s *Server) pageEditorItem(w http.ResponseWriter, r *http.Request) error {
-	code := r.PathValue("code")
-	data, err := s.editorItemData(r, code, "", "")
-	if err != nil {
-		return err
-	}
-	s.render(w, r, 200, "guide_editor_item", pageData{Title: code, Data: data})
-	return nil
-}
-
-func (s *Server) formSaveDraft(w http.ResponseWriter, r *http.Request) error {
-	code := r.PathValue("code")
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		return apperr.New(apperr.Invalid, "err.body_too_large")
-	}
-	text, reason := r.PostFormValue("item"), r.PostFormValue("reason")
-	v, err := s.saveDraft(r, code, []byte(text), reason)
-	if err != nil {
-		msg, status, ferr := formError(r, err)
-		if ferr != nil {
-			return ferr
-		}
-		data, derr := s.editorItemData(r, code, text, reason)
-		if derr != nil {
-			return err
-		}
-		data["Problems"] = apperr.As(err).Details
-		s.render(w, r, status, "guide_editor_item", pageData{Title: code, Error: msg, Data: data})
-		return nil
-	}
-	http.Redirect(w, r, fmt.Sprintf("/editor/guides/%s/versions/%d", url.PathEscape(code), v.Number), http.StatusSeeOther)
-	return nil
-}
-
-// pageEditorVersion shows one version as it would be printed (the
-// preview), its changes against the published version and, for a hall
-// manager who did not write it, the publish button.
-func (s *Server) pageEditorVersion(w http.ResponseWriter, r *http.Request) error {
-	s.renderVersion(w, r, 200, "", "")
-	return nil
-}
-
-func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status int, flash, problem string) {
-	code := r.PathValue("code")
-	n, err := versionParam(r, "n")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	g, err := s.DB.GuideVersion(r.Context(), code, n)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	zs, err := s.zones(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data := map[string]any{"Guide": s.guideView(r, g, zs), "Version": g.Version}
-	if pub, err := s.DB.PublishedGuide(r.Context(), code); err == nil && pub.Version.Number != n {
-		data["Base"] = pub.Version.Number
-		data["Changes"] = catalog.Diff(pub.Item, g.Item)
-	}
-	p := principal(r)
-	data["CanPublish"] = g.Version.State == catalog.Draft && (p.Role == auth.HallManager || p.Role == auth.Admin) && p.Actor() != g.Version.Author
-	data["OwnDraft"] = g.Version.State == catalog.Draft && p.Actor() == g.Version.Author
-	s.render(w, r, status, "guide_editor_version", pageData{Title: fmt.Sprintf("%s v%d", code, n), Flash: flash, Error: problem, Data: data})
-}
-
-func (s *Server) formPublish(w http.ResponseWriter, r *http.Request) error {
-	n, err := versionParam(r, "n")
-	if err != nil {
-		return err
-	}
-	if _, err := s.DB.PublishVersion(r.Context(), r.PathValue("code"), n); err != nil {
-		e := apperr.As(localizeProblems(lang(r), err))
-		if e == nil {
-			return err
-		}
-		s.renderVersion(w, r, statusOf[e.Code], "", message(lang(r), e))
-		return nil
-	}
-	s.renderVersion(w, r, 200, i18n.T(lang(r), "catalog.editor.published", n), "")
 	return nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,46 +33,56 @@ type homeLink struct {
 	Href, Label string
 }
 
+// handleHome is where everyone lands: citizens find their pages; a
+// signed-in person sees their name, a sign-out and the pages of their
+// role, or, for a role whose area is not built yet, what is coming.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, 200, "home", pageData{Title: i18n.T(lang(r), "home.welcome"), Data: map[string]any{
-		"Public": publicLinks, "Staff": staffLinks(principal(r)),
-	}})
+	p := principal(r)
+	public, staff := s.homeLinks(p)
+	data := map[string]any{"Public": public, "Staff": staff}
+	if p.Username != "" {
+		name := p.Username
+		if u, err := s.DB.UserByName(r.Context(), p.Username); err == nil && u.DisplayName != "" {
+			name = u.DisplayName
+		}
+		data["Name"] = name
+		if k, ok := comingFor[p.Role]; ok && len(staff) == 0 {
+			data["Coming"] = k
+		}
+	}
+	s.render(w, r, 200, "home", pageData{Title: i18n.T(lang(r), "home.welcome"), Data: data})
 	return nil
 }
 
-// publicLinks and staffLinks are the entries of the home page; areas add
-// theirs in their handler files.
-var publicLinks []homeLink
-
-var staffLinkTable []struct {
-	Link  homeLink
-	Roles []auth.Role
+// comingFor names, for the roles whose working pages are not built yet,
+// the message saying what they will get and with which part. It is shown
+// only while the role has no page of its own on the home page (a route
+// with a Menu it may open).
+var comingFor = map[auth.Role]string{
+	auth.DutyLeader:       "home.coming.duty_leader",
+	auth.CallbackOperator: "home.coming.callback_operator",
 }
 
-func staffLinks(p auth.Principal) []homeLink {
-	var out []homeLink
-	for _, e := range staffLinkTable {
-		for _, r := range e.Roles {
-			if r == p.Role {
-				out = append(out, e.Link)
-				break
-			}
+// homeLinks are the home page's entries, taken from the routes that carry
+// a Menu: the public ones (routes open to everyone) and those the
+// principal's role may open, in route-table order.
+func (s *Server) homeLinks(p auth.Principal) (public, staff []homeLink) {
+	for _, rt := range s.routes {
+		if rt.Menu == nil {
+			continue
+		}
+		l := homeLink{Href: rt.Path, Label: rt.Menu.Label}
+		if rt.Menu.Href != "" {
+			l.Href = rt.Menu.Href
+		}
+		switch {
+		case slices.Contains(rt.Roles, auth.Anonymous):
+			public = append(public, l)
+		case slices.Contains(rt.Roles, p.Role):
+			staff = append(staff, l)
 		}
 	}
-	return out
-}
-
-func init() {
-	staffLinkTable = append(staffLinkTable,
-		struct {
-			Link  homeLink
-			Roles []auth.Role
-		}{homeLink{"/admin", "nav.admin"}, overseers},
-		struct {
-			Link  homeLink
-			Roles []auth.Role
-		}{homeLink{"/admin/audit", "admin.audit"}, auditors},
-	)
+	return public, staff
 }
 
 type loginRequest struct {

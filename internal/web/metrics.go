@@ -115,8 +115,8 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// gauges collects business gauges from the areas; each area adds its own
-// function to gaugeSources in its handler file.
+// gauges collects business gauges from the areas; each area adds its
+// function to the gaugeSources list.
 func (s *Server) gauges(r *http.Request) []Gauge {
 	var out []Gauge
 	for _, src := range gaugeSources {
@@ -125,4 +125,4 @@ func (s *Server) gauges(r *http.Request) []Gauge {
 	return out
 }
 
-var gaugeSources []func(*Server, *http.Request) []Gauge
+var gaugeSources = []func(*Server, *http.Request) []Gauge{queueGauges}

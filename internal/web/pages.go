@@ -80,12 +80,6 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
-	"ms": func(ms int64) string {
-		if ms == 0 {
-			return "—"
-		}
-		return time.UnixMilli(ms).In(shanghai).Format("2006-01-02 15:04:05")
-	},
 	"json": func(v any) (template.JS, error) {
 		b, err := json.Marshal(v)
 		return template.JS(b), err

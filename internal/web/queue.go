@@ -37,6 +37,9 @@ type issuedJSON struct {
 	EtaMinutes *int   `json:"eta_minutes"`
 	TrackURL   string `json:"track_url"`
 	IssuedAt   int64  `json:"issued_at"`
+	// Wait is the same as the phone page's wait (store.Wait): people
+	// ahead, estimate, expected call time, open and stalled windows.
+	Wait store.Wait `json:"wait"`
 }
 
 func etaMinutes(d time.Duration) *int {
@@ -122,7 +125,7 @@ func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
 		name = item.NameEn
 	}
 	writeJSON(w, status, issuedJSON{ID: res.Ticket.ID, Number: res.Ticket.Number, Item: item.Code, ItemName: name, Zone: item.Zone, Priority: res.Ticket.Priority,
-		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt})
+		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt, Wait: res.Wait})
 	return nil
 }
 
@@ -158,11 +161,19 @@ type trackJSON struct {
 	Window     string       `json:"window,omitempty"`
 	IssuedAt   int64        `json:"issued_at"`
 	Calling    []store.Call `json:"calling"`
+	// Wait is the ticket's wait (store.Wait) while it waits; Position and
+	// EtaMinutes are Wait.Ahead and Wait.EtaMs in whole minutes.
+	Wait *store.Wait `json:"wait,omitempty"`
 }
 
 func trackView(v store.TicketView) trackJSON {
-	return trackJSON{Number: v.Ticket.Number, Item: v.Ticket.Item, Zone: v.Ticket.Zone, State: v.Ticket.State, Position: v.Ahead,
+	j := trackJSON{Number: v.Ticket.Number, Item: v.Ticket.Item, Zone: v.Ticket.Zone, State: v.Ticket.State, Position: v.Ahead,
 		EtaMinutes: etaMinutes(v.Eta), Window: v.Ticket.WindowNumber, IssuedAt: v.Ticket.IssuedAt, Calling: v.Calling}
+	if v.Ticket.State == "waiting" {
+		w := v.Wait
+		j.Wait = &w
+	}
+	return j
 }
 
 func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
@@ -357,7 +368,7 @@ func (s *Server) apiIntegrityAlerts(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, out)
+	writeJSON(w, 200, localiseAlerts(lang(r), out))
 	return nil
 }
 

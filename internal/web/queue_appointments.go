@@ -1,31 +1,12 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/store"
 )
-
-func init() {
-	// Bookings whose check-in window has passed become no-shows.
-	BackgroundJobs = append(BackgroundJobs, func(ctx context.Context, s *Server) {
-		tick := time.NewTicker(time.Minute)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if _, err := s.DB.MarkAppointmentNoShows(ctx); err != nil && ctx.Err() == nil {
-					s.Log.Warn("appointment no-shows", "err", err)
-				}
-			}
-		}
-	})
-}
 
 func (s *Server) apiAppointmentSlots(w http.ResponseWriter, r *http.Request) error {
 	h, err := s.hallOf(r)
@@ -118,6 +99,6 @@ func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
 		eta = time.Duration(res.Ticket.EtaMs) * time.Millisecond
 	}
 	writeJSON(w, 201, issuedJSON{ID: res.Ticket.ID, Number: res.Ticket.Number, Item: item.Code, ItemName: item.Name, Zone: item.Zone, Priority: res.Ticket.Priority,
-		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt})
+		Position: res.Ahead, EtaMinutes: etaMinutes(eta), TrackURL: s.baseURL(r) + "/t/" + res.Ticket.TrackToken, IssuedAt: res.Ticket.IssuedAt, Wait: res.Wait})
 	return nil
 }

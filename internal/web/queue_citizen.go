@@ -18,10 +18,6 @@ import (
 // confirmed by an SMS code) and appointments (book a slot, check in).
 // Plain server-rendered forms: they work without script.
 
-func init() {
-	publicLinks = append(publicLinks, homeLink{"/remote", "queue.remote_title"}, homeLink{"/appointments", "queue.appt_title"})
-}
-
 // citizenHall is the hall named by the "hall" query or form value, else
 // the default hall.
 func (s *Server) citizenHall(r *http.Request) (hall.Hall, error) {

@@ -7,20 +7,10 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"mingbai/internal/apperr"
-	"mingbai/internal/auth"
 	"mingbai/internal/hall"
 	"mingbai/internal/i18n"
 	"mingbai/internal/store"
 )
-
-func init() {
-	publicLinks = append(publicLinks, homeLink{"/kiosk", "queue.kiosk"}, homeLink{"/screens/hall/1", "queue.screen_hall"})
-	staffLinkTable = append(staffLinkTable, struct {
-		Link  homeLink
-		Roles []auth.Role
-	}{homeLink{"/console", "queue.console"}, roles(auth.WindowStaff, auth.HallManager, auth.Admin)})
-	gaugeSources = append(gaugeSources, queueGauges)
-}
 
 // queueGauges reports the waiting tickets per zone of every hall.
 func queueGauges(s *Server, r *http.Request) []Gauge {
@@ -169,7 +159,8 @@ func (s *Server) pageConsole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.render(w, r, 200, "queue_console", pageData{Title: i18n.T(lang(r), "queue.console"), Data: map[string]any{
-		"Hall": h, "Windows": opts, "Mine": mine, "Zones": zones, "Msg": messagesFor(lang(r)), "Reasons": store.PauseReasons,
+		"Hall": h, "Windows": opts, "Mine": mine, "Zones": zones, "Reasons": store.PauseReasons,
+		"Script": consoleScriptData(lang(r), zones),
 	}})
 	return nil
 }

@@ -64,6 +64,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if e == nil {
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = errInternal
+	} else if e.Cause != nil {
+		// A mapped driver error (a constraint …): the client gets the
+		// application error, the log keeps what the database said.
+		s.Log.Info("request refused", "method", r.Method, "path", r.URL.Path, "err", e.Error(), "cause", e.Cause)
 	}
 	status := statusOf[e.Code]
 	if status == 0 {
@@ -85,7 +89,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, status, "error", pageData{Title: i18n.T(l, "err.internal"), Data: map[string]any{"Code": e.Code, "Message": message(l, e), "Details": e.Details, "Status": status}})
+	title := "err.title." + strconv.Itoa(status)
+	if !i18n.Has(title) {
+		title = "err.title.500"
+	}
+	where := "err.where." + strconv.Itoa(status)
+	if !i18n.Has(where) {
+		where = "err.where.default"
+	}
+	s.render(w, r, status, "error", pageData{Title: i18n.T(l, title), Data: map[string]any{"Code": e.Code, "Message": message(l, e), "Details": e.Details, "Status": status, "Where": where}})
 }
 
 // formError is the one path from an error to a re-rendered form: an

@@ -5,6 +5,7 @@ import (
 
 	"mingbai/internal/auth"
 	"mingbai/internal/catalog"
+	"mingbai/internal/feedback"
 	"mingbai/internal/store"
 )
 
@@ -26,7 +27,19 @@ type Route struct {
 	// JSON bodies (nil when there is none).
 	Request  any
 	Response any
+	// Menu, when set, puts the route on the home page: for everyone when
+	// the route is open to everyone, otherwise for the roles of the route.
+	Menu *MenuEntry
 }
+
+// MenuEntry is a route's entry on the home page: Label is its message
+// key; Href, when set, replaces a path with parameters.
+type MenuEntry struct {
+	Label, Href string
+}
+
+// menu is a home-page entry linking to the route's own path.
+func menu(label string) *MenuEntry { return &MenuEntry{Label: label} }
 
 // Role sets used by the table.
 var (
@@ -93,7 +106,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/outbox", Hall: HallQuery, Roles: overseers, Handler: s.apiListOutbox, Summary: "Outgoing messages and their delivery state", Tag: "notify", Response: []outboxJSON{{}}},
 
 		// ---- Foundation: administration pages -------------------------
-		{Method: "GET", Path: "/admin", Hall: HallNone, Roles: overseers, Handler: s.pageAdmin},
+		{Method: "GET", Path: "/admin", Hall: HallNone, Roles: overseers, Handler: s.pageAdmin, Menu: menu("nav.admin")},
 		{Method: "GET", Path: "/admin/halls/{hall}", Hall: HallPath, Roles: overseers, Handler: s.pageHall},
 		{Method: "POST", Path: "/admin/halls/{hall}", Hall: HallPath, Roles: managers, Handler: s.formHall},
 		{Method: "POST", Path: "/admin/halls/{hall}/zones", Hall: HallPath, Roles: managers, Handler: s.formZone},
@@ -104,7 +117,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/admin/users", Hall: HallNone, Roles: admins, Handler: s.pageUsers},
 		{Method: "POST", Path: "/admin/users", Hall: HallNone, Roles: admins, Handler: s.formUser},
 		{Method: "POST", Path: "/admin/users/{name}/role", Hall: HallNone, Roles: admins, Handler: s.formUserRole},
-		{Method: "GET", Path: "/admin/audit", Hall: HallNone, Roles: auditors, Handler: s.pageAudit},
+		{Method: "GET", Path: "/admin/audit", Hall: HallNone, Roles: auditors, Handler: s.pageAudit, Menu: menu("admin.audit")},
 		{Method: "GET", Path: "/admin/outbox", Hall: HallQuery, Roles: overseers, Handler: s.pageOutbox},
 		{Method: "GET", Path: "/avatars/{file}", Hall: HallNone, Roles: everyone, Handler: s.handleAvatar},
 	}
@@ -117,19 +130,22 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/items/{code}/diff", Hall: HallNone, Roles: guideStaff, Handler: s.apiDiffVersions, Summary: "Field-by-field changes between two versions (?from=N&to=M)", Tag: "catalog", Response: diffJSON{}},
 		{Method: "POST", Path: "/api/v1/items/{code}/drafts", Hall: HallNone, Roles: guideEditors, Handler: s.apiSaveDraft, Summary: "Save a new draft version of a guide (item JSON and reason); validated field by field", Tag: "catalog", Request: draftRequest{}, Response: versionJSON{}},
 		{Method: "POST", Path: "/api/v1/items/{code}/versions/{n}/publish", Hall: HallNone, Roles: managers, Handler: s.apiPublishVersion, Summary: "Publish a draft (not by its author); supersedes the published version", Tag: "catalog", Response: versionJSON{}},
+		{Method: "POST", Path: "/api/v1/items/{code}/versions/{n}/return", Hall: HallNone, Roles: managers, Handler: s.apiReturnVersion, Summary: "Return a draft to its author with a comment instead of publishing it (not by its author); kept in the version history", Tag: "catalog", Request: returnRequest{}, Response: versionJSON{}},
 		{Method: "POST", Path: "/api/v1/catalog/import", Hall: HallNone, Roles: admins, Handler: s.apiImportCatalog, Summary: "Import a catalogue file: all or nothing, every problem listed by item and field", Tag: "catalog", Request: catalogFileDoc{}, Response: store.ImportResult{}},
 		{Method: "GET", Path: "/api/v1/catalog/export", Hall: HallNone, Roles: overseers, Handler: s.apiExportCatalog, Summary: "Export the published catalogue in the catalogue file format", Tag: "catalog", Response: catalogFileDoc{}},
 
-		{Method: "GET", Path: "/guides", Hall: HallNone, Roles: everyone, Handler: s.pageGuides},
+		{Method: "GET", Path: "/guides", Hall: HallNone, Roles: everyone, Handler: s.pageGuides, Menu: menu("catalog.nav.guides")},
 		{Method: "GET", Path: "/guides/print", Hall: HallNone, Roles: everyone, Handler: s.pageGuidesPrint},
 		{Method: "GET", Path: "/guides/{code}", Hall: HallNone, Roles: everyone, Handler: s.pageGuide},
 		{Method: "GET", Path: "/guides/{code}/print", Hall: HallNone, Roles: everyone, Handler: s.pageGuidePrint},
-		{Method: "GET", Path: "/kiosk/guides", Hall: HallNone, Roles: everyone, Handler: s.pageKioskGuides},
-		{Method: "GET", Path: "/editor/guides", Hall: HallNone, Roles: guideStaff, Handler: s.pageEditorList},
+		{Method: "GET", Path: "/kiosk/guides", Hall: HallNone, Roles: everyone, Handler: s.pageKioskGuides, Menu: menu("catalog.nav.kiosk")},
+		{Method: "GET", Path: "/editor/guides", Hall: HallNone, Roles: guideStaff, Handler: s.pageEditorList, Menu: menu("catalog.nav.editor")},
 		{Method: "GET", Path: "/editor/guides/{code}", Hall: HallNone, Roles: guideStaff, Handler: s.pageEditorItem},
 		{Method: "POST", Path: "/editor/guides/{code}/drafts", Hall: HallNone, Roles: guideEditors, Handler: s.formSaveDraft},
 		{Method: "GET", Path: "/editor/guides/{code}/versions/{n}", Hall: HallNone, Roles: guideStaff, Handler: s.pageEditorVersion},
 		{Method: "POST", Path: "/editor/guides/{code}/versions/{n}/publish", Hall: HallNone, Roles: managers, Handler: s.formPublish},
+		{Method: "POST", Path: "/editor/guides/{code}/versions/{n}/return", Hall: HallNone, Roles: managers, Handler: s.formReturn},
+		{Method: "POST", Path: "/editor/guides/{code}/preview", Hall: HallNone, Roles: guideEditors, Handler: s.apiEditorPreview},
 	}...)
 
 	// ---- Queue and calling ---------------------------------------------
@@ -170,17 +186,17 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/appointments/{code}/check-in", Hall: HallBody, Roles: everyone, Handler: s.apiCheckIn, Summary: "Check in an appointment (30 min before to 15 min after the slot): a green-channel ticket", Tag: "queue", Request: checkInRequest{}, Response: issuedJSON{}},
 	}...)
 	rt = append(rt, []Route{
-		{Method: "GET", Path: "/kiosk", Hall: HallOwn, Roles: everyone, Handler: s.pageKiosk},
-		{Method: "GET", Path: "/console", Hall: HallOwn, Roles: windowRoles, Handler: s.pageConsole},
-		{Method: "GET", Path: "/screens/hall/{hall}", Hall: HallPath, Roles: everyone, Handler: s.pageScreenHall},
+		{Method: "GET", Path: "/kiosk", Hall: HallOwn, Roles: everyone, Handler: s.pageKiosk, Menu: menu("queue.kiosk")},
+		{Method: "GET", Path: "/console", Hall: HallOwn, Roles: windowRoles, Handler: s.pageConsole, Menu: menu("queue.console")},
+		{Method: "GET", Path: "/screens/hall/{hall}", Hall: HallPath, Roles: everyone, Handler: s.pageScreenHall, Menu: &MenuEntry{Label: "queue.screen_hall", Href: "/screens/hall/1"}},
 		{Method: "GET", Path: "/screens/zone/{hall}/{zone}", Hall: HallPath, Roles: everyone, Handler: s.pageScreenZone},
 		{Method: "GET", Path: "/screens/window/{window}", Hall: HallWindow, Roles: everyone, Handler: s.pageScreenWindow},
 		{Method: "GET", Path: "/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.pageTrack},
 		{Method: "GET", Path: "/t/{token}/qr.png", Hall: HallNone, Roles: everyone, Handler: s.handleTrackQR},
-		{Method: "GET", Path: "/remote", Hall: HallBody, Roles: everyone, Handler: s.pageRemote},
+		{Method: "GET", Path: "/remote", Hall: HallBody, Roles: everyone, Handler: s.pageRemote, Menu: menu("queue.remote_title")},
 		{Method: "POST", Path: "/remote/code", Hall: HallBody, Roles: everyone, Handler: s.formRemoteCode},
 		{Method: "POST", Path: "/remote", Hall: HallBody, Roles: everyone, Handler: s.formRemote},
-		{Method: "GET", Path: "/appointments", Hall: HallBody, Roles: everyone, Handler: s.pageAppointments},
+		{Method: "GET", Path: "/appointments", Hall: HallBody, Roles: everyone, Handler: s.pageAppointments, Menu: menu("queue.appt_title")},
 		{Method: "POST", Path: "/appointments/code", Hall: HallBody, Roles: everyone, Handler: s.formApptCode},
 		{Method: "POST", Path: "/appointments", Hall: HallBody, Roles: everyone, Handler: s.formBook},
 		{Method: "POST", Path: "/appointments/check-in", Hall: HallBody, Roles: everyone, Handler: s.formCheckIn},
@@ -201,20 +217,21 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/calendar/overrides", Hall: HallNone, Roles: calendarEditors, Handler: s.apiSetOverride, Summary: "Add or replace a calendar override (local closure, extra working day, a new year's schedule)", Tag: "cases", Request: overrideRequest{}},
 		{Method: "POST", Path: "/api/v1/calendar/known-years", Hall: HallNone, Roles: calendarEditors, Handler: s.apiKnownYear, Summary: "Declare a year's schedule complete in the overrides", Tag: "cases", Request: knownYearRequest{}},
 
-		{Method: "GET", Path: "/cases", Hall: HallQuery, Roles: caseReaders, Handler: s.pageCases},
-		{Method: "GET", Path: "/cases/new", Hall: HallOwn, Roles: roles(auth.WindowStaff), Handler: s.pageNewCase},
+		{Method: "GET", Path: "/cases", Hall: HallQuery, Roles: caseReaders, Handler: s.pageCases, Menu: menu("cases.list_title")},
+		{Method: "GET", Path: "/cases/new", Hall: HallOwn, Roles: roles(auth.WindowStaff), Handler: s.pageNewCase, Menu: menu("cases.new_title")},
 		{Method: "POST", Path: "/cases/new", Hall: HallOwn, Roles: roles(auth.WindowStaff), Handler: s.formNewCase},
-		{Method: "GET", Path: "/cases/ledger", Hall: HallQuery, Roles: caseReaders, Handler: s.pageLedger},
+		{Method: "GET", Path: "/cases/ledger", Hall: HallQuery, Roles: caseReaders, Handler: s.pageLedger, Menu: menu("cases.ledger_title")},
 		{Method: "GET", Path: "/cases/ledger.xlsx", Hall: HallQuery, Roles: caseReaders, Handler: s.exportLedgerXLSX},
 		{Method: "GET", Path: "/cases/ledger.csv", Hall: HallQuery, Roles: caseReaders, Handler: s.exportLedgerCSV},
-		{Method: "GET", Path: "/cases/alerts", Hall: HallQuery, Roles: overseers, Handler: s.pageAlerts},
+		{Method: "GET", Path: "/cases/alerts", Hall: HallQuery, Roles: overseers, Handler: s.pageAlerts, Menu: menu("cases.alerts_title")},
 		{Method: "GET", Path: "/cases/{id}", Hall: HallCase, Roles: caseReaders, Handler: s.pageCase},
 		{Method: "POST", Path: "/cases/{id}/state", Hall: HallCase, Roles: caseWorkers, Handler: s.formCaseState},
 		{Method: "POST", Path: "/cases/{id}/materials", Hall: HallCase, Roles: caseWorkers, Handler: s.formCaseMaterials},
 		{Method: "GET", Path: "/cases/{id}/notice", Hall: HallCase, Roles: caseReaders, Handler: s.pageNotice},
-		{Method: "GET", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.pageProgress},
+		{Method: "GET", Path: "/cases/{id}/receipt", Hall: HallCase, Roles: caseReaders, Handler: s.pageReceipt},
+		{Method: "GET", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.pageProgress, Menu: menu("cases.progress_title")},
 		{Method: "POST", Path: "/progress", Hall: HallNone, Roles: everyone, Handler: s.formProgress},
-		{Method: "GET", Path: "/admin/calendar", Hall: HallNone, Roles: calendarEditors, Handler: s.pageCalendar},
+		{Method: "GET", Path: "/admin/calendar", Hall: HallNone, Roles: calendarEditors, Handler: s.pageCalendar, Menu: menu("cases.calendar_title")},
 		{Method: "POST", Path: "/admin/calendar", Hall: HallNone, Roles: calendarEditors, Handler: s.formCalendar},
 	}...)
 
@@ -222,20 +239,100 @@ func (s *Server) routeTable() []Route {
 	// (routes of this area go here)
 
 	// ---- Feedback: ratings, callbacks, rectification (feedback) ----
-	// (routes of this area go here)
+	rt = append(rt, []Route{
+		{Method: "GET", Path: "/api/v1/pad", Hall: HallOwn, Roles: padRoles, Handler: s.apiPadState, Summary: "Rating pad state: the staff member at its window and the finished, unrated ticket to rate (device token of a rating pad; also its heartbeat)", Tag: "feedback", Response: padJSON{}},
+		{Method: "POST", Path: "/api/v1/pad/ratings", Hall: HallOwn, Roles: padRoles, Handler: s.apiPadRate, Summary: "Rate the ticket just finished at the pad's window (overall required; a reason on 2 or 1); a retry with the same idempotency_key returns the first rating", Tag: "feedback", Request: ratingRequest{}, Response: ratingDone{}},
+		{Method: "POST", Path: "/api/v1/rate/{token}", Hall: HallNone, Roles: everyone, Handler: s.apiRateTicket, Summary: "Public rating of a served ticket by its tracking token (QR code on the ticket)", Tag: "feedback", Request: ratingRequest{}, Response: ratingDone{}},
+		{Method: "GET", Path: "/api/v1/me/ratings", Hall: HallOwn, Roles: fbStaff, Handler: s.apiMyRatings, Summary: "The caller's own ratings, without anything that identifies the rater", Tag: "feedback", Response: []myRating{{}}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/ratings", Hall: HallPath, Roles: fbReaders, Handler: s.apiListRatings, Summary: "Ratings of a hall, newest first (filters: from, to, channel, bad=1)", Tag: "feedback", Response: []store.Rating{{}}},
+		{Method: "POST", Path: "/api/v1/halls/{hall}/ratings/{id}/appeal", Hall: HallPath, Roles: fbStaff, Handler: s.apiAppeal, Summary: "Appeal against a rating of one's own service (mistaken or malicious)", Tag: "feedback", Request: appealRequest{}, Response: store.Appeal{}},
+		{Method: "POST", Path: "/api/v1/halls/{hall}/ratings/{id}/appeal/decision", Hall: HallPath, Roles: managers, Handler: s.apiDecideAppeal, Summary: "Decide an appeal with a reason; an upheld one marks the rating invalid (kept, left out of rates)", Tag: "feedback", Request: decisionRequest{}, Response: store.Appeal{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/rectifications", Hall: HallPath, Roles: fbReaders, Handler: s.apiListRects, Summary: "Rectifications of bad ratings with deadlines and overdue flags (open=1, overdue=1)", Tag: "feedback", Response: []store.Rectification{{}}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/rectifications/{id}", Hall: HallPath, Roles: fbReaders, Handler: s.apiGetRect, Summary: "A rectification with its steps, owners and times", Tag: "feedback", Response: store.Rectification{}},
+		{Method: "POST", Path: "/api/v1/halls/{hall}/rectifications/{id}/steps", Hall: HallPath, Roles: fbStepRoles, Handler: s.apiStepRect, Summary: "Next step of a rectification: assign, verify, rectify, reply, callback, close", Tag: "feedback", Request: stepRequest{}, Response: store.Rectification{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/feedback-settings", Hall: HallPath, Roles: fbReaders, Handler: s.apiFeedbackSettings, Summary: "Rating and rectification rules of a hall", Tag: "feedback", Response: store.FeedbackSettings{}},
+		{Method: "PUT", Path: "/api/v1/halls/{hall}/feedback-settings", Hall: HallPath, Roles: managers, Handler: s.apiFeedbackSettings, Summary: "Change the rules: late-rating period, rectification days, minimum sample, callback exclusion days, invitation delay, division code, province", Tag: "feedback", Request: store.FeedbackSettings{}, Response: store.FeedbackSettings{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/pads", Hall: HallPath, Roles: fbReaders, Handler: s.apiListPads, Summary: "Rating pads of a hall: window, last heard from, online or offline", Tag: "feedback", Response: []store.PadStatus{{}}},
+		{Method: "PUT", Path: "/api/v1/halls/{hall}/pads/{device}", Hall: HallPath, Roles: managers, Handler: s.apiTiePad, Summary: "Tie a rating pad to a window", Tag: "feedback", Request: tieRequest{}},
+		{Method: "POST", Path: "/api/v1/feedback/sample-size", Hall: HallNone, Roles: fbCallers, Handler: s.apiSampleSize, Summary: "Sample-size calculator: margin, confidence, finite-population correction, expected response rate", Tag: "feedback", Request: feedback.SampleSpec{}, Response: feedback.SampleSize{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/draws", Hall: HallPath, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.CallbackOperator), Handler: s.apiListDraws, Summary: "Callback draws of a hall", Tag: "feedback", Response: []store.Draw{{}}},
+		{Method: "POST", Path: "/api/v1/halls/{hall}/draws", Hall: HallPath, Roles: managers, Handler: s.apiCreateDraw, Summary: "Define a draw: the ledger snapshot is frozen and its SHA-256 recorded before any seed exists", Tag: "feedback", Request: store.DrawSpec{}, Response: store.Draw{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/draws/{draw}", Hall: HallPath, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.CallbackOperator), Handler: s.apiGetDraw, Summary: "A draw's report: per stratum population, exclusions, allocation, replacements, outcomes; response rate; weighted satisfaction", Tag: "feedback", Response: store.Draw{}},
+		{Method: "POST", Path: "/api/v1/halls/{hall}/draws/{draw}/seed", Hall: HallPath, Roles: managers, Handler: s.apiSeedDraw, Summary: "Fix the seed (once) and draw the k smallest SHA-256(seed|id) per stratum", Tag: "feedback", Request: seedRequest{}, Response: store.Draw{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/draws/{draw}/verify", Hall: HallPath, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor), Handler: s.apiVerifyDraw, Summary: "Recompute the draw from its snapshot, hash, seed and parameters", Tag: "feedback", Response: verifyDrawJSON{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/draws/{draw}/next", Hall: HallPath, Roles: fbCallers, Handler: s.apiNextCall, Summary: "The next person to call back (phone masked)", Tag: "feedback", Response: store.CallTarget{}},
+		{Method: "POST", Path: "/api/v1/halls/{hall}/draws/{draw}/records/{record}/reveal", Hall: HallPath, Roles: fbCallers, Handler: s.apiRevealPhone, Summary: "Reveal the phone of a drawn person for the call (audited)", Tag: "feedback", Response: phoneJSON{}},
+		{Method: "POST", Path: "/api/v1/halls/{hall}/draws/{draw}/records/{record}/attempts", Hall: HallPath, Roles: fbCallers, Handler: s.apiAttempt, Summary: "Record a call attempt: outcome, answers, free text; replacements come from the same stratum in seeded order", Tag: "feedback", Request: attemptRequest{}, Response: store.Attempt{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/satisfaction", Hall: HallPath, Roles: fbReaders, Handler: s.apiRates, Summary: "Satisfaction rates with Wilson 95% intervals (by: hall, zone, window, staff, item; from, to, channel); staff below the minimum sample are not ranked", Tag: "feedback", Response: []store.RateRow{{}}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/satisfaction/public", Hall: HallPath, Roles: everyone, Handler: s.apiPublicSatisfaction, Summary: "Public satisfaction of the hall and its zones over 30 days (never per person)", Tag: "feedback", Response: store.PublicSatisfaction{}},
+		{Method: "GET", Path: "/api/v1/feedback/provinces/{province}/codes", Hall: HallNone, Roles: fbReaders, Handler: s.apiProvinceCodes, Summary: "A province's code table for levels and channels", Tag: "feedback", Response: []store.ProvinceCode{{}}},
+		{Method: "PUT", Path: "/api/v1/feedback/provinces/{province}/codes", Hall: HallNone, Roles: managers, Handler: s.apiProvinceCodes, Summary: "Replace a province's code table (all five levels and every channel)", Tag: "feedback", Request: []store.ProvinceCode{{}}, Response: []store.ProvinceCode{{}}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/evaluations/export", Hall: HallPath, Roles: fbReaders, Handler: s.apiEvaluationExport, Summary: "Evaluations in the national data standard's fields, coded for the hall's province (format=json or csv; from, to)", Tag: "feedback", Response: []store.EvaluationRecord{{}}},
+
+		{Method: "GET", Path: "/pad", Hall: HallNone, Roles: everyone, Handler: s.pagePad},
+		{Method: "GET", Path: "/rate/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.pageRate},
+		{Method: "POST", Path: "/rate/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.formRate},
+		{Method: "GET", Path: "/rate/i/{token}", Hall: HallNone, Roles: everyone, Handler: s.pageRate},
+		{Method: "POST", Path: "/rate/i/{token}", Hall: HallNone, Roles: everyone, Handler: s.formRate},
+		{Method: "GET", Path: "/satisfaction/{hall}", Hall: HallPath, Roles: everyone, Handler: s.pagePublicSatisfaction},
+		{Method: "GET", Path: "/feedback", Hall: HallQuery, Roles: fbReaders, Handler: s.pageFeedback, Menu: menu("fb.title")},
+		{Method: "GET", Path: "/feedback/rates.xlsx", Hall: HallQuery, Roles: fbReaders, Handler: s.exportRatesXLSX},
+		{Method: "GET", Path: "/feedback/rectifications", Hall: HallQuery, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.WindowStaff), Handler: s.pageRects, Menu: menu("fb.rects_title")},
+		{Method: "GET", Path: "/feedback/rectifications/{id}", Hall: HallQuery, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.WindowStaff, auth.CallbackOperator), Handler: s.pageRect},
+		{Method: "POST", Path: "/feedback/rectifications/{id}/steps", Hall: HallQuery, Roles: fbStepRoles, Handler: s.formRectStep},
+		{Method: "POST", Path: "/feedback/ratings/{id}/decision", Hall: HallQuery, Roles: managers, Handler: s.formDecideAppeal},
+		{Method: "GET", Path: "/feedback/mine", Hall: HallOwn, Roles: fbStaff, Handler: s.pageMine, Menu: menu("fb.mine_title")},
+		{Method: "POST", Path: "/feedback/mine/{id}/appeal", Hall: HallOwn, Roles: fbStaff, Handler: s.formAppeal},
+		{Method: "GET", Path: "/feedback/draws", Hall: HallQuery, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.CallbackOperator), Handler: s.pageDraws, Menu: menu("fb.draws_title")},
+		{Method: "POST", Path: "/feedback/draws", Hall: HallQuery, Roles: managers, Handler: s.formCreateDraw},
+		{Method: "GET", Path: "/feedback/draws/{draw}", Hall: HallQuery, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.CallbackOperator), Handler: s.pageDraw},
+		{Method: "POST", Path: "/feedback/draws/{draw}/seed", Hall: HallQuery, Roles: managers, Handler: s.formSeedDraw},
+		{Method: "GET", Path: "/callback", Hall: HallQuery, Roles: fbCallers, Handler: s.pageCallback, Menu: menu("fb.cb_title")},
+	}...)
 
 	// ---- Leaders on duty, posts, complaints (duty) ----
 	// (routes of this area go here)
 
 	// ---- Graduate consultation (consult) ----
-	// (routes of this area go here)
+	rt = append(rt, []Route{
+		// The WeChat callback authenticates by the platform's signature; the
+		// hall is in the path and must have an account configured.
+		{Method: "GET", Path: "/wechat/{hall}", Hall: HallPath, Roles: everyone, Handler: s.handleWeChat},
+		{Method: "POST", Path: "/wechat/{hall}", Hall: HallPath, Roles: everyone, Handler: s.handleWeChat},
+		{Method: "GET", Path: "/api/v1/consult/threads", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultThreads, Summary: "Consultation threads of the caller's hall with their timers (status: active (default), open, pending, snoozed, resolved, all; assignee)", Tag: "consult", Response: []store.ConsultThread{{}}},
+		{Method: "GET", Path: "/api/v1/consult/threads/{id}", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultThread, Summary: "A consultation thread with its messages and internal notes", Tag: "consult", Response: store.ConsultThreadView{}},
+		{Method: "POST", Path: "/api/v1/consult/threads/{id}/reply", Hall: HallOwn, Roles: consultStaff, Handler: s.apiConsultReply, Summary: "Reply to a graduate (WeChat within 48 h and five messages, else kept and SMS offered) or add an internal note; idempotency_key makes a retry return the first reply", Tag: "consult", Request: consultReplyRequest{}, Response: store.ConsultReplyResult{}},
+		{Method: "GET", Path: "/api/v1/consult/report", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultReport, Summary: "Daily consultation report (?day=YYYY-MM-DD): volume, first-response and resolution times in staffed minutes, satisfaction", Tag: "consult", Response: store.ConsultDay{}},
+		{Method: "GET", Path: "/api/v1/consult/flags", Hall: HallOwn, Roles: consultReaders, Handler: s.apiConsultFlags, Summary: "Ratings at the two lowest levels, waiting for rectification (?state=open|taken)", Tag: "consult", Response: []store.ConsultFlag{{}}},
+
+		{Method: "GET", Path: "/consult", Hall: HallBody, Roles: everyone, Handler: s.pageConsultStart, Menu: menu("consult.web_title")},
+		{Method: "POST", Path: "/consult/code", Hall: HallBody, Roles: everyone, Handler: s.formConsultCode},
+		{Method: "POST", Path: "/consult", Hall: HallBody, Roles: everyone, Handler: s.formConsultStart},
+		{Method: "GET", Path: "/consult/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.pageConsultThread},
+		{Method: "POST", Path: "/consult/t/{token}", Hall: HallNone, Roles: everyone, Handler: s.formConsultMessage},
+		{Method: "POST", Path: "/consult/t/{token}/rate", Hall: HallNone, Roles: everyone, Handler: s.formConsultRate},
+		{Method: "GET", Path: "/consult/faq", Hall: HallBody, Roles: everyone, Handler: s.pageConsultFAQ, Menu: menu("consult.faq_title")},
+		{Method: "GET", Path: "/consult/console", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultConsole, Menu: menu("consult.console_title")},
+		{Method: "GET", Path: "/consult/console/{id}", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultStaffThread},
+		{Method: "POST", Path: "/consult/console/{id}/reply", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultReply},
+		{Method: "POST", Path: "/consult/console/{id}/sms", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultSMS},
+		{Method: "POST", Path: "/consult/console/{id}/callback", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultCallback},
+		{Method: "POST", Path: "/consult/console/{id}/status", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultStatus},
+		{Method: "POST", Path: "/consult/console/{id}/assign", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultAssign},
+		{Method: "POST", Path: "/consult/console/{id}/tags", Hall: HallOwn, Roles: consultStaff, Handler: s.formConsultTags},
+		{Method: "GET", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.pageConsultFAQEdit, Menu: menu("consult.faq_edit_title")},
+		{Method: "POST", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultFAQ},
+		{Method: "POST", Path: "/consult/canned", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultCanned},
+		{Method: "GET", Path: "/consult/report", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultReport, Menu: menu("consult.report_title")},
+		{Method: "GET", Path: "/consult/report.xlsx", Hall: HallOwn, Roles: consultReaders, Handler: s.exportConsultReport},
+	}...)
 
 	// ---- Oversight: dashboard, reports, transparency (oversight) ----
 	// (routes of this area go here)
 
 	// ---- Simulation and staffing ----------------------------------------
 	rt = append(rt, []Route{
-		{Method: "GET", Path: "/admin/staffing", Hall: HallNone, Roles: overseers, Handler: s.pageStaffing},
+		{Method: "GET", Path: "/admin/staffing", Hall: HallNone, Roles: overseers, Handler: s.pageStaffing, Menu: menu("sim.nav")},
 		{Method: "POST", Path: "/api/v1/staffing", Hall: HallNone, Roles: managers, Handler: s.apiStartStaffing, Summary: "Start the staffing advisor on an embedded scenario (a background job)", Tag: "simulation", Request: staffingRequest{}, Response: staffingView{}},
 		{Method: "GET", Path: "/api/v1/staffing/{job}", Hall: HallNone, Roles: overseers, Handler: s.apiStaffingJob, Summary: "Progress and result of a staffing advisor job", Tag: "simulation", Response: staffingView{}},
 	}...)

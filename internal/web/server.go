@@ -48,6 +48,8 @@ type Server struct {
 	pages   *pages
 	metrics *metrics
 	limits  *limiters
+	// wechat holds the official accounts of the halls (consult.go).
+	wechat wechatAccounts
 	// streams is closed at shutdown so that live streams end and the HTTP
 	// server can finish gracefully.
 	streams chan struct{}
@@ -209,7 +211,3 @@ func principal(r *http.Request) auth.Principal {
 	}
 	return p
 }
-
-// BackgroundJobs are long-running loops of the areas (deadline reminders,
-// turn-near SMS …), started by serve with a context that ends at shutdown.
-var BackgroundJobs []func(context.Context, *Server)

@@ -9,6 +9,7 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
+	"mingbai/internal/catalog"
 	"mingbai/internal/i18n"
 	"mingbai/internal/sim"
 )
@@ -49,19 +50,16 @@ type staffingRequest struct {
 	TargetMinutes float64 `json:"target_minutes"`
 }
 
-func init() {
-	staffLinkTable = append(staffLinkTable, struct {
-		Link  homeLink
-		Roles []auth.Role
-	}{homeLink{"/admin/staffing", "sim.nav"}, overseers})
-}
-
 func (s *Server) pageStaffing(w http.ResponseWriter, r *http.Request) error {
 	l := lang(r)
 	text := map[string]string{}
 	for _, k := range []string{"running", "done", "met", "not_met", "current", "proposed", "staff_hours", "mean_wait", "p95_wait", "within",
 		"window", "zones", "added", "shifts", "hour", "open_now", "open_proposed", "failed", "simulations"} {
 		text[k] = i18n.T(l, "sim."+k)
+	}
+	// The advice names zones by code; the page shows their names.
+	for _, z := range catalog.StandardZones {
+		text["zone."+z] = zoneLabel(l, z)
 	}
 	s.render(w, r, 200, "staffing", pageData{Title: i18n.T(l, "sim.staffing_title"), Data: map[string]any{
 		"Scenarios": sim.Scenarios(), "CanRun": principal(r).Role != auth.Auditor, "Text": text,

@@ -1,4 +1,5 @@
-// mingbai queue pages: kiosk, window console, screens, phone tracking.
+// mingbai queue pages: kiosk, screens, phone tracking (the window
+// console has its own script, console.js).
 // No build step; one file, the page is chosen by data-page on the body or
 // the console element.
 "use strict";
@@ -228,124 +229,6 @@
     $("k-done").addEventListener("click", reset);
   }
 
-  // ---- Window console.
-  function consoleApp(root) {
-    var hall = root.dataset.hall, sel = $("c-window"), cur = null, state = null;
-    function wid() { return sel.value; }
-    function msg(s, bad) { var el = $("c-msg"); el.textContent = s || ""; el.className = "c-msg" + (bad ? " bad" : ""); }
-    function refresh() {
-      return api("GET", "/api/v1/windows/" + wid() + "/console").then(function (c) {
-        cur = c.current;
-        state = c.session ? c.session.state : "closed";
-        text($("c-state"), state === "open" ? t("queue.open") : state === "paused" ? t("queue.paused") : t("queue.closed_window"));
-        text($("c-pause-label"), state === "paused" ? "▶" : "❚❚");
-        text($("c-number"), cur ? cur.number : "—");
-        text($("c-info"), cur ? cur.item + " · " + t("queue.state_" + cur.state) + (cur.priority ? " · ★" : "") + (cur.recalls ? " · ×" + cur.recalls : "") : "");
-        var ul = $("c-waiting");
-        ul.innerHTML = "";
-        (c.waiting || []).forEach(function (w) { var li = document.createElement("li"); li.textContent = w.item + "  " + w.waiting; ul.appendChild(li); });
-        text($("c-total"), "(" + c.waiting_total + ")");
-        renderQueue(c);
-        text($("c-served"), c.served_today);
-        text($("c-avgwait"), minutes(c.avg_wait_ms));
-        text($("c-avgsvc"), minutes(c.avg_service_ms));
-      }).catch(function (e) { msg(e.message, true); });
-    }
-    // The waiting list: "call this ticket" (out of turn needs a reason: the
-    // API answers 400 with field "reason"; the console then asks for it)
-    // and the held tickets with "return".
-    var shown = "";
-    function renderQueue(c) {
-      var ol = $("c-queue"), held = $("c-held");
-      // Rebuild only when the lists change, so a button never vanishes
-      // under the pointer on a refresh.
-      var key = JSON.stringify([c.next_id, (c.queue || []).map(function (x) { return [x.id, x.item, x.priority]; }), (c.held || []).map(function (x) { return x.id; })]);
-      if (key === shown) return;
-      shown = key;
-      ol.innerHTML = ""; held.innerHTML = "";
-      (c.queue || []).forEach(function (tk) {
-        var li = document.createElement("li");
-        li.dataset.ticket = tk.id;
-        if (tk.id === c.next_id) li.className = "next";
-        var s = document.createElement("span");
-        s.textContent = tk.number + " · " + tk.item + (tk.priority ? " ★" : "") + (tk.id === c.next_id ? " · " + t("queue.next_mark") : "");
-        var b = document.createElement("button");
-        b.className = "c-call-this"; b.textContent = t("queue.call_this");
-        b.addEventListener("click", function () { callTicket(tk, ""); });
-        li.appendChild(s); li.appendChild(b); ol.appendChild(li);
-      });
-      (c.held || []).forEach(function (tk) {
-        var li = document.createElement("li");
-        li.dataset.ticket = tk.id;
-        var s = document.createElement("span");
-        s.textContent = tk.number + " · " + tk.item;
-        var b = document.createElement("button");
-        b.className = "c-return"; b.textContent = t("queue.return");
-        b.addEventListener("click", function () {
-          api("POST", "/api/v1/tickets/" + tk.id + "/return", {}).then(function () { msg(""); refresh(); }).catch(function (e) { msg(e.message, true); refresh(); });
-        });
-        li.appendChild(s); li.appendChild(b); held.appendChild(li);
-      });
-    }
-    var oot = null;
-    function callTicket(tk, reason) {
-      var body = { ticket: tk.id };
-      if (reason) body.reason = reason;
-      api("POST", "/api/v1/windows/" + wid() + "/call", body).then(function (r) {
-        oot = null; $("c-oot").hidden = true; $("c-oot-reason").value = "";
-        msg(r ? r.number : ""); refresh();
-      }).catch(function (e) {
-        if (e.field === "reason") {
-          oot = tk;
-          text($("c-oot-msg"), tk.number + ": " + e.message);
-          $("c-oot").hidden = false;
-          $("c-oot-reason").focus();
-          return;
-        }
-        msg(e.message, true); refresh();
-      });
-    }
-    $("c-oot-go").addEventListener("click", function () {
-      var reason = $("c-oot-reason").value.trim();
-      if (!oot) return;
-      if (!reason) { $("c-oot-reason").focus(); return; }
-      callTicket(oot, reason);
-    });
-    $("c-oot-reason").addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); $("c-oot-go").click(); } });
-    $("c-oot-cancel").addEventListener("click", function () { oot = null; $("c-oot").hidden = true; $("c-oot-reason").value = ""; });
-    function act(a) {
-      var p;
-      if (a === "call") p = api("POST", "/api/v1/windows/" + wid() + "/call", {});
-      else if (a === "pause") p = api("POST", "/api/v1/windows/" + wid() + "/session", state === "paused" ? { state: "open" } : { state: "paused", reason: $("c-reason").value });
-      else {
-        if (!cur) { msg(t("queue.none"), true); return; }
-        var body = a === "transfer" ? { item: $("c-transfer-item").value } : {};
-        p = api("POST", "/api/v1/tickets/" + cur.id + "/" + a, body);
-      }
-      p.then(function (r) {
-        msg(a === "call" && r ? r.number : "");
-        refresh();
-      }).catch(function (e) { msg(e.message, true); refresh(); });
-    }
-    $("c-signin").addEventListener("click", function () {
-      api("POST", "/api/v1/windows/" + wid() + "/session", { state: "open" }).then(refresh).catch(function (e) { msg(e.message, true); });
-    });
-    $("c-signout").addEventListener("click", function () {
-      api("POST", "/api/v1/windows/" + wid() + "/session", { state: "closed" }).then(refresh).catch(function (e) { msg(e.message, true); });
-    });
-    sel.addEventListener("change", refresh);
-    root.querySelectorAll("[data-act]").forEach(function (b) { b.addEventListener("click", function () { act(b.dataset.act); }); });
-    document.addEventListener("keydown", function (e) {
-      if (e.ctrlKey || e.metaKey || e.altKey || /INPUT|SELECT|TEXTAREA/.test(document.activeElement.tagName)) return;
-      var b = root.querySelector('[data-key="' + e.key.toLowerCase() + '"]');
-      if (b) { e.preventDefault(); b.click(); }
-    });
-    var pending = null;
-    stream(hall, { "ticket.issued": later, "ticket.updated": later, "ticket.called": later });
-    function later() { clearTimeout(pending); pending = setTimeout(refresh, 300); }
-    refresh();
-  }
-
   // ---- Phone tracking.
   function track(body) {
     var token = body.dataset.token, hall = body.dataset.hall;
@@ -372,6 +255,4 @@
   else if (page === "screen") screen(document.body);
   else if (page === "window") windowTop(document.body);
   else if (page === "track") track(document.body);
-  var c = document.getElementById("console");
-  if (c) consoleApp(c);
 })();

@@ -35,7 +35,8 @@
     })));
     out.appendChild(el("h3", T.window));
     out.appendChild(table([T.window, T.zones, T.added, T.shifts], a.windows.map(function (w) {
-      return [w.id, w.zones.join(" · "), (w.added || []).join(" · "), (w.shifts || []).join(", ")];
+      var zn = function (z) { return T["zone." + z] || z; };
+      return [w.id, w.zones.map(zn).join(" · "), (w.added || []).map(zn).join(" · "), (w.shifts || []).join(", ")];
     })));
   }
   function poll(id) {

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"mingbai/internal/notify"
+	"mingbai/internal/store"
+)
+
+// job is one loop `mingbai serve` runs in the background until shutdown.
+type job struct {
+	Name string
+	Run  func(context.Context)
+}
+
+// backgroundJobs lists every loop the server runs besides serving requests
+// and listening for events (db.Listen, started first: the screens depend on
+// it). A new area adds its loop here, so that a reader sees them all.
+func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify.Rule, keyFile, baseURL string, log *slog.Logger) []job {
+	if rule == nil {
+		rule = func(int64) notify.Rule { return notify.DefaultRule }
+	}
+	jobs := []job{
+		// Sends the outbox (SMS …) through the provider, with retries.
+		{"outbox", sender.Run},
+		// Steps unfinished reminder campaigns (at start, so that a campaign
+		// interrupted by a crash resumes at once) and wakes the sender.
+		{"reminder campaigns", func(ctx context.Context) { campaignLoop(ctx, db, rule, sender.Wake, time.Minute, log) }},
+		// Old events are only needed for replay to reconnecting screens.
+		{"prune events", every(time.Hour, false, log, "prune events", func(ctx context.Context) error {
+			return db.PruneEvents(ctx, 48*time.Hour)
+		})},
+		// Reminds staff of cases near or past their deadline once a day per
+		// hall (RemindDueCases is idempotent per day) and prunes old failed
+		// progress look-ups. Every ten minutes, and at start, so that a
+		// restart or a new day is picked up soon.
+		{"case reminders", every(10*time.Minute, true, log, "case reminders", func(ctx context.Context) error {
+			halls, err := db.ListHalls(ctx)
+			if err != nil {
+				return err
+			}
+			for _, h := range halls {
+				if _, err := db.RemindDueCases(ctx, h.ID); err != nil && ctx.Err() == nil {
+					log.Warn("case reminders", "hall", h.ID, "err", err)
+				}
+			}
+			return db.PruneLookupFailures(ctx)
+		})},
+		// Bookings whose check-in window has passed become no-shows.
+		{"appointment no-shows", every(time.Minute, false, log, "appointment no-shows", func(ctx context.Context) error {
+			_, err := db.MarkAppointmentNoShows(ctx)
+			return err
+		})},
+	}
+	if baseURL != "" {
+		// Sends the SMS rating invitation of completed, unrated cases
+		// (store.InviteUnrated, once per case); the link needs the public
+		// address, so without --base-url there is no such loop.
+		base := strings.TrimRight(baseURL, "/")
+		jobs = append(jobs, job{"rating invitations", every(10*time.Minute, true, log, "rating invitations", func(ctx context.Context) error {
+			halls, err := db.ListHalls(ctx)
+			if err != nil {
+				return err
+			}
+			for _, h := range halls {
+				if _, err := db.InviteUnrated(ctx, h.ID, base); err != nil && ctx.Err() == nil {
+					log.Warn("rating invitations", "hall", h.ID, "err", err)
+				}
+			}
+			return nil
+		})})
+	}
+	if keyFile != "" {
+		// Reloads the personal-data key ring when its file changes.
+		jobs = append(jobs, job{"pii key file", func(ctx context.Context) { watchKeyFile(ctx, keyFile, db, log) }})
+	}
+	return jobs
+}
+
+// every returns a loop that runs fn each period (and once at start when
+// now is set) until ctx ends, logging its errors under name.
+func every(period time.Duration, now bool, log *slog.Logger, name string, fn func(context.Context) error) func(context.Context) {
+	return func(ctx context.Context) {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		run := func() {
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				log.Warn(name, "err", err)
+			}
+		}
+		if now {
+			run()
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				run()
+			}
+		}
+	}
+}

@@ -1,0 +1,8 @@
+package store
+
+// MigrationSQL returns the text of one migration of db's dialect, for tests
+// that replay a migration on rows written the old way.
+func MigrationSQL(db *DB, name string) (string, error) {
+	b, err := migrationFS.ReadFile("migrations/" + string(db.Dialect) + "/" + name)
+	return string(b), err
+}
