@@ -173,6 +173,13 @@ func TestCampaignSurvivesKill9(t *testing.T) {
 			dups++
 		}
 	}
+	if dups > 0 {
+		for _, s := range subs {
+			if per[s.To] > 1 {
+				t.Logf("duplicate: to %s out-id %s msg %s at %s", s.To, s.OutID, s.MsgID, s.At.Format("15:04:05.000"))
+			}
+		}
+	}
 	if len(per) != contributors || dups > 0 || len(subs) != contributors {
 		t.Fatalf("centre: %d submissions to %d numbers, %d numbers more than once; want %d each once", len(subs), len(per), dups, contributors)
 	}

@@ -32,6 +32,9 @@ type Message struct {
 	// DedupeKey makes enqueueing idempotent.
 	DedupeKey string `json:"dedupe_key,omitempty"`
 	Attempts  int    `json:"attempts"`
+	// Params, with an empty Body, are the named parameters of the
+	// template of Kind: the outbox renders the text (see Render).
+	Params map[string]string `json:"-"`
 	// HallID chooses the provider and the sending window (0: default).
 	HallID int64 `json:"hall_id,omitempty"`
 	// State is the delivery state (queued … expired) when read back.

@@ -2,6 +2,8 @@ package notify
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -87,5 +89,52 @@ func TestSplitTable(t *testing.T) {
 	}
 	if Units("a𠮷😀办") != 6 {
 		t.Errorf("Units = %d, want 6", Units("a𠮷😀办"))
+	}
+}
+
+// TestNoMessageTextInStore: the store queues kinds with parameters; the
+// only message texts are the templates of this package.
+func TestNoMessageTextInStore(t *testing.T) {
+	files, err := filepath.Glob("../store/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("store sources: %v %v", files, err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "【") || strings.Contains(line, "您") {
+				t.Errorf("%s:%d: message text in store code: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
+func TestRenderRefusesBadParameters(t *testing.T) {
+	if _, err := Render("sms_code", map[string]string{"code": "123456"}); err == nil {
+		t.Error("missing parameter accepted")
+	}
+	if _, err := Render("sms_code", map[string]string{"code": "123456789", "minutes": "10"}); err == nil {
+		t.Error("over-long parameter accepted")
+	}
+	if _, err := Render("sms_code", map[string]string{"code": "1", "minutes": "1", "extra": "x"}); err == nil {
+		t.Error("unknown parameter accepted")
+	}
+	if _, err := Render("nosuch", nil); err == nil {
+		t.Error("unknown kind accepted")
+	}
+	got, err := Render("turn_near", map[string]string{"ticket": "A012"})
+	if err != nil || got != Signature+"您的 A012 号即将叫到，请回到大厅等候。" {
+		t.Errorf("Render = %q, %v", got, err)
+	}
+	for _, k := range TemplateKinds() {
+		if strings.Contains(Templates[k].Text, "退订") || strings.Contains(Templates[k].Text, "回复") {
+			t.Errorf("template %s carries marketing wording", k)
+		}
 	}
 }

@@ -15,6 +15,8 @@ const Signature = "【人社服务大厅】"
 type Param struct {
 	Name string
 	Max  int // characters
+	// Optional parameters may be empty (never missing).
+	Optional bool
 }
 
 // Template is fixed message text with named parameters ({name}); only the
@@ -23,31 +25,35 @@ type Template struct {
 	Kind   string
 	Text   string
 	Params []Param
+	// Prefix replaces the SMS signature for messages to staff.
+	Prefix string
 }
 
 // Templates are the message kinds the hall sends, each with its approved
 // text. Areas enqueue a kind with parameters; the text lives only here.
 var Templates = map[string]Template{
-	"sms_code": {Kind: "sms_code", Text: "验证码{code}，{minutes}分钟内有效，请勿告诉他人。",
-		Params: []Param{{"code", 8}, {"minutes", 3}}},
-	"turn_near": {Kind: "turn_near", Text: "您的号码{ticket}即将叫号（前面还有{ahead}人），请到{zone}等候。",
-		Params: []Param{{"ticket", 10}, {"ahead", 4}, {"zone", 20}}},
-	"appointment": {Kind: "appointment", Text: "您已预约{day} {slot}办理{item}，预约码{code}，请准时到厅取号。",
-		Params: []Param{{"day", 12}, {"slot", 12}, {"item", 30}, {"code", 10}}},
-	"appointment_remind": {Kind: "appointment_remind", Text: "提醒：您预约了明天{day} {slot}办理{item}，预约码{code}。",
-		Params: []Param{{"day", 12}, {"slot", 12}, {"item", 30}, {"code", 10}}},
+	"sms_code": {Kind: "sms_code", Text: "您的取号验证码为 {code}，{minutes} 分钟内有效。",
+		Params: []Param{{Name: "code", Max: 8}, {Name: "minutes", Max: 3}}},
+	"turn_near": {Kind: "turn_near", Text: "您的 {ticket} 号即将叫到，请回到大厅等候。",
+		Params: []Param{{Name: "ticket", Max: 10}}},
+	"appointment": {Kind: "appointment", Text: "您已预约 {day} {slot} 办理 {item}，预约码 {code}。请在预约时间前 30 分钟至后 15 分钟内到大厅签到。",
+		Params: []Param{{Name: "day", Max: 12}, {Name: "slot", Max: 12}, {Name: "item", Max: 40}, {Name: "code", Max: 10}}},
+	"appointment_remind": {Kind: "appointment_remind", Text: "提醒：您预约了 {day} {slot} 办理 {item}，预约码 {code}。",
+		Params: []Param{{Name: "day", Max: 12}, {Name: "slot", Max: 12}, {Name: "item", Max: 40}, {Name: "code", Max: 10}}},
 	"case_accepted": {Kind: "case_accepted", Text: "您的{item}已受理，受理编号{number}，办理进度可查：{link}",
-		Params: []Param{{"item", 30}, {"number", 24}, {"link", 60}}},
-	"case_correction": {Kind: "case_correction", Text: "您的{item}（编号{number}）需补正：{missing}。请于{due}前补齐。",
-		Params: []Param{{"item", 30}, {"number", 24}, {"missing", 60}, {"due", 12}}},
-	"case_done": {Kind: "case_done", Text: "您的{item}（编号{number}）已办结，{how}。",
-		Params: []Param{{"item", 30}, {"number", 24}, {"how", 30}}},
-	"rating_invite": {Kind: "rating_invite", Text: "感谢您办理{item}，欢迎对本次服务评价：{link}",
-		Params: []Param{{"item", 30}, {"link", 60}}},
+		Params: []Param{{Name: "item", Max: 40}, {Name: "number", Max: 24}, {Name: "link", Max: 120}}},
+	"case_notice": {Kind: "case_notice", Text: "您办理的{item}（{number}）需补正材料：{missing}。依据办事指南{guide}第{version}版，一次性告知。材料送达次日起继续计算办理时限。",
+		Params: []Param{{Name: "item", Max: 40}, {Name: "number", Max: 24}, {Name: "missing", Max: 200}, {Name: "guide", Max: 20}, {Name: "version", Max: 4}}},
+	"case_done": {Kind: "case_done", Text: "您办理的{item}（{number}）已办结。{how}",
+		Params: []Param{{Name: "item", Max: 40}, {Name: "number", Max: 24}, {Name: "how", Max: 30, Optional: true}}},
+	"rating_invite": {Kind: "rating_invite", Text: "您办理的{item}（{number}）已办结，请为我们的服务评价：{link}",
+		Params: []Param{{Name: "item", Max: 40}, {Name: "number", Max: 24}, {Name: "link", Max: 160}}},
+	"case_remind": {Kind: "case_remind", Prefix: "【办件时限提醒】", Text: "以下办件临近或超过时限：{cases}",
+		Params: []Param{{Name: "cases", Max: 900}}},
 	KindRemindFirst: {Kind: KindRemindFirst, Text: "{name}您好，您的{insurance}已缴至{paid_through}，本期应于{deadline}前缴纳，逾期将中断缴费记录。",
-		Params: []Param{{"name", 6}, {"insurance", 12}, {"paid_through", 8}, {"deadline", 12}}},
+		Params: []Param{{Name: "name", Max: 6}, {Name: "insurance", Max: 12}, {Name: "paid_through", Max: 8}, {Name: "deadline", Max: 12}}},
 	KindRemindSecond: {Kind: KindRemindSecond, Text: "{name}您好，再次提醒：您的{insurance}本期缴费将于{deadline}截止，尚未缴纳。",
-		Params: []Param{{"name", 6}, {"insurance", 12}, {"deadline", 12}}},
+		Params: []Param{{Name: "name", Max: 6}, {Name: "insurance", Max: 12}, {Name: "deadline", Max: 12}}},
 }
 
 // TemplateKinds returns the kinds in a stable order.
@@ -73,7 +79,7 @@ func Render(kind string, params map[string]string) (string, error) {
 	for _, p := range t.Params {
 		known[p.Name] = true
 		v, ok := params[p.Name]
-		if !ok || strings.TrimSpace(v) == "" {
+		if !ok || strings.TrimSpace(v) == "" && !p.Optional {
 			return "", apperr.InvalidField(p.Name, "err.required", p.Name)
 		}
 		if len([]rune(v)) > p.Max {
@@ -89,8 +95,12 @@ func Render(kind string, params map[string]string) (string, error) {
 			return "", apperr.InvalidField(k, "err.bad_value", "param", k)
 		}
 	}
-	text = Signature + text
-	if Units(text) > MaxUnits {
+	if t.Prefix != "" {
+		text = t.Prefix + text
+	} else {
+		text = Signature + text
+	}
+	if t.Prefix == "" && Units(text) > MaxUnits {
 		return "", apperr.InvalidField("body", "err.too_long", "body", MaxUnits)
 	}
 	return text, nil

@@ -12,6 +12,15 @@ import (
 // non-empty DedupeKey makes the call idempotent: a second message with the
 // same key is ignored.
 func (t *Tx) Enqueue(m notify.Message) (int64, error) {
+	if m.Body == "" && m.Params != nil {
+		// The text comes from the approved template of the kind; a
+		// missing or over-long parameter is refused here, before queueing.
+		body, err := notify.Render(m.Kind, m.Params)
+		if err != nil {
+			return 0, err
+		}
+		m.Body = body
+	}
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}

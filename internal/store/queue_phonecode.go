@@ -39,8 +39,8 @@ func (db *DB) RequestPhoneCode(ctx context.Context, hallID int64, phone string) 
 			hallID, phone, hashCode(phone, code), newSecret(12), tx.Now.Add(10*time.Minute).UnixMilli(), tx.NowMs()); err != nil {
 			return err
 		}
-		_, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "sms_code",
-			Body: fmt.Sprintf("【明白办】您的取号验证码为 %s，10 分钟内有效。", code)})
+		_, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "sms_code", HallID: hallID,
+			Params: map[string]string{"code": code, "minutes": "10"}})
 		return err
 	})
 }
