@@ -181,7 +181,7 @@ func TestCampaignSurvivesKill9(t *testing.T) {
 		}
 	}
 	if len(per) != contributors || dups > 0 || len(subs) != contributors {
-		t.Fatalf("centre: %d submissions to %d numbers, %d numbers more than once; want %d each once", len(subs), len(per), dups, contributors)
+		t.Fatalf("centre: %d submissions to %d numbers, %d numbers more than once; want %d each once (%s)", len(subs), len(per), dups, contributors, dbState(t, data))
 	}
 	// Running the campaign again (same day) sends nothing new.
 	out := runOnce("--hall", fmt.Sprint(h.ID), "--day", today)
@@ -200,7 +200,7 @@ func dbState(t *testing.T, data string) string {
 	defer db.Close()
 	var b strings.Builder
 	db.Read(context.Background(), func(tx *store.Tx) error {
-		for _, q := range []string{"SELECT state || ' ' || last_error, count(*) FROM outbox GROUP BY 1", "SELECT 'part ' || state, count(*) FROM outbox_parts GROUP BY 1", "SELECT 'campaign ' || state, count(*) FROM campaigns GROUP BY 1", "SELECT 'recipient ' || state, count(*) FROM campaign_recipients GROUP BY 1"} {
+		for _, q := range []string{"SELECT state || ' ' || last_error, count(*) FROM outbox GROUP BY 1", "SELECT 'part ' || state, count(*) FROM outbox_parts GROUP BY 1", "SELECT 'attempt ' || outcome || ' ' || substr(detail, 1, 40), count(*) FROM outbox_attempts WHERE outcome NOT IN ('accepted', 'receipt') GROUP BY 1", "SELECT 'campaign ' || state, count(*) FROM campaigns GROUP BY 1", "SELECT 'recipient ' || state, count(*) FROM campaign_recipients GROUP BY 1"} {
 			rows, err := tx.Query(q)
 			if err != nil {
 				fmt.Fprintf(&b, "%v; ", err)
