@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -96,7 +97,28 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if envErr != nil {
 		return envErr
 	}
-	return fs.Parse(args)
+	// Flags may follow positional arguments ("token revoke 15 --data DIR"):
+	// the standard parser stops at the first positional, which silently
+	// ignored the flags after it. Everything after "--" is positional.
+	rest := []string{}
+	for i, a := range args {
+		if a == "--" {
+			args, rest = args[:i], args[i+1:]
+			break
+		}
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return fs.Parse(append(append([]string{"--"}, pos...), rest...))
 }
 
 func (f *dbFlags) logger(w io.Writer) *slog.Logger {
@@ -185,6 +207,21 @@ func newDBCommand(name string, stderr io.Writer) *dbCommand {
 func (c *dbCommand) open(args []string) (ctx context.Context, db *store.DB, code int) {
 	if err := parseFlags(c.FlagSet, args); err != nil {
 		return nil, nil, 2
+	}
+	if c.NArg() > 0 {
+		// Every value of these commands is a flag: a stray argument is
+		// refused rather than ignored ("token revoke 15" means --id 15).
+		fmt.Fprintf(c.stderr, "mingbai %s: unexpected argument %q; these commands take flags only (e.g. --id %s)\n", c.Name(), c.Arg(0), c.Arg(0))
+		return nil, nil, 2
+	}
+	// These commands work on an existing installation: they never create an
+	// empty database (in ./data or anywhere else) by accident.
+	if c.db.db == "" {
+		path := filepath.Join(c.db.data, "mingbai.db")
+		if _, err := os.Stat(path); err != nil {
+			fmt.Fprintf(c.stderr, "mingbai: no database at %s: pass --data DIR (or --db URL) of an installation, or create one with mingbai migrate or mingbai serve\n", path)
+			return nil, nil, 1
+		}
 	}
 	ctx = cliContext()
 	db, err := c.db.openChecked(ctx, c.db.logger(c.stderr))

@@ -19,6 +19,7 @@ import (
 	"mingbai/internal/demo"
 	"mingbai/internal/events"
 	"mingbai/internal/notify"
+	"mingbai/internal/store"
 	"mingbai/internal/web"
 )
 
@@ -80,6 +81,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	db.SetPII(sealer)
 	if err := db.CheckPIIKey(ctx); err != nil {
 		return fail(stderr, err)
+	}
+	// Phones, codes and outbox messages stored in plain text by older
+	// versions are sealed before the first request (docs/security.md).
+	if n, err := db.SealPlainPhones(store.WithActor(ctx, store.Actor{Name: "system", Role: "system", Source: "start-up"})); err != nil {
+		return fail(stderr, err)
+	} else if n > 0 {
+		log.Info("sealed plain-text phone numbers and messages", "rows", n)
 	}
 
 	cfg := web.Config{BaseURL: *baseURL, SecureCookies: *tlsCert != "", Version: version, Demo: *demoFlag}

@@ -60,13 +60,6 @@ func (e *Error) Error() string {
 // mapping to the driver's error.
 func (e *Error) Unwrap() error { return e.Cause }
 
-// WithCause returns a copy of e that keeps cause.
-func (e *Error) WithCause(cause error) *Error {
-	c := *e
-	c.Cause = cause
-	return &c
-}
-
 // New returns an error with the given code and message key.
 func New(code Code, key string, args ...any) *Error {
 	return &Error{Code: code, Key: key, Args: args}

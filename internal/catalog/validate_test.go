@@ -230,3 +230,35 @@ func TestLoadBrokenVariants(t *testing.T) {
 		t.Errorf("Chinese text lacks the limits: %s", zh)
 	}
 }
+
+// TestValidateDeferredAcceptance: 容缺受理 only for pledged items with a
+// material that must be handed in.
+func TestValidateDeferredAcceptance(t *testing.T) {
+	items, err := ParseFile(DemoJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCode := map[string]Item{}
+	for _, it := range items {
+		byCode[it.Code] = it
+	}
+	ok := byCode["RS-B-012"]
+	if !ok.DeferredAcceptance {
+		t.Fatal("RS-B-012 should allow 容缺受理 in the demo catalogue")
+	}
+	instant := byCode["RS-B-017"]
+	instant.DeferredAcceptance = true
+	none := byCode["RS-E-007"]
+	none.DeferredAcceptance, none.Handling, none.PledgedLimit.Value = true, Pledged, 1
+	ps := Validate([]Item{ok, instant, none}, StandardZones)
+	var keys []string
+	for _, p := range ps {
+		if p.Field == "deferred_acceptance" {
+			keys = append(keys, p.Item+" "+p.Key)
+		}
+	}
+	want := []string{"RS-B-017 " + KeyDeferredInstant, "RS-E-007 " + KeyDeferredNoMaterial}
+	if len(keys) != 2 || keys[0] != want[0] || keys[1] != want[1] {
+		t.Fatalf("problems %v, want %v", keys, want)
+	}
+}

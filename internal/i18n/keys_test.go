@@ -43,6 +43,7 @@ var (
 	keyShape   = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
 	tmplT      = regexp.MustCompile(`\bt \$?[\w.]*\b[L] "([^"]+)"`)
 	tmplPrintf = regexp.MustCompile(`\(printf "([a-z][a-z0-9_.]*)%|\(print "([a-z][a-z0-9_.]*[._])" `)
+	jsPrefix   = regexp.MustCompile(`["']([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*[._])["']\s*\+`)
 	quoted     = regexp.MustCompile(`["'` + "`" + `]([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)["'` + "`" + `]`)
 )
 
@@ -82,6 +83,9 @@ func readKeySources(t *testing.T) keySources {
 				}
 				for _, m := range tmplPrintf.FindAllStringSubmatch(src, -1) {
 					ks.Prefixes[m[1]+m[2]] = true
+				}
+				for _, m := range jsPrefix.FindAllStringSubmatch(src, -1) {
+					ks.Prefixes[m[1]] = true // t("console.state_" + s)
 				}
 				for _, m := range quoted.FindAllStringSubmatch(src, -1) {
 					ks.Literals[m[1]] = true

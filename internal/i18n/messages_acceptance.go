@@ -33,8 +33,6 @@ var _ = Register(map[string]M{
 	"cases.sign_date":            {"日期", "Date", "日期"},
 	"cases.sign_received_notice": {"本人已收到本告知书，知悉需补正的全部材料。", "I have received this notice and know every material I must supply.", "本人已收到本告知書，知悉需補正的全部材料。"},
 	"cases.receipt_not_accepted": {"该办件尚未受理，没有受理回执；请打印一次性告知书。", "This case is not accepted, so it has no acceptance receipt; print the one-time notice.", "該辦件尚未受理，沒有受理回執；請列印一次性告知書。"},
-	"cases.receipt_window":       {"受理窗口", "Window", "受理窗口"},
 	"cases.receipt_staff":        {"受理人", "Accepted by", "受理人"},
 	"cases.receipt_accepted_on":  {"受理日期", "Accepted on", "受理日期"},
-	"cases.receipt_hall":         {"办理大厅", "Hall", "辦理大廳"},
 })

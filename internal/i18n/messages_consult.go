@@ -2,7 +2,11 @@ package i18n
 
 // Messages of graduate consultation (WeChat and web threads, FAQ, console).
 var _ = Register(map[string]M{
-	"role.consultant": {"就业咨询员", "Employment consultant", "就業諮詢員"},
+	// The feedback area shows consultation ratings with these.
+	"fb.kind.consult":   {"就业咨询", "employment consultation", "就業諮詢"},
+	"fb.channel.wechat": {"微信咨询", "WeChat consultation", "微信諮詢"},
+	"fb.channel.web":    {"网页咨询", "web consultation", "網頁諮詢"},
+	"role.consultant":   {"就业咨询员", "Employment consultant", "就業諮詢員"},
 
 	// Automatic replies to graduates.
 	"consult.auto_faq":          {"%s\n\n依据：%s（%s 起施行）\n如需人工服务，请回复“人工”。", "%s\n\nSource: %s (in force since %s)\nReply “人工” to talk to a person.", "%s\n\n依據：%s（%s 起施行）\n如需人工服務，請回覆「人工」。"},
@@ -100,6 +104,12 @@ var _ = Register(map[string]M{
 	"consult.flag_open":              {"待整改", "Open", "待整改"},
 	"consult.flag_taken":             {"已转整改", "Taken into rectification", "已轉整改"},
 	"consult.open_thread":            {"查看会话", "Open thread", "查看會話"},
+	"consult.settings_title":         {"值守时间与时限", "Staffed hours and targets", "值守時間與時限"},
+	"consult.settings_now":           {"工作日 %s—%s 有人值守；首次响应 %d 分钟内，办结 %d 分钟内（均按值守时间计）。", "Staffed %s–%s on working days; first response within %d, resolution within %d staffed minutes.", "工作日 %s—%s 有人值守；首次響應 %d 分鐘內，辦結 %d 分鐘內（均按值守時間計）。"},
+	"consult.staffed_open":           {"值守开始", "Staffed from", "值守開始"},
+	"consult.staffed_close":          {"值守结束", "Staffed until", "值守結束"},
+	"consult.target_first":           {"首次响应时限（分钟）", "First-response target (minutes)", "首次響應時限（分鐘）"},
+	"consult.target_resolution":      {"办结时限（分钟）", "Resolution target (minutes)", "辦結時限（分鐘）"},
 	"consult.done":                   {"已保存。", "Saved.", "已保存。"},
 
 	// Errors.

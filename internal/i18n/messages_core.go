@@ -55,7 +55,6 @@ var _ = Register(map[string]M{
 	// Layout and navigation.
 	"app.name":          {"明白 · 人社综合服务大厅", "mingbai · HR & Social Security Service Hall", "明白 · 人社綜合服務大廳"},
 	"app.tagline":       {"不让群众多等一分，不让群众多跑一趟", "No one waits a minute longer than needed, no one makes a trip in vain", "不讓群眾多等一分，不讓群眾多跑一趟"},
-	"nav.home":          {"首页", "Home", "首頁"},
 	"nav.login":         {"登录", "Sign in", "登入"},
 	"nav.logout":        {"退出", "Sign out", "登出"},
 	"nav.admin":         {"管理", "Administration", "管理"},

@@ -21,8 +21,6 @@ var _ = Register(map[string]M{
 	"err.where.403":     {"您当前的账号没有这个页面的权限。可回到首页查看您能使用的页面，或换一个账号登录。", "Your account may not open this page. Go to the home page for the pages you can use, or sign in with another account.", "您目前的帳號沒有這個頁面的權限。可回到首頁查看您能使用的頁面，或換一個帳號登入。"},
 	"err.where.404":     {"地址可能输错了，或该内容已删除。可从首页或办事指南重新查找。", "The address may be mistyped or the content removed. Start again from the home page or the guides.", "地址可能輸錯了，或該內容已刪除。可從首頁或辦事指南重新查找。"},
 	"err.where.default": {"可返回上一页修改后重试，或回到首页。", "Go back and try again, or return to the home page.", "可返回上一頁修改後重試，或回到首頁。"},
-	"err.go_home":       {"回到首页", "Home page", "回到首頁"},
 	"err.go_guides":     {"办事指南", "Service guides", "辦事指南"},
 	"err.go_login":      {"换一个账号登录", "Sign in with another account", "換一個帳號登入"},
-	"err.go_back":       {"返回上一页", "Back", "返回上一頁"},
 })

@@ -35,7 +35,9 @@ type Message struct {
 	// Params, with an empty Body, are the named parameters of the
 	// template of Kind: the outbox renders the text (see Render).
 	Params map[string]string `json:"-"`
-	// HallID chooses the provider and the sending window (0: default).
+	// HallID is the hall the message belongs to (managers see their
+	// hall's messages; it chooses the provider and the sending window);
+	// 0 for installation-wide messages.
 	HallID int64 `json:"hall_id,omitempty"`
 	// State is the delivery state (queued … expired) when read back.
 	State string `json:"state,omitempty"`

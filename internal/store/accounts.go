@@ -26,13 +26,10 @@ type User struct {
 	passwordHash string
 }
 
-// Login lock-out: after MaxFailedLogins wrong passwords in a row the account
-// is locked for LockoutPeriod (等保 level 3 asks for failed-login lock-out).
-const (
-	MaxFailedLogins = 5
-	LockoutPeriod   = 15 * time.Minute
-	SessionLifetime = 12 * time.Hour
-)
+// SessionLifetime is how long a session lasts. Failed sign-ins are
+// throttled per account and address (LoginThrottle, throttle.go) rather
+// than locking the account for everyone.
+const SessionLifetime = 12 * time.Hour
 
 const userCols = "u.id, u.username, u.display_name, u.role, u.disabled, u.failed_logins, u.locked_until, u.created_at, u.password_hash, COALESCE(s.id, 0), COALESCE(u.hall_id, s.hall_id, 0)"
 const userFrom = " FROM users u LEFT JOIN staff s ON s.user_id = u.id "
@@ -268,33 +265,56 @@ func (db *DB) UserByName(ctx context.Context, username string) (User, error) {
 	return u, err
 }
 
-// Login checks a password, applies the lock-out, and on success creates a
-// session and returns its secret. Failures are audited with outcome denied.
+// dummyHash is checked when there is no real hash to check, so that an
+// unknown, disabled or throttled account costs the same time as a wrong
+// password.
+const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+
+// Login checks a password and on success creates a session and returns
+// its secret. Sign-in is throttled per (account, client address) and per
+// address with exponential back-off (LoginThrottle): there is no global
+// lock, so a stranger's wrong passwords never lock the account for its
+// owner at another address. An unknown, disabled or throttled account
+// answers exactly like a wrong password (same error, one password hash
+// check each). Failures are audited with their real reason.
 func (db *DB) Login(ctx context.Context, username, password string) (secret string, u User, err error) {
+	reason := ""
+	source := ActorFrom(ctx).Source
+	key := username + "|" + source
 	err = db.Write(ctx, func(tx *Tx) error {
-		var err error
+		bad := apperr.New(apperr.Unauthorized, "auth.bad_login")
+		wait, err := tx.blockedFor("login", key)
+		if err != nil {
+			return err
+		}
+		waitAddr, err := tx.blockedFor("login_addr", source)
+		if err != nil {
+			return err
+		}
+		if wait > 0 || waitAddr > 0 {
+			auth.CheckPassword(dummyHash, password)
+			reason = "auth.throttled"
+			return bad
+		}
 		u, err = scanUser(tx.QueryRow("SELECT "+userCols+userFrom+"WHERE u.username = ?", username))
 		if errors.Is(err, sql.ErrNoRows) {
-			// Spend the time a hash check takes so that timing does not reveal
-			// which user names exist.
-			auth.CheckPassword("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", password)
-			return apperr.New(apperr.Unauthorized, "auth.bad_login")
+			auth.CheckPassword(dummyHash, password)
+			reason = "auth.unknown_user"
+			return bad
 		}
 		if err != nil {
 			return err
 		}
-		now := tx.NowMs()
-		if u.Disabled {
-			return apperr.New(apperr.Unauthorized, "auth.disabled")
-		}
-		if u.LockedUntil > now {
-			mins := (u.LockedUntil - now + 59999) / 60000
-			return apperr.New(apperr.Forbidden, "auth.locked", mins)
-		}
 		if !auth.CheckPassword(u.passwordHash, password) {
-			return apperr.New(apperr.Unauthorized, "auth.bad_login")
+			reason = "auth.bad_login"
+			return bad
 		}
-		if _, err := tx.Exec("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?", u.ID); err != nil {
+		if u.Disabled {
+			reason = "auth.disabled"
+			return bad
+		}
+		now := tx.NowMs()
+		if err := tx.throttleClear("login", key); err != nil {
 			return err
 		}
 		var hash string
@@ -306,24 +326,21 @@ func (db *DB) Login(ctx context.Context, username, password string) (secret stri
 		tx.Actor.Name, tx.Actor.Role = u.Username, string(u.Role)
 		return tx.Audit("auth.login", "user:"+u.Username, "")
 	})
-	if err != nil && (apperr.Is(err, apperr.Unauthorized) || apperr.Is(err, apperr.Forbidden)) {
-		db.recordFailedLogin(ctx, username, apperr.As(err).Key)
+	if reason != "" {
+		db.recordFailedLogin(ctx, username, source, reason)
 	}
 	return secret, u, err
 }
 
-// recordFailedLogin counts a failure and locks the account at the limit, in
-// its own transaction so the count survives the failed login's rollback.
-func (db *DB) recordFailedLogin(ctx context.Context, username, reason string) {
+// recordFailedLogin counts a failure for the throttles and audits it, in
+// its own transaction so that it survives the failed login's rollback.
+func (db *DB) recordFailedLogin(ctx context.Context, username, source, reason string) {
 	err := db.Write(ctx, func(tx *Tx) error {
-		if reason == "auth.bad_login" {
-			if _, err := tx.Exec("UPDATE users SET failed_logins = failed_logins + 1 WHERE username = ?", username); err != nil {
-				return err
-			}
-			if _, err := tx.Exec("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE username = ? AND failed_logins >= ?",
-				tx.Now.Add(LockoutPeriod).UnixMilli(), username, MaxFailedLogins); err != nil {
-				return err
-			}
+		if err := tx.throttleFail("login", username+"|"+source, LoginThrottle); err != nil {
+			return err
+		}
+		if err := tx.throttleFail("login_addr", source, LoginAddressThrottle); err != nil {
+			return err
 		}
 		return tx.AuditOutcome("auth.login", "user:"+username, "denied", reason)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"mingbai/internal/apperr"
 	"mingbai/internal/cases"
 	"mingbai/internal/workday"
 )
@@ -65,6 +66,9 @@ type CaseInput struct {
 	// SupplyBy is the date (YYYY-MM-DD) the applicant promises to hand the
 	// missing materials in by, for accept_missing.
 	SupplyBy string `json:"supply_by,omitempty"`
+	// IdemKey makes acceptance retryable: a second request of the hall
+	// with the same key returns the first case instead of a second one.
+	IdemKey string `json:"idempotency_key,omitempty"`
 }
 
 // CaseMaterial is one checklist line as shown.
@@ -97,6 +101,9 @@ type CaseCorrection struct {
 
 // CaseView is a case as staff see it: personal data masked.
 type CaseView struct {
+	// Replayed says the case was accepted by an earlier request with the
+	// same idempotency key.
+	Replayed       bool   `json:"replayed,omitempty"`
 	ID             int64  `json:"id"`
 	Number         string `json:"number"`
 	HallID         int64  `json:"hall_id"`
@@ -334,13 +341,26 @@ func (v *CaseView) decorate(cal *workday.Calendar, today workday.Date, yellow in
 // turns yellow (configurable; default cases.DefaultYellowDays).
 var YellowDays = cases.DefaultYellowDays
 
-// Case returns a case with personal data masked.
-func (db *DB) Case(ctx context.Context, id int64) (CaseView, error) {
+// Case returns a case of a hall with personal data masked; a case of
+// another hall is not found.
+func (db *DB) Case(ctx context.Context, hallID, id int64) (CaseView, error) {
+	if hallID == 0 {
+		return CaseView{}, apperr.NotFoundOf("case")
+	}
+	return db.caseView(ctx, hallID, id)
+}
+
+// caseView reads a case; hallID 0 (only after a write that checked the
+// hall) reads it in any hall.
+func (db *DB) caseView(ctx context.Context, hallID, id int64) (CaseView, error) {
 	var v CaseView
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
 		if v, err = loadCaseTx(tx, id); err != nil {
 			return err
+		}
+		if hallID != 0 && v.HallID != hallID {
+			return apperr.NotFoundOf("case")
 		}
 		_, today, err := hallClock(tx, v.HallID)
 		if err != nil {

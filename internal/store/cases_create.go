@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -132,6 +133,9 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		return CaseView{}, err
 	}
 	pledged, statutory := guideLimits(it)
+	if len(in.IdemKey) > 200 {
+		return CaseView{}, apperr.InvalidField("idempotency_key", "err.too_long", "idempotency_key", 200)
+	}
 	var supplyBy workday.Date
 	if in.SupplyBy = strings.TrimSpace(in.SupplyBy); in.SupplyBy != "" {
 		if supplyBy, err = workday.Parse(in.SupplyBy); err != nil {
@@ -139,6 +143,7 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		}
 	}
 	var caseID int64
+	replayed := false
 	err = db.Write(ctx, func(tx *Tx) error {
 		hallCode, today, err := hallClock(tx, in.HallID)
 		if err != nil {
@@ -146,6 +151,16 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		}
 		if tx.Dialect() == Postgres {
 			if _, err := tx.Exec("SELECT pg_advisory_xact_lock(7262004, ?)", int32(in.HallID)); err != nil {
+				return err
+			}
+		}
+		if in.IdemKey != "" {
+			err := tx.QueryRow("SELECT id FROM cases WHERE hall_id = ? AND idem_key = ?", in.HallID, in.IdemKey).Scan(&caseID)
+			if err == nil {
+				replayed = true
+				return nil
+			}
+			if !errors.Is(err, ErrNoRows) {
 				return err
 			}
 		}
@@ -191,13 +206,13 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 			applicant_kind, applicant_name_enc, applicant_name_masked, id_number_enc, id_number_blind, id_number_masked, id_last4,
 			phone_enc, phone_masked, phone_last4, employer_name, credit_code, staff_id, staff_user, accepted_at, accepted_date,
 			pledged_n, pledged_unit, pledged_due, statutory_n, statutory_unit, statutory_due, state, delivery, notes, updated_at,
-			deferred_accept, supply_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			deferred_accept, supply_by, idem_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			number, in.HallID, it.Zone, it.Code, it.Name, guide.Version.Number, it.EffectiveDate, nullInt(in.TicketID),
 			in.ApplicantKind, s.SealString(in.Name), pii.MaskName(in.Name), idEnc, idBlind, idMasked, idLast4,
 			phoneEnc, pii.MaskMobile(phone), pii.LastFour(phone), in.EmployerName, in.CreditCode, in.StaffID, staffUser,
 			tx.NowMs(), today.String(), pledged.N, string(pledged.Unit), pd.Date.String(), statutory.N, string(statutory.Unit), sd.Date.String(),
-			string(c.State), in.Delivery, strings.TrimSpace(in.Notes), tx.NowMs(), b2i(c.DeferredAccept), supplyText(c))
+			string(c.State), in.Delivery, strings.TrimSpace(in.Notes), tx.NowMs(), b2i(c.DeferredAccept), supplyText(c), nullString(in.IdemKey))
 		if err != nil {
 			return err
 		}
@@ -236,7 +251,9 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 	if err != nil {
 		return CaseView{}, err
 	}
-	return db.Case(ctx, caseID)
+	v, err := db.caseView(ctx, 0, caseID)
+	v.Replayed = replayed
+	return v, err
 }
 
 // supplyText is the stored promised date of a 容缺受理 case, or "".

@@ -110,5 +110,5 @@ func (db *DB) UpdateCaseMaterials(ctx context.Context, id int64, u MaterialsUpda
 	if err != nil {
 		return CaseView{}, err
 	}
-	return db.Case(ctx, id)
+	return db.caseView(ctx, 0, id)
 }

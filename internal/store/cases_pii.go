@@ -80,7 +80,10 @@ func (db *DB) PIIKeyUsage(ctx context.Context) (map[byte]int, error) {
 				out[id]++
 			}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return consultKeyUsage(tx, out)
 	})
 	return out, err
 }
@@ -107,8 +110,12 @@ func (db *DB) ResealPII(ctx context.Context, s *pii.Sealer, batch int) (int, err
 	for {
 		n, last, err := db.resealBatch(ctx, s, after, batch)
 		total += n
-		if err != nil || last == 0 {
+		if err != nil {
 			return total, err
+		}
+		if last == 0 {
+			n, err := db.resealConsult(ctx, s, batch)
+			return total + n, err
 		}
 		after = last
 	}

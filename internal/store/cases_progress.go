@@ -34,19 +34,15 @@ type ProgressStep struct {
 	State  cases.State `json:"state"`
 }
 
-// Progress look-up throttle: after MaxLookupFailures wrong check codes for
-// one case number within LookupWindow, the number is locked until the
-// window has passed. The failures are stored, so every instance sees them.
-const (
-	MaxLookupFailures = 5
-	LookupWindow      = time.Hour
-)
+// LookupWindow is how long old look-up failures are kept.
+const LookupWindow = time.Hour
 
 // LookupProgress answers the public progress look-up by case number and
-// the last four characters of the applicant's phone or ID number. A wrong
-// check code and an unknown case number give the same error; both count as
-// a failure of the number typed, and a number with too many failures is
-// locked for everyone for an hour.
+// the check code (the last four characters of the applicant's phone or ID
+// number). A wrong check code and an unknown case number give the same
+// answer. Failures back off per (case number, client address) and per
+// address (ProgressThrottle): a stranger's guesses never block the
+// applicant at another address.
 func (db *DB) LookupProgress(ctx context.Context, number, check, ip string) (Progress, error) {
 	key := strings.ToUpper(strings.TrimSpace(number))
 	if n, err := cases.ParseNumber(number); err == nil {
@@ -58,18 +54,23 @@ func (db *DB) LookupProgress(ctx context.Context, number, check, ip string) (Pro
 	check = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(check), " ", ""))
 	var out Progress
 	var failed, locked bool
+	caseKey := key + "|" + ip
 	err := db.Write(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRow("SELECT COUNT(*) FROM case_lookup_failures WHERE number = ? AND at > ?", key, tx.NowMs()-LookupWindow.Milliseconds()).Scan(&n); err != nil {
+		w1, err := tx.blockedFor("progress", caseKey)
+		if err != nil {
 			return err
 		}
-		if n >= MaxLookupFailures {
+		w2, err := tx.blockedFor("progress_addr", ip)
+		if err != nil {
+			return err
+		}
+		if w1 > 0 || w2 > 0 {
 			locked = true
 			return nil
 		}
 		var id int64
 		var phone4, id4 string
-		err := tx.QueryRow("SELECT c.id, c.phone_last4, c.id_last4 FROM cases c WHERE c.number = ?", key).Scan(&id, &phone4, &id4)
+		err = tx.QueryRow("SELECT c.id, c.phone_last4, c.id_last4 FROM cases c WHERE c.number = ?", key).Scan(&id, &phone4, &id4)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -77,7 +78,9 @@ func (db *DB) LookupProgress(ctx context.Context, number, check, ip string) (Pro
 			(subtle.ConstantTimeCompare([]byte(check), []byte(phone4)) == 1 || id4 != "" && subtle.ConstantTimeCompare([]byte(check), []byte(id4)) == 1)
 		if !ok {
 			failed = true
-			_, err := tx.Exec("INSERT INTO case_lookup_failures (number, ip, at) VALUES (?, ?, ?)", key, ip, tx.NowMs())
+			return nil
+		}
+		if err := tx.throttleClear("progress", caseKey); err != nil {
 			return err
 		}
 		v, err := loadCaseTx(tx, id)
@@ -94,19 +97,35 @@ func (db *DB) LookupProgress(ctx context.Context, number, check, ip string) (Pro
 		}
 		return nil
 	})
+	if failed || locked {
+		// Counted in a transaction of its own: blocked attempts count too,
+		// so a guesser's wait keeps growing.
+		if ferr := db.Write(ctx, func(tx *Tx) error {
+			if err := tx.throttleFail("progress", caseKey, ProgressThrottle); err != nil {
+				return err
+			}
+			return tx.throttleFail("progress_addr", ip, ProgressAddressThrottle)
+		}); ferr != nil && err == nil {
+			err = ferr
+		}
+	}
 	switch {
 	case err != nil:
 		return Progress{}, err
 	case locked:
-		return Progress{}, apperr.New(apperr.RateLimited, "cases.progress_locked")
+		return Progress{}, apperr.New(apperr.RateLimited, "cases.progress_throttled")
 	case failed:
 		return Progress{}, apperr.New(apperr.NotFound, "cases.progress_nomatch")
 	}
 	return out, nil
 }
 
-// PruneLookupFailures deletes failures older than the look-up window.
+// PruneLookupFailures deletes failures older than the look-up window and
+// idle throttle keys.
 func (db *DB) PruneLookupFailures(ctx context.Context) error {
+	if err := db.PruneThrottles(ctx); err != nil {
+		return err
+	}
 	return db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec("DELETE FROM case_lookup_failures WHERE at < ?", tx.NowMs()-LookupWindow.Milliseconds())
 		return err

@@ -124,7 +124,7 @@ func (db *DB) ChangeCaseState(ctx context.Context, id int64, ch CaseChange) (Cas
 	if err != nil {
 		return CaseView{}, err
 	}
-	return db.Case(ctx, id)
+	return db.caseView(ctx, 0, id)
 }
 
 func saveCorrections(tx *Tx, id int64, ps []cases.CorrectionPeriod) error {

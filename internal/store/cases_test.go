@@ -244,7 +244,7 @@ func TestCaseBadInputChangesNothing(t *testing.T) {
 	_, err = e.db.ChangeCaseState(staffCtx, w.ID, store.CaseChange{To: cases.Completed})
 	wantKey(t, err, apperr.Conflict, "cases.transition_not_allowed")
 	for id, want := range map[int64]cases.State{v.ID: cases.Accepted, w.ID: cases.Correction} {
-		got, err := e.db.Case(ctx, id)
+		got, err := e.db.Case(ctx, e.hall.ID, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +284,7 @@ func TestCaseCorrectionStopsClock(t *testing.T) {
 	if !v.Stopped || v.PledgedDue != "" || len(v.Corrections) != 1 || v.Corrections[0].Stop != "2026-02-13" {
 		t.Fatalf("in correction: %+v", v)
 	}
-	msgs, _ := e.db.ListOutbox(ctx, "", 10)
+	msgs, _ := e.db.OutboxMessages(ctx, 10)
 	if len(msgs) != 1 || msgs[0].Recipient != testPhone || msgs[0].Kind != "case_notice" || !strings.Contains(msgs[0].Body, "《就业困难人员认定申请表》") {
 		t.Fatalf("one-time notice SMS: %+v", msgs)
 	}
@@ -320,7 +320,7 @@ func TestCaseCorrectionStopsClock(t *testing.T) {
 	if v.State != cases.Completed || v.ClosedDate != "2026-03-10" || len(v.Steps) != 5 {
 		t.Fatalf("completed: %+v", v)
 	}
-	msgs, _ = e.db.ListOutbox(ctx, "", 10)
+	msgs, _ = e.db.OutboxMessages(ctx, 10)
 	if msgs[0].Kind != "case_done" || msgs[0].Recipient != testPhone {
 		t.Fatalf("completion SMS: %+v", msgs[0])
 	}
@@ -332,7 +332,7 @@ func TestCalendarOverrideMovesDueDates(t *testing.T) {
 	if err := e.db.SetCalendarOverride(staffCtx, workday.Override{Date: "2026-02-13", Work: false, Note: "停电闭厅"}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := e.db.Case(ctx, v.ID)
+	got, _ := e.db.Case(ctx, e.hall.ID, v.ID)
 	if got.PledgedDue != "2026-03-05" {
 		t.Fatalf("due after closure: %s", got.PledgedDue)
 	}
@@ -357,14 +357,19 @@ func TestProgressLookupThrottled(t *testing.T) {
 	_, errUnknown := e.db.LookupProgress(ctx, "RSJ01-20260212-00099", "5678", "1.2.3.4")
 	wantKey(t, errWrong, apperr.NotFound, "cases.progress_nomatch")
 	wantKey(t, errUnknown, apperr.NotFound, "cases.progress_nomatch")
-	for range store.MaxLookupFailures - 1 {
+	// A stranger guessing from one address backs off that address only:
+	// the applicant at another address still gets the answer.
+	for range 4 {
 		e.db.LookupProgress(ctx, v.Number, "1111", "5.6.7.8")
 	}
-	_, err = e.db.LookupProgress(ctx, v.Number, "5678", "1.2.3.4")
-	wantKey(t, err, apperr.RateLimited, "cases.progress_locked")
-	e.at("2026-02-12 11:01")
+	_, err = e.db.LookupProgress(ctx, v.Number, "5678", "5.6.7.8")
+	wantKey(t, err, apperr.RateLimited, "cases.progress_throttled")
 	if _, err := e.db.LookupProgress(ctx, v.Number, "5678", "1.2.3.4"); err != nil {
-		t.Fatalf("after an hour: %v", err)
+		t.Fatalf("applicant blocked by a stranger's guesses: %v", err)
+	}
+	e.at("2026-02-12 11:01")
+	if _, err := e.db.LookupProgress(ctx, v.Number, "5678", "5.6.7.8"); err != nil {
+		t.Fatalf("after the back-off: %v", err)
 	}
 }
 

@@ -451,9 +451,6 @@ func receive(tx *Tx, res *ConsultReceived, t *ConsultThread, in ConsultInbound, 
 		res.Reply, res.ReplyID = reply, m.ID
 	}
 	res.Thread = *t
-	if err := tx.Publish(t.HallID, "consult.thread", map[string]any{"id": t.ID, "status": t.Status}); err != nil {
-		return err
-	}
 	return tx.Audit("consult.receive", fmt.Sprintf("thread:%d", t.ID), fmt.Sprintf("channel=%s kind=%s auto=%s faq=%s", t.Channel, in.Kind, d.Kind, d.Entry.Code))
 }
 

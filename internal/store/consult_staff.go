@@ -44,8 +44,11 @@ type ConsultReplyResult struct {
 	Message ConsultMessage `json:"message"`
 	Thread  ConsultThread  `json:"thread"`
 	Send    *ConsultSend   `json:"-"`
-	// Blocked names why WeChat may not carry the reply (a catalogue key).
-	Blocked string `json:"blocked,omitempty"`
+	// Blocked names why WeChat may not carry the reply (a catalogue key);
+	// BlockedMessage is its text in the caller's language (set by the web
+	// layer).
+	Blocked        string `json:"blocked,omitempty"`
+	BlockedMessage string `json:"blocked_message,omitempty"`
 }
 
 // ConsultReply stores a staff reply. On WeChat the customer-service rule
@@ -320,9 +323,6 @@ func (db *DB) ConsultStatus(ctx context.Context, hallID, threadID int64, to stri
 			return err
 		}
 		res.Thread = t
-		if err := tx.Publish(hallID, "consult.thread", map[string]any{"id": t.ID, "status": t.Status}); err != nil {
-			return err
-		}
 		return tx.Audit("consult.status", fmt.Sprintf("thread:%d", t.ID), "to="+to)
 	})
 	return res, err
@@ -403,8 +403,13 @@ func rateInTx(tx *Tx, t *ConsultThread, level int, comment string) error {
 	}
 	t.Rating = level
 	if consult.Flagged(level) {
-		if _, err := tx.Exec("INSERT INTO consult_flags (hall_id, thread_id, round_id, level, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			t.HallID, t.ID, t.RoundID, level, comment, tx.NowMs()); err != nil {
+		flagID, err := tx.InsertID("INSERT INTO consult_flags (hall_id, thread_id, round_id, level, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			t.HallID, t.ID, t.RoundID, level, comment, tx.NowMs())
+		if err != nil {
+			return err
+		}
+		// The feedback area's rectification flow takes it over at once.
+		if err := consultRectification(tx, t, flagID, level, comment); err != nil {
 			return err
 		}
 	}

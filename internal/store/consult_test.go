@@ -10,6 +10,7 @@ import (
 	"mingbai/internal/auth"
 	"mingbai/internal/consult"
 	"mingbai/internal/hall"
+	"mingbai/internal/pii"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 )
@@ -152,12 +153,14 @@ func TestConsultHandoverAndTimers(t *testing.T) {
 	}
 	// The graduate rates 1 over WeChat: flagged.
 	e.wechat("oGrad3", "1", "msg:4")
-	flags, err := e.db.ConsultFlags(ctx, e.hall.ID, "open")
-	if err != nil || len(flags) != 1 || flags[0].Level != 1 {
+	// … and the feedback area's rectification flow has taken it over.
+	flags, err := e.db.ConsultFlags(ctx, e.hall.ID, "")
+	if err != nil || len(flags) != 1 || flags[0].Level != 1 || flags[0].State != "taken" {
 		t.Fatalf("flags %+v %v", flags, err)
 	}
-	if err := e.db.TakeConsultFlag(ctx, e.hall.ID, flags[0].ID, "rect:1"); err != nil {
-		t.Fatal(err)
+	rects, err := e.db.ListRectifications(ctx, store.RectFilter{HallID: e.hall.ID, Open: true})
+	if err != nil || len(rects) != 1 || rects[0].Rating.Kind != store.ServiceConsult || int(rects[0].Rating.Overall) != 1 {
+		t.Fatalf("rectifications %+v %v", rects, err)
 	}
 	if err := e.db.TakeConsultFlag(ctx, e.hall.ID, flags[0].ID, "rect:2"); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("taken twice: %v", err)
@@ -206,7 +209,7 @@ func TestConsultAfter48HoursOffersSMS(t *testing.T) {
 	if err != nil || sms.Thread.Offer != "" {
 		t.Fatalf("sms %+v %v", sms, err)
 	}
-	out, err := e.db.ListOutbox(ctx, "", 10)
+	out, err := e.db.OutboxMessages(ctx, 10)
 	if err != nil || len(out) != 1 || out[0].Kind != "consult_reply" {
 		t.Fatalf("outbox %+v %v", out, err)
 	}
@@ -232,7 +235,7 @@ func TestConsultWebThread(t *testing.T) {
 	if err := e.db.RequestPhoneCode(ctx, e.hall.ID, phone); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := e.db.ListOutbox(ctx, "", 10)
+	out, _ := e.db.OutboxMessages(ctx, 10)
 	code := codeRE.FindString(out[0].Body)
 	if _, err := e.db.ConsultWebStart(ctx, e.hall.ID, phone, "000000"); !apperr.Is(err, apperr.Invalid) && code != "000000" {
 		t.Fatalf("wrong code: %v", err)
@@ -296,5 +299,60 @@ func TestConsultWebThread(t *testing.T) {
 	}
 	if err := e.db.ConsultAssign(ctx, e.hall.ID, v.Thread.ID, "zixun2", "consult"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConsultLateReply: an automatic reply sent late uses one of the
+// thread's customer-service messages.
+func TestConsultLateReply(t *testing.T) {
+	e := newConsultEnv(t)
+	r := e.wechat("oGrad9", "人工", "msg:9")
+	if err := e.db.ConsultReplyLate(ctx, e.hall.ID, r.ReplyID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.ConsultReplyLate(ctx, e.other.ID, r.ReplyID); !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("other hall: %v", err)
+	}
+	v := e.thread(r.Thread.ID)
+	if v.Thread.KFSince != 1 || v.Messages[len(v.Messages)-1].Via != "kf" {
+		t.Fatalf("%+v %+v", v.Thread, v.Messages)
+	}
+}
+
+// TestConsultPhoneResealed: a key rotation re-seals the phones of web
+// threads too, so the old key can be retired without stranding them.
+func TestConsultPhoneResealed(t *testing.T) {
+	e := newConsultEnv(t)
+	ring := pii.GenerateKeyring()
+	s1, _ := pii.NewSealer(ring)
+	e.db.SetPII(s1)
+	phone := "13700001111"
+	if err := e.db.RequestPhoneCode(ctx, e.hall.ID, phone); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := e.db.OutboxMessages(ctx, 10)
+	if _, err := e.db.ConsultWebStart(ctx, e.hall.ID, phone, codeRE.FindString(out[0].Body)); err != nil {
+		t.Fatal(err)
+	}
+	ring2, err := ring.WithNewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := pii.NewSealer(ring2)
+	e.db.SetPII(s2)
+	usage, _ := e.db.PIIKeyUsage(ctx)
+	if usage[ring.Current()] != 1 {
+		t.Fatalf("usage before %v", usage)
+	}
+	if n, err := e.db.ResealPII(ctx, s2, 10); err != nil || n != 1 {
+		t.Fatalf("resealed %d %v", n, err)
+	}
+	usage, _ = e.db.PIIKeyUsage(ctx)
+	if usage[ring.Current()] != 0 || usage[ring2.Current()] != 1 {
+		t.Fatalf("usage after %v", usage)
+	}
+	list, _ := e.db.ConsultQueue(ctx, store.ConsultQueueFilter{HallID: e.hall.ID, Status: "all"})
+	if _, err := e.db.ConsultSMS(ctx, store.ConsultReplyInput{HallID: e.hall.ID, ThreadID: list[0].ID, By: "consult", Body: "您好"}, ""); err != nil {
+		t.Fatalf("the re-sealed phone does not open: %v", err)
 	}
 }

@@ -79,6 +79,8 @@ type DB struct {
 
 	// notifyPolicy is the per-hall sending policy (notify_outbox.go).
 	notifyPolicy atomic.Pointer[func(hallID int64) NotifyPolicy]
+	// SMS bounds the SMS codes sent (sms_limits.go); set it before serving.
+	SMS SMSLimits
 }
 
 // Path returns the SQLite file path ("" on PostgreSQL).
@@ -325,6 +327,14 @@ func b2i(b bool) int {
 
 func nullInt(v int64) any {
 	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// nullString stores "" as NULL (for unique keys that are optional).
+func nullString(v string) any {
+	if v == "" {
 		return nil
 	}
 	return v

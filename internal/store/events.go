@@ -172,3 +172,15 @@ func (db *DB) listenOnce(ctx context.Context, ready func()) error {
 		db.deliver([]Event{e})
 	}
 }
+
+// EventRange returns the ids of the oldest and newest retained events of
+// any hall (0, 0 when there is none): a stream resumed from before the
+// oldest has a gap that pruning (PruneEvents) made; one resumed from after
+// the newest saw ids that no longer exist (SQLite reuses the ids of an
+// emptied table).
+func (db *DB) EventRange(ctx context.Context) (oldest, newest int64, err error) {
+	err = db.Read(ctx, func(tx *Tx) error {
+		return tx.QueryRow("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM events").Scan(&oldest, &newest)
+	})
+	return oldest, newest, err
+}

@@ -395,7 +395,7 @@ func TestRatingInvitation(t *testing.T) {
 	if err := e.db.Raw().QueryRow(e.db.Rebind("SELECT token FROM rating_invites WHERE service_id = ?"), v.ID).Scan(&token); err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := e.db.ListOutbox(ctx, "", 50)
+	msgs, err := e.db.OutboxMessages(ctx, 50)
 	if err != nil {
 		t.Fatal(err)
 	}

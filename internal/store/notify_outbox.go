@@ -59,7 +59,7 @@ var (
 // phoneBlind returns the blind index of a phone number, or "" without keys.
 func (t *Tx) phoneBlind(phone string) string {
 	if s := t.db.PII(); s != nil {
-		return s.Blind(phone)
+		return phoneBlind(s, phone)
 	}
 	return ""
 }
@@ -215,14 +215,23 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) (
 		if _, err := tx.Exec("UPDATE outbox SET state = 'failed', last_error = 'opted_out', settled_at = ? WHERE state = 'queued' AND (kind LIKE 'remind_%' OR kind = 'appointment_remind') AND recipient_blind IN (SELECT phone_blind FROM sms_optouts) AND NOT EXISTS (SELECT 1 FROM outbox_parts p WHERE p.outbox_id = outbox.id)", now); err != nil {
 			return err
 		}
-		rows, err = tx.Query("SELECT id, channel, recipient, body, kind, COALESCE(dedupe_key, ''), attempts, COALESCE(hall_id, 0), state FROM outbox WHERE state IN ('queued', 'unknown') AND next_attempt_at <= ? AND lease_until < ? ORDER BY next_attempt_at, id LIMIT ?", now, now, limit)
+		rows, err = tx.Query("SELECT id, channel, recipient, body, recipient_enc, body_enc, kind, COALESCE(dedupe_key, ''), attempts, COALESCE(hall_id, 0), state FROM outbox WHERE state IN ('queued', 'unknown') AND next_attempt_at <= ? AND lease_until < ? ORDER BY next_attempt_at, id LIMIT ?", now, now, limit)
 		if err != nil {
 			return err
 		}
 		var cand []notify.Message
 		for rows.Next() {
 			var m notify.Message
-			if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Body, &m.Kind, &m.DedupeKey, &m.Attempts, &m.HallID, &m.State); err != nil {
+			var renc, benc string
+			if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Body, &renc, &benc, &m.Kind, &m.DedupeKey, &m.Attempts, &m.HallID, &m.State); err != nil {
+				rows.Close()
+				return err
+			}
+			// Recipient and body are sealed at rest (00006).
+			if m.Recipient, err = tx.openSealed(renc, m.Recipient); err == nil {
+				m.Body, err = tx.openSealed(benc, m.Body)
+			}
+			if err != nil {
 				rows.Close()
 				return err
 			}

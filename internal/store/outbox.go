@@ -36,8 +36,19 @@ func (t *Tx) Enqueue(m notify.Message) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return t.InsertID("INSERT INTO outbox (channel, recipient, body, kind, dedupe_key, next_attempt_at, created_at, state, hall_id, urgent, recipient_blind) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
-		m.Channel, m.Recipient, m.Body, m.Kind, key, due, t.NowMs(), nullID(m.HallID), b2i(urgent), blind)
+	// The recipient and the body are sealed at rest (they carry phone
+	// numbers, codes and case numbers); callers pass clear text.
+	s, err := t.db.sealer()
+	if err != nil {
+		return 0, err
+	}
+	if blind == "" {
+		blind = phoneBlind(s, m.Recipient)
+	}
+	return t.InsertID(`INSERT INTO outbox (channel, recipient, body, recipient_enc, recipient_blind, recipient_masked, body_enc, hall_id, kind, dedupe_key, next_attempt_at, created_at, state, urgent)
+		VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+		m.Channel, s.SealString(m.Recipient), blind, maskRecipient(m.Channel, m.Recipient), s.SealString(m.Body), nullInt(m.HallID),
+		m.Kind, key, due, t.NowMs(), b2i(urgent))
 }
 
 // OutboxEntry is a message with its delivery state, for the admin page.
@@ -49,23 +60,59 @@ type OutboxEntry struct {
 	SentAt    int64  `json:"sent_at"`
 }
 
-// ListOutbox returns recent messages, newest first, optionally of one state.
-func (db *DB) ListOutbox(ctx context.Context, state string, limit int) ([]OutboxEntry, error) {
+// ListOutbox returns a hall's recent messages, newest first, optionally of
+// one state, for managers: recipients and bodies masked (a manager never
+// reads a citizen's phone number or SMS code here).
+func (db *DB) ListOutbox(ctx context.Context, hallID int64, state string, limit int) ([]OutboxEntry, error) {
+	return db.listOutbox(ctx, hallID, state, limit, false)
+}
+
+// OutboxMessages returns recent messages of every hall in clear text,
+// newest first: for senders, reports that need the text, and tests. It is
+// never shown to people.
+func (db *DB) OutboxMessages(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	return db.listOutbox(ctx, 0, "", limit, true)
+}
+
+func (db *DB) listOutbox(ctx context.Context, hallID int64, state string, limit int, clear bool) ([]OutboxEntry, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
 	var out []OutboxEntry
 	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query("SELECT id, channel, recipient, body, kind, COALESCE(dedupe_key, ''), attempts, state, last_error, created_at, sent_at FROM outbox WHERE ? = '' OR state = ? ORDER BY id DESC LIMIT ?", state, state, limit)
+		rows, err := tx.Query(`SELECT id, channel, recipient, body, recipient_masked, recipient_enc, body_enc, kind, COALESCE(dedupe_key, ''), attempts, state, last_error, created_at, sent_at, COALESCE(hall_id, 0)
+			FROM outbox WHERE (? = 1 OR hall_id = ?) AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`, b2i(clear), hallID, state, state, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var e OutboxEntry
-			if err := rows.Scan(&e.ID, &e.Channel, &e.Recipient, &e.Body, &e.Kind, &e.DedupeKey, &e.Attempts, &e.State, &e.LastError, &e.CreatedAt, &e.SentAt); err != nil {
+			var masked, renc, benc string
+			if err := rows.Scan(&e.ID, &e.Channel, &e.Recipient, &e.Body, &masked, &renc, &benc, &e.Kind, &e.DedupeKey, &e.Attempts, &e.State, &e.LastError, &e.CreatedAt, &e.SentAt, &e.HallID); err != nil {
 				return err
 			}
+			if clear {
+				var err error
+				if e.Recipient, err = tx.openSealed(renc, e.Recipient); err == nil {
+					e.Body, err = tx.openSealed(benc, e.Body)
+				}
+				if err != nil {
+					return err
+				}
+				out = append(out, e)
+				continue
+			}
+			if masked != "" {
+				e.Recipient = masked
+			} else {
+				e.Recipient = maskRecipient(e.Channel, e.Recipient)
+			}
+			body, err := tx.openSealed(benc, e.Body)
+			if err != nil {
+				return err
+			}
+			e.Body = maskBody(body)
 			out = append(out, e)
 		}
 		return rows.Err()
@@ -96,12 +143,4 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int64, error) {
 		return nil, fmt.Errorf("outbox counts: %w", err)
 	}
 	return out, nil
-}
-
-// nullID stores 0 as NULL (no hall).
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mingbai/internal/apperr"
 	"mingbai/internal/hall"
 	"mingbai/internal/queue"
 	"mingbai/internal/workday"
@@ -145,11 +146,26 @@ func ticketByID(tx *Tx, id int64) (Ticket, error) {
 }
 
 // Ticket returns a ticket by id.
-func (db *DB) Ticket(ctx context.Context, id int64) (Ticket, error) {
+//
+// The ticket is read by hall and id: a ticket of another hall is not found
+// (the second line of defence behind the route's tenancy check).
+func (db *DB) Ticket(ctx context.Context, hallID, id int64) (Ticket, error) {
 	var t Ticket
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
 		t, err = ticketByID(tx, id)
+		if err == nil && t.HallID != hallID {
+			err = apperr.NotFoundOf("ticket")
+		}
+		if err != nil {
+			return err
+		}
+		// The phone is sealed at rest (phones.go).
+		var enc string
+		if err := tx.QueryRow("SELECT phone_enc FROM tickets WHERE id = ?", id).Scan(&enc); err != nil {
+			return err
+		}
+		t.Phone, err = tx.openSealed(enc, t.Phone)
 		return err
 	})
 	return t, err

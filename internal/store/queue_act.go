@@ -73,7 +73,8 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 				return err
 			}
 		}
-		if err := queue.CheckActor(t.WindowID != 0, sess, req.By, t.Number); err != nil {
+		// A clerk acts only at their own window (queue.CheckTicketActor).
+		if err := queue.CheckTicketActor(t.WindowID != 0, sess, t.State == string(queue.StateHeld), t.StaffID, req.By, t.Number); err != nil {
 			return err
 		}
 		st, err := queueSettings(tx, req.HallID)

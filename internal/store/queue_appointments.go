@@ -173,10 +173,14 @@ func (db *DB) BookAppointment(ctx context.Context, req BookRequest) (Appointment
 		if err != nil {
 			return err
 		}
+		blind, err := tx.blindPhone(req.Phone)
+		if err != nil {
+			return err
+		}
 		var missed int
 		var lastMiss *int64
-		if err := tx.QueryRow("SELECT COUNT(*), MAX(slot_at) FROM appointments WHERE phone = ? AND state = 'no_show' AND slot_at >= ?",
-			req.Phone, tx.Now.AddDate(0, 0, -st.NoShowDays).UnixMilli()).Scan(&missed, &lastMiss); err != nil {
+		if err := tx.QueryRow("SELECT COUNT(*), MAX(slot_at) FROM appointments WHERE phone_blind = ? AND state = 'no_show' AND slot_at >= ?",
+			blind, tx.Now.AddDate(0, 0, -st.NoShowDays).UnixMilli()).Scan(&missed, &lastMiss); err != nil {
 			return err
 		}
 		if missed >= st.NoShowLimit && lastMiss != nil && time.UnixMilli(*lastMiss).AddDate(0, 0, st.NoShowBanDays).After(tx.Now) {
@@ -184,8 +188,8 @@ func (db *DB) BookAppointment(ctx context.Context, req BookRequest) (Appointment
 			return apperr.New(apperr.Conflict, "queue.appt_banned", missed, st.NoShowDays, until)
 		}
 		var n int
-		if err := tx.QueryRow("SELECT COUNT(*) FROM appointments WHERE phone = ? AND item_code = ? AND day = ? AND state IN ('booked', 'checked_in')",
-			req.Phone, req.Item, req.Day).Scan(&n); err != nil {
+		if err := tx.QueryRow("SELECT COUNT(*) FROM appointments WHERE phone_blind = ? AND item_code = ? AND day = ? AND state IN ('booked', 'checked_in')",
+			blind, req.Item, req.Day).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -200,8 +204,12 @@ func (db *DB) BookAppointment(ctx context.Context, req BookRequest) (Appointment
 		}
 		a = Appointment{HallID: req.HallID, Item: req.Item, Day: req.Day, Slot: req.Slot, SlotAt: slotAt.UnixMilli(), Phone: req.Phone, State: "booked",
 			Code: strings.ToUpper(newSecret(6))}
-		a.ID, err = tx.InsertID("INSERT INTO appointments (hall_id, item_code, day, slot, slot_at, phone, state, code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			a.HallID, a.Item, a.Day, a.Slot, a.SlotAt, a.Phone, a.State, a.Code, tx.NowMs())
+		enc, _, err := tx.sealPhone(a.Phone)
+		if err != nil {
+			return err
+		}
+		a.ID, err = tx.InsertID("INSERT INTO appointments (hall_id, item_code, day, slot, slot_at, phone, phone_enc, phone_blind, state, code, created_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
+			a.HallID, a.Item, a.Day, a.Slot, a.SlotAt, enc, blind, a.State, a.Code, tx.NowMs())
 		if err != nil {
 			return err
 		}
@@ -227,10 +235,14 @@ func (db *DB) CheckInAppointment(ctx context.Context, hallID int64, code, zone s
 	code = strings.ToUpper(strings.TrimSpace(code))
 	err := db.Write(ctx, func(tx *Tx) error {
 		var a Appointment
-		err := tx.QueryRow("SELECT id, item_code, slot_at, phone, state FROM appointments WHERE hall_id = ? AND code = ?", hallID, code).
-			Scan(&a.ID, &a.Item, &a.SlotAt, &a.Phone, &a.State)
+		var enc string
+		err := tx.QueryRow("SELECT id, item_code, slot_at, phone, phone_enc, state FROM appointments WHERE hall_id = ? AND code = ?", hallID, code).
+			Scan(&a.ID, &a.Item, &a.SlotAt, &a.Phone, &enc, &a.State)
 		if err != nil {
 			return notFound(err, "appointment")
+		}
+		if a.Phone, err = tx.openSealed(enc, a.Phone); err != nil {
+			return err
 		}
 		if a.State != "booked" {
 			return apperr.New(apperr.Conflict, "queue.appt_state", "ticket_state_"+a.State)

@@ -148,7 +148,7 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 	if st.NearAhead <= 0 {
 		return nil
 	}
-	rows, err := tx.Query("SELECT id, phone, number FROM tickets WHERE hall_id = ? AND state = 'waiting' AND phone <> '' AND near_notified = 0", hallID)
+	rows, err := tx.Query("SELECT id, phone, phone_enc, number FROM tickets WHERE hall_id = ? AND state = 'waiting' AND (phone_enc <> '' OR phone <> '') AND near_notified = 0", hallID)
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,12 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 	var cs []cand
 	for rows.Next() {
 		var c cand
-		if err := rows.Scan(&c.id, &c.phone, &c.number); err != nil {
+		var enc string
+		if err := rows.Scan(&c.id, &c.phone, &enc, &c.number); err != nil {
+			rows.Close()
+			return err
+		}
+		if c.phone, err = tx.openSealed(enc, c.phone); err != nil {
 			rows.Close()
 			return err
 		}
@@ -184,7 +189,7 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 		if t == nil || queue.Ahead(waiting, qwins, *t) > st.NearAhead {
 			continue
 		}
-		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: c.phone, Kind: "turn_near",
+		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: c.phone, Kind: "turn_near", HallID: hallID,
 			Params:    map[string]string{"ticket": c.number},
 			DedupeKey: fmt.Sprintf("turn_near:%d", c.id)}); err != nil {
 			return err

@@ -49,7 +49,7 @@ func etaHall(t *testing.T) (*store.DB, *clock, int64, hall.Window) {
 	}
 	w := windows[0]
 	c.add(time.Minute)
-	if _, err := db.SignInWindow(ctx, res.Hall.ID, w.ID, store.Staffer{Username: "tester"}); err != nil {
+	if _, err := db.SignInWindow(ctx, res.Hall.ID, w.ID, store.Staffer{Username: "tester", StaffID: w.StaffID}); err != nil {
 		t.Fatal(err)
 	}
 	return db, c, res.Hall.ID, w

@@ -137,8 +137,12 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	// The facts for the limits, then the decision (queue.CheckIssueLimits).
 	facts := queue.IssueFacts{DefaultCap: st.DefaultCap}
 	if req.Phone != "" {
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND phone = ? AND item_code = ? AND state IN (`+stateList(queue.State.Active)+`)`,
-			req.HallID, req.Phone, req.Item).Scan(&facts.ActiveForPhone); err != nil {
+		blind, err := tx.blindPhone(req.Phone)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND phone_blind = ? AND item_code = ? AND state IN (`+stateList(queue.State.Active)+`)`,
+			req.HallID, blind, req.Item).Scan(&facts.ActiveForPhone); err != nil {
 			return err
 		}
 	}
@@ -173,9 +177,13 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	if req.IdemKey != "" {
 		idem = req.IdemKey
 	}
-	t.ID, err = tx.InsertID(`INSERT INTO tickets (hall_id, day, number, prefix, seq, item_code, zone, priority, channel, phone, state, issued_at, created_at,
-		eta_ms, track_token, idem_key, appointment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.HallID, t.Day, t.Number, t.Prefix, t.Seq, t.Item, t.Zone, t.Priority, t.Channel, t.Phone, t.State, t.IssuedAt, t.CreatedAt,
+	phoneEnc, phoneBlind, err := tx.sealPhone(t.Phone)
+	if err != nil {
+		return err
+	}
+	t.ID, err = tx.InsertID(`INSERT INTO tickets (hall_id, day, number, prefix, seq, item_code, zone, priority, channel, phone, phone_enc, phone_blind, state, issued_at, created_at,
+		eta_ms, track_token, idem_key, appointment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.HallID, t.Day, t.Number, t.Prefix, t.Seq, t.Item, t.Zone, t.Priority, t.Channel, phoneEnc, phoneBlind, t.State, t.IssuedAt, t.CreatedAt,
 		t.EtaMs, t.TrackToken, idem, nullInt(req.AppointmentID))
 	if err != nil {
 		return err

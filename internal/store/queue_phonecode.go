@@ -3,8 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
+	"crypto/subtle"
 	"fmt"
 	"math/big"
 	"time"
@@ -15,7 +14,10 @@ import (
 )
 
 // RequestPhoneCode sends a six-digit code by SMS through the outbox for a
-// remote ticket. At most one code a minute and five an hour per phone.
+// remote ticket or a booking, within the SMS limits (db.SMS: per phone,
+// per client address — the actor's source —, per hall, globally per
+// minute and per day). The phone is sealed and the code kept as a keyed
+// hash.
 func (db *DB) RequestPhoneCode(ctx context.Context, hallID int64, phone string) error {
 	if !queue.MobileOK(phone) {
 		return apperr.InvalidField("phone", "queue.bad_phone")
@@ -24,22 +26,23 @@ func (db *DB) RequestPhoneCode(ctx context.Context, hallID int64, phone string) 
 		if _, _, err := hallInTx(tx, hallID); err != nil {
 			return err
 		}
-		var recent, hour int
-		if err := tx.QueryRow("SELECT COUNT(*) FROM phone_codes WHERE phone = ? AND created_at > ?", phone, tx.Now.Add(-time.Minute).UnixMilli()).Scan(&recent); err != nil {
+		enc, blind, err := tx.sealPhone(phone)
+		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow("SELECT COUNT(*) FROM phone_codes WHERE phone = ? AND created_at > ?", phone, tx.Now.Add(-time.Hour).UnixMilli()).Scan(&hour); err != nil {
+		if err := checkSMSLimits(tx, db.SMS, hallID, blind, tx.Actor.Source); err != nil {
 			return err
-		}
-		if recent > 0 || hour >= 5 {
-			return apperr.New(apperr.RateLimited, "err.rate_limited")
 		}
 		code := sixDigits()
-		if _, err := tx.Exec("INSERT INTO phone_codes (hall_id, phone, code_hash, token, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			hallID, phone, hashCode(phone, code), newSecret(12), tx.Now.Add(10*time.Minute).UnixMilli(), tx.NowMs()); err != nil {
+		hash, err := tx.codeHash(phone, code)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "sms_code", HallID: hallID,
+		if _, err := tx.Exec("INSERT INTO phone_codes (hall_id, phone, phone_enc, phone_blind, source, code_hash, token, expires_at, created_at) VALUES (?, '', ?, ?, ?, ?, ?, ?, ?)",
+			hallID, enc, blind, tx.Actor.Source, hash, newSecret(12), tx.Now.Add(10*time.Minute).UnixMilli(), tx.NowMs()); err != nil {
+			return err
+		}
+		_, err = tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "sms_code", HallID: hallID,
 			Params: map[string]string{"code": code, "minutes": "10"}})
 		return err
 	})
@@ -71,21 +74,24 @@ func usePhoneCode(tx *Tx, hallID int64, phone, code string) error {
 	var id int64
 	var hash string
 	var attempts int
-	err := tx.QueryRow("SELECT id, code_hash, attempts FROM phone_codes WHERE hall_id = ? AND phone = ? AND used_at = 0 AND expires_at > ? ORDER BY id DESC LIMIT 1",
-		hallID, phone, tx.NowMs()).Scan(&id, &hash, &attempts)
+	blind, err := tx.blindPhone(phone)
+	if err != nil {
+		return err
+	}
+	err = tx.QueryRow("SELECT id, code_hash, attempts FROM phone_codes WHERE hall_id = ? AND phone_blind = ? AND used_at = 0 AND expires_at > ? ORDER BY id DESC LIMIT 1",
+		hallID, blind, tx.NowMs()).Scan(&id, &hash, &attempts)
 	if err != nil || attempts >= 5 {
 		return apperr.InvalidField("sms_code", "queue.bad_code")
 	}
-	if hash != hashCode(phone, code) {
+	want, err := tx.codeHash(phone, code)
+	if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare([]byte(hash), []byte(want)) != 1 {
 		return &badCodeError{id: id}
 	}
 	_, err = tx.Exec("UPDATE phone_codes SET used_at = ? WHERE id = ?", tx.NowMs(), id)
 	return err
-}
-
-func hashCode(phone, code string) string {
-	sum := sha256.Sum256([]byte(phone + ":" + code))
-	return hex.EncodeToString(sum[:])
 }
 
 // mobileOK is queue.MobileOK, for the store files of other areas.

@@ -91,6 +91,9 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 		if err := lockHall(tx, hallID); err != nil {
 			return err
 		}
+		if err := mayStaffWindow(tx, windowID, w.Number, who); err != nil {
+			return err
+		}
 		cur, err := sessionOf(tx, windowID)
 		if err != nil {
 			return err

@@ -79,17 +79,30 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 	if err != nil || p.Username != "wang" {
 		t.Fatalf("session: %v %v", p, err)
 	}
-	for i := 0; i < store.MaxFailedLogins; i++ {
-		if _, _, err := db.Login(ctx, "wang", "wrong-password-1"); !apperr.Is(err, apperr.Unauthorized) {
+	// Five wrong passwords from one address (a stranger) …
+	stranger := store.WithActor(ctx, store.Actor{Source: "203.0.113.7"})
+	owner := store.WithActor(ctx, store.Actor{Source: "198.51.100.2"})
+	for i := 0; i < 5; i++ {
+		if _, _, err := db.Login(stranger, "wang", "wrong-password-1"); !apperr.Is(err, apperr.Unauthorized) {
 			t.Fatalf("bad password %d: %v", i, err)
 		}
 	}
-	if _, _, err := db.Login(ctx, "wang", "Window-2026-ok"); !apperr.Is(err, apperr.Forbidden) {
-		t.Fatalf("locked account accepted the right password: %v", err)
+	// … back that address off, answering exactly like a wrong password,
+	_, _, throttled := db.Login(stranger, "wang", "Window-2026-ok")
+	_, _, unknown := db.Login(stranger, "nobody-here", "Window-2026-ok")
+	_, _, wrong := db.Login(owner, "wang", "wrong-password-2")
+	for _, err := range []error{throttled, unknown} {
+		if e, w := apperr.As(err), apperr.As(wrong); e == nil || w == nil || e.Code != w.Code || e.Key != w.Key || len(e.Args) != len(w.Args) {
+			t.Fatalf("throttled/unknown answer %v differs from a wrong password %v", err, wrong)
+		}
 	}
-	db.Now = func() time.Time { return time.Now().Add(store.LockoutPeriod + time.Minute) }
-	if _, _, err := db.Login(ctx, "wang", "Window-2026-ok"); err != nil {
-		t.Fatalf("lock did not expire: %v", err)
+	// … but never lock the owner out at another address.
+	if _, _, err := db.Login(owner, "wang", "Window-2026-ok"); err != nil {
+		t.Fatalf("owner locked out by a stranger: %v", err)
+	}
+	db.Now = func() time.Time { return time.Now().Add(store.LoginThrottle.Max + time.Minute) }
+	if _, _, err := db.Login(stranger, "wang", "Window-2026-ok"); err != nil {
+		t.Fatalf("back-off did not expire: %v", err)
 	}
 	recs, _ := db.ListAudit(ctx, store.AuditFilter{Action: "auth.login"})
 	var denied int
@@ -98,8 +111,8 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 			denied++
 		}
 	}
-	if denied != store.MaxFailedLogins+1 {
-		t.Errorf("denied login records = %d, want %d", denied, store.MaxFailedLogins+1)
+	if denied != 8 {
+		t.Errorf("denied login records = %d, want 8", denied)
 	}
 	if err := db.Logout(ctx, secret); err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func (s *Server) loadCaseFor(r *http.Request, write bool) (store.CaseView, error
 	if err != nil {
 		return store.CaseView{}, err
 	}
-	v, err := s.DB.Case(r.Context(), id)
+	v, err := s.DB.Case(r.Context(), hallID(r), id)
 	if err != nil {
 		return v, err
 	}
@@ -73,7 +73,11 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, v)
+	status := http.StatusCreated
+	if v.Replayed {
+		status = http.StatusOK // a retry: the case accepted the first time
+	}
+	writeJSON(w, status, v)
 	return nil
 }
 

@@ -124,7 +124,7 @@ func (s *Server) exportLedgerCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	cw.Write(header)
 	for _, v := range list {
-		cw.Write(ledgerRow(l, v))
+		cw.Write(spreadsheetSafeRow(ledgerRow(l, v)))
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strings"
-
 	"mingbai/internal/i18n"
 )
 
@@ -10,8 +8,17 @@ import (
 // clerk's wording (console.*), not the citizens' (queue.state_*).
 var consoleMessages = []string{
 	"queue.minutes", "queue.paused", "queue.open", "queue.closed_window", "queue.call_this", "queue.return", "queue.next_mark",
-	"queue.reason_prompt",
+	"console.pause", "console.resume", "console.priority", "console.recalled_n", "console.no_current", "console.queue_empty",
+	"console.waiting_total", "console.nothing_waiting", "console.done_call", "console.done_recall", "console.done_transfer",
+	"console.done_pause", "console.done_resume", "console.done_signin", "console.done_signout", "console.done_return",
 }
+
+// consoleStates are the ticket states the console names; consoleActs the
+// ticket actions whose toast is "console.done_<act>".
+var (
+	consoleStates = []string{"waiting", "called", "serving", "held", "done", "no_show", "cancelled"}
+	consoleActs   = []string{"start", "finish", "no_show", "hold"}
+)
 
 // consoleScriptData is the JSON data block of the console page: its texts
 // and the names of the items the hall offers, by code.
@@ -20,10 +27,11 @@ func consoleScriptData(l i18n.Lang, zones []kioskZone) map[string]any {
 	for _, k := range consoleMessages {
 		msg[k] = i18n.T(l, k)
 	}
-	for _, k := range i18n.Keys() {
-		if strings.HasPrefix(k, "console.") {
-			msg[k] = i18n.T(l, k)
-		}
+	for _, st := range consoleStates {
+		msg["console.state_"+st] = i18n.T(l, "console.state_"+st)
+	}
+	for _, a := range consoleActs {
+		msg["console.done_"+a] = i18n.T(l, "console.done_"+a)
 	}
 	items := map[string]string{}
 	for _, z := range zones {

@@ -47,8 +47,6 @@ type wechatHall struct {
 type wechatAccounts struct {
 	mu     sync.RWMutex
 	byHall map[int64]*wechatHall
-	// late counts replies sent late, for tests to wait on.
-	late chan int64
 }
 
 // SetWeChat configures (or replaces) the official account of a hall.
@@ -77,18 +75,6 @@ func (s *Server) SetWeChat(a WeChatAccount) error {
 	}
 	s.wechat.byHall[a.HallID] = h
 	return nil
-}
-
-// LateReplies returns a channel that receives the message id of every
-// automatic reply sent late through the customer-service API (for tests;
-// the channel is buffered and never blocks the sender).
-func (s *Server) LateReplies() <-chan int64 {
-	s.wechat.mu.Lock()
-	defer s.wechat.mu.Unlock()
-	if s.wechat.late == nil {
-		s.wechat.late = make(chan int64, 16)
-	}
-	return s.wechat.late
 }
 
 func (s *Server) wechatFor(hallID int64) *wechatHall {
@@ -165,15 +151,6 @@ func (a *wechatApp) Late(m wechat.Message, reply string) {
 			return
 		}
 		a.s.sendKF(ctx, a.hallID, store.ConsultSend{MessageID: a.replyID, OpenID: m.FromUserName, Body: reply})
-	}
-	a.s.wechat.mu.RLock()
-	late := a.s.wechat.late
-	a.s.wechat.mu.RUnlock()
-	if late != nil {
-		select {
-		case late <- a.replyID:
-		default:
-		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -254,8 +255,13 @@ func (s *Server) renderFAQEdit(w http.ResponseWriter, r *http.Request, status in
 	if draft != nil {
 		draftForm.V = &faqRow{Entry: *draft, Keywords: consult.FormatKeywords(draft.Keywords)}
 	}
+	hours, targets, err := s.DB.ConsultHours(r.Context(), hallID)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, status, "consult_faq_edit", pageData{Title: i18n.T(lang(r), "consult.faq_edit_title"), Error: formErr, Data: map[string]any{
 		"FAQ": rows, "Due": due, "Canned": canned, "DraftForm": draftForm, "Hall": hallID,
+		"Hours": hours, "Targets": targets, "CanSet": hasRole(principal(r), managers),
 	}})
 	return nil
 }
@@ -294,6 +300,25 @@ func (s *Server) formConsultCanned(w http.ResponseWriter, r *http.Request) error
 		return s.renderFAQEdit(w, r, status, msg, nil)
 	}
 	http.Redirect(w, r, "/consult/faq/edit#canned", http.StatusSeeOther)
+	return nil
+}
+
+// formConsultSettings changes the hall's staffed hours and targets.
+func (s *Server) formConsultSettings(w http.ResponseWriter, r *http.Request) error {
+	hallID, err := s.consultHall(r)
+	if err != nil {
+		return err
+	}
+	first, _ := strconv.Atoi(r.FormValue("first_response"))
+	res, _ := strconv.Atoi(r.FormValue("resolution"))
+	if err := s.DB.SetConsultSettings(r.Context(), hallID, r.FormValue("open"), r.FormValue("close"), consult.Targets{FirstResponse: first, Resolution: res}); err != nil {
+		msg, status, ferr := formError(r, err)
+		if ferr != nil {
+			return ferr
+		}
+		return s.renderFAQEdit(w, r, status, msg, nil)
+	}
+	http.Redirect(w, r, "/consult/faq/edit#settings", http.StatusSeeOther)
 	return nil
 }
 
@@ -472,6 +497,9 @@ func (s *Server) apiConsultReply(w http.ResponseWriter, r *http.Request) error {
 			}
 			res.Thread = nv.Thread
 		}
+	}
+	if res.Blocked != "" {
+		res.BlockedMessage = i18n.T(lang(r), res.Blocked)
 	}
 	writeJSON(w, 200, res)
 	return nil

@@ -104,9 +104,9 @@ func (s *Server) graduateView(r *http.Request) (*graduateThread, error) {
 }
 
 func (s *Server) renderGraduate(w http.ResponseWriter, r *http.Request, status int, g *graduateThread) {
-	// The page's address is the graduate's key to the thread: keep it out
-	// of caches and referrers.
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	// The page's address is the graduate's key to the thread; pages are
+	// sent no-store with a same-origin referrer policy (render), so it
+	// stays out of caches and other sites' logs.
 	s.render(w, r, status, "consult_thread", pageData{Title: i18n.T(lang(r), "consult.web_title"), Data: g})
 }
 

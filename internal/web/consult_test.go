@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"mingbai/internal/consult"
 	"mingbai/internal/store"
@@ -247,11 +248,27 @@ func TestWeChatReplyWindow(t *testing.T) {
 	if page.Status != 200 || !strings.Contains(page.Body, "可改发短信") || !strings.Contains(page.Body, `id="t-sms"`) {
 		t.Fatalf("thread page does not offer SMS: %d", page.Status)
 	}
-	before, _ := e.DB.ListOutbox(context.Background(), "", 100)
+	before, _ := e.DB.OutboxMessages(context.Background(), 100)
 	sms := e.request("POST", fmt.Sprintf("/consult/console/%d/sms", th.ID), bearer(tok), formBody(url.Values{"body": {"抱歉久等，请致电咨询"}, "phone": {"13800138000"}, "idempotency_key": {"s1"}}))
-	after, _ := e.DB.ListOutbox(context.Background(), "", 100)
+	after, _ := e.DB.OutboxMessages(context.Background(), 100)
 	if sms.Status != 303 || len(after) != len(before)+1 || after[0].Kind != "consult_reply" {
 		t.Fatalf("sms: %d %s; outbox %d → %d", sms.Status, sms.Body, len(before), len(after))
+	}
+	// A subscribe event delivered twice: one welcome (events are told
+	// apart by sender and CreateTime, as they carry no MsgId).
+	ts := fmt.Sprint(e.DB.Now().Unix())
+	q := url.Values{"timestamp": {ts}, "nonce": {"ev"}, "signature": {wechat.Signature("tok", ts, "ev")}}
+	ev := `<xml><ToUserName>gh_test</ToUserName><FromUserName>oGraduateW2</FromUserName><CreateTime>` + ts + `</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>`
+	first := e.request("POST", fmt.Sprintf("/wechat/%d?", e.Hall)+q.Encode(), xmlBody(ev))
+	second := e.request("POST", fmt.Sprintf("/wechat/%d?", e.Hall)+q.Encode(), xmlBody(ev))
+	if wm, err := wechat.ParseMessage([]byte(first.Body)); err != nil || !strings.Contains(wm.Content, "欢迎") || second.Body != "success" {
+		t.Fatalf("subscribe: %q then %q", first.Body, second.Body)
+	}
+	// A menu click names an FAQ answer.
+	click := `<xml><ToUserName>gh_test</ToUserName><FromUserName>oGraduateW2</FromUserName><CreateTime>` + ts + `</CreateTime><MsgType>event</MsgType><Event>CLICK</Event><EventKey>FAQ_ARCHIVE</EventKey></xml>`
+	cr := e.request("POST", fmt.Sprintf("/wechat/%d?", e.Hall)+q.Encode(), xmlBody(click))
+	if wm, err := wechat.ParseMessage([]byte(cr.Body)); err != nil || !strings.Contains(wm.Content, "流动人员人事档案管理服务规定") {
+		t.Fatalf("menu click: %q", cr.Body)
 	}
 	// Another hall's manager does not see the thread.
 	if status, _ := e.do("GET", fmt.Sprintf("/api/v1/consult/threads/%d", th.ID), e.tokenOf(e.Other.Manager), nil); status != 404 {
@@ -270,7 +287,7 @@ func TestWebConsultation(t *testing.T) {
 	if r := e.request("POST", "/consult/code", formBody(form), asBrowser()); r.Status != 200 || !strings.Contains(r.Body, "c-sent") {
 		t.Fatalf("code: %d", r.Status)
 	}
-	out, _ := e.DB.ListOutbox(context.Background(), "", 5)
+	out, _ := e.DB.OutboxMessages(context.Background(), 5)
 	code := sixDigits.FindString(out[0].Body)
 	form.Set("sms_code", "12345x")
 	if r := e.request("POST", "/consult", formBody(form), asBrowser()); r.Status != 400 || !strings.Contains(r.Body, "c-error") {
@@ -358,5 +375,45 @@ func TestConsoleCannedReplyByKeyboard(t *testing.T) {
 	last := v.Messages[len(v.Messages)-1]
 	if last.Body != canned || last.Author != "consult" {
 		t.Fatalf("last message %+v", last)
+	}
+}
+
+// TestConsultFAQEditorAndReport: answers past their review date are
+// flagged to the editor; the daily report exports to Excel with the same
+// rows as the page.
+func TestConsultFAQEditorAndReport(t *testing.T) {
+	e := newHall(t)
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	e.DB.Now = func() time.Time { return now }
+	page := e.request("GET", "/consult/faq/edit", bearer(e.token("editor")), asBrowser(), header("Accept-Language", "zh-CN"))
+	if page.Status != 200 || !strings.Contains(page.Body, `id="review-due"`) || !strings.Contains(page.Body, `data-code="FAQ_SANZHI_YIFU" data-due="true"`) ||
+		!strings.Contains(page.Body, `data-code="FAQ_ARCHIVE" data-due="false"`) {
+		t.Fatalf("editor page: %d", page.Status)
+	}
+	// Saving without a source is refused with a clear message, nothing changes.
+	bad := e.request("POST", "/consult/faq/edit", bearer(e.token("editor")), asBrowser(), header("Accept-Language", "zh-CN"),
+		formBody(url.Values{"code": {"FAQ_NEW"}, "question": {"问"}, "answer": {"答"}, "effective": {"2026-01-01"}, "review": {"2027-01-01"}, "keywords": {"新问题"}}))
+	if bad.Status != 400 || !strings.Contains(bad.Body, "依据文件") {
+		t.Fatalf("no source: %d", bad.Status)
+	}
+	if list, _ := e.DB.ListFAQ(context.Background(), e.Hall, true); len(list) != len(consult.GraduateFAQ()) {
+		t.Fatalf("a refused entry was saved: %d", len(list))
+	}
+	// The demo's threads are in today's report.
+	day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	x := e.request("GET", "/consult/report.xlsx?day="+day, bearer(e.token("consult")), header("Accept-Language", "zh-CN"))
+	if x.Status != 200 {
+		t.Fatalf("xlsx: %d %s", x.Status, x.Body)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("咨询日报")
+	if err != nil || len(rows) < 10 || rows[1][0] != "咨询量（轮次）" || rows[1][1] == "0" {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	if status, _ := e.do("GET", "/consult/report?day=2026-13-01", e.token("consult"), nil); status != 400 {
+		t.Fatalf("bad day: %d", status)
 	}
 }

@@ -176,8 +176,12 @@ func (s *Server) pageFeedback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	wins, err := s.DB.ListWindows(r.Context(), h.ID)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, 200, "fb_overview", pageData{Title: i18n.T(lang(r), "fb.title"), Flash: fbFlash(r), Data: map[string]any{
-		"Hall": h, "Rows": rows, "Q": q, "Groups": []string{"hall", "zone", "window", "staff", "item"}, "Pads": pads, "Settings": set,
+		"Hall": h, "Rows": rows, "Q": q, "Groups": []string{"hall", "zone", "window", "staff", "item"}, "Pads": pads, "Settings": set, "Windows": wins,
 		"XLSX": "/feedback/rates.xlsx?" + r.URL.RawQuery,
 	}})
 	return nil
@@ -399,5 +403,53 @@ func (s *Server) pagePublicSatisfaction(w http.ResponseWriter, r *http.Request) 
 	s.render(w, r, 200, "fb_public", pageData{Title: i18n.T(lang(r), "fb.public_title"), Data: map[string]any{
 		"Hall": h, "Days": ps.Days, "All": rateView{Row: ps.Hall, Rate: pct(ps.Hall.Rate), Low: pct(ps.Hall.Low), High: pct(ps.Hall.High)}, "Zones": zones,
 	}})
+	return nil
+}
+
+func formInt(r *http.Request, name string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
+	return n
+}
+
+// formFeedbackSettings saves a hall's rating and rectification rules.
+func (s *Server) formFeedbackSettings(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	h, err := s.fbPageHall(r)
+	if err != nil {
+		return err
+	}
+	in := store.FeedbackSettings{HallID: h.ID, LateDays: formInt(r, "late_days"), RectDays: formInt(r, "rect_days"), MinSample: formInt(r, "min_sample"),
+		RecentDays: formInt(r, "recent_days"), InviteDays: formInt(r, "invite_days"), DivisionCode: strings.TrimSpace(r.PostFormValue("division_code")),
+		Province: strings.TrimSpace(r.PostFormValue("province"))}
+	if _, err := s.DB.SaveFeedbackSettings(r.Context(), in); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/feedback?hall=%d&flash=saved", h.ID), http.StatusSeeOther)
+	return nil
+}
+
+// formTiePad ties a rating pad to a window of the hall.
+func (s *Server) formTiePad(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	h, err := s.fbPageHall(r)
+	if err != nil {
+		return err
+	}
+	dev, err := pathID(r, "device")
+	if err != nil {
+		return err
+	}
+	win, err := strconv.ParseInt(r.PostFormValue("window"), 10, 64)
+	if err != nil || win <= 0 {
+		return apperr.InvalidField("window", "err.bad_id", r.PostFormValue("window"))
+	}
+	if err := s.DB.TieDevice(r.Context(), h.ID, dev, win); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/feedback?hall=%d&flash=saved", h.ID), http.StatusSeeOther)
 	return nil
 }

@@ -52,6 +52,10 @@ func TestFeedbackAPI(t *testing.T) {
 	if st, body := e.do("POST", "/api/v1/pad/ratings", pad, map[string]any{"ticket_id": id, "overall": 5}); st != 409 {
 		t.Errorf("second rating: %d %s", st, body)
 	}
+	// The ticket's QR code opens its tracking page, which links to the rating.
+	if r := e.request("GET", "/t/"+token, asBrowser()); r.Status != 200 || !strings.Contains(r.Body, `href="/rate/t/`+token+`"`) {
+		t.Errorf("tracking page without the rating link: %d", r.Status)
+	}
 	// The public page of the QR code says it is rated.
 	if r := e.request("GET", "/rate/t/"+token, asBrowser()); r.Status != 200 || !strings.Contains(r.Body, "rated already") {
 		t.Errorf("public rating page: %d %.300s", r.Status, r.Body)
@@ -99,6 +103,18 @@ func TestFeedbackAPI(t *testing.T) {
 		if f[2] != "3" || (f[6] != "2" && f[6] != "4") {
 			t.Errorf("export line %q: channel %s level %s", line, f[2], f[6])
 		}
+	}
+	// Settings: bad input is refused and changes nothing; good input saves.
+	form := url.Values{"late_days": {"5"}, "rect_days": {"0"}, "min_sample": {"30"}, "recent_days": {"90"}, "invite_days": {"0"}, "division_code": {"370102"}, "province": {"demo-sd"}}
+	if r := e.request("POST", fmt.Sprintf("/feedback/settings?hall=%d", e.Hall), bearer(mgr), formBody(form), header("Origin", e.HTTP.URL)); r.Status != 400 {
+		t.Errorf("rect_days 0: %d", r.Status)
+	}
+	form.Set("rect_days", "15")
+	if r := e.request("POST", fmt.Sprintf("/feedback/settings?hall=%d", e.Hall), bearer(mgr), formBody(form), header("Origin", e.HTTP.URL)); r.Status != 303 {
+		t.Errorf("settings: %d %.200s", r.Status, r.Body)
+	}
+	if st, body := e.do("GET", fmt.Sprintf("/api/v1/halls/%d/feedback-settings", e.Hall), mgr, nil); st != 200 || !strings.Contains(string(body), `"rect_days":15`) {
+		t.Errorf("settings after the form: %d %s", st, body)
 	}
 	// Excel report and the pages render.
 	if r := e.request("GET", fmt.Sprintf("/feedback/rates.xlsx?hall=%d", e.Hall), bearer(mgr)); r.Status != 200 || !strings.HasPrefix(r.Body, "PK") {

@@ -237,7 +237,7 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageOutbox(w http.ResponseWriter, r *http.Request) error {
-	es, err := s.DB.ListOutbox(r.Context(), r.URL.Query().Get("state"), 200)
+	es, err := s.DB.ListOutbox(r.Context(), hallID(r), r.URL.Query().Get("state"), 200)
 	if err != nil {
 		return err
 	}

@@ -434,7 +434,7 @@ func (s *Server) apiVerifyAudit(w http.ResponseWriter, r *http.Request) error {
 type outboxJSON = store.OutboxEntry
 
 func (s *Server) apiListOutbox(w http.ResponseWriter, r *http.Request) error {
-	es, err := s.DB.ListOutbox(r.Context(), r.URL.Query().Get("state"), 200)
+	es, err := s.DB.ListOutbox(r.Context(), hallID(r), r.URL.Query().Get("state"), 200)
 	if err != nil {
 		return err
 	}

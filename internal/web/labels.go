@@ -82,9 +82,9 @@ func objectLabel(l i18n.Lang, obj string) string {
 type detailRule struct {
 	re  *regexp.Regexp
 	key string
-	// roles lists the groups that are role codes, states the groups that
-	// are case states (translated before formatting).
-	roles, states []int
+	// roles and zones list the groups that are role or zone codes
+	// (translated before formatting).
+	roles, zones []int
 }
 
 var detailRules = map[string][]detailRule{
@@ -92,7 +92,10 @@ var detailRules = map[string][]detailRule{
 	"guide.return":        {{re: regexp.MustCompile(`^v(\d+): (.*)$`), key: "audit.d.version_comment"}},
 	"guide.publish":       {{re: regexp.MustCompile(`^v(\d+) \(was v(\d+)\)$`), key: "audit.d.publish"}, {re: regexp.MustCompile(`^v(\d+): own draft$`), key: "audit.d.own_draft"}},
 	"catalog.import":      {{re: regexp.MustCompile(`^(\d+) items, (\d+) new$`), key: "audit.d.import"}},
-	"user.create":         {{re: regexp.MustCompile(`^role=(\w+)$`), key: "audit.d.role", roles: []int{1}}},
+	"user.create":         {{re: regexp.MustCompile(`^role=(\w+)$`), key: "audit.d.role", roles: []int{1}}, {re: regexp.MustCompile(`^role=(\w+) hall=(\d+)$`), key: "audit.d.role_hall", roles: []int{1}}},
+	"window.create":       {{re: regexp.MustCompile(`^number=(\S+) zone=([a-z_]+) items=(\d+)$`), key: "audit.d.window", zones: []int{2}}},
+	"window.update":       {{re: regexp.MustCompile(`^number=(\S+) zone=([a-z_]+) items=(\d+)$`), key: "audit.d.window", zones: []int{2}}},
+	"zone.create":         {{re: regexp.MustCompile(`^([a-z_]+)$`), key: "audit.d.zone", zones: []int{1}}},
 	"user.role":           {{re: regexp.MustCompile(`^(\w*) -> (\w+)$`), key: "audit.d.role_change", roles: []int{1, 2}}},
 	"user.disable":        {{re: regexp.MustCompile(`^disabled=true$`), key: "audit.d.disabled"}, {re: regexp.MustCompile(`^disabled=false$`), key: "audit.d.enabled"}},
 	"token.create":        {{re: regexp.MustCompile(`^user=(.+)$`), key: "audit.d.for_user"}},
@@ -125,6 +128,9 @@ func auditDetail(l i18n.Lang, action, detail string) string {
 		}
 		for _, g := range r.roles {
 			args[g-1] = roleLabel(l, m[g])
+		}
+		for _, g := range r.zones {
+			args[g-1] = zoneLabel(l, m[g])
 		}
 		return i18n.T(l, r.key, args...)
 	}

@@ -19,6 +19,8 @@ type metrics struct {
 	start time.Time
 	reqs  map[[2]string]int64 // route, status class
 	hist  map[string]*histogram
+	// security counts security events (security_metrics.go).
+	security map[securityCounter]int64
 }
 
 var buckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
@@ -30,7 +32,7 @@ type histogram struct {
 }
 
 func newMetrics() *metrics {
-	return &metrics{start: time.Now(), reqs: map[[2]string]int64{}, hist: map[string]*histogram{}}
+	return &metrics{start: time.Now(), reqs: map[[2]string]int64{}, hist: map[string]*histogram{}, security: map[securityCounter]int64{}}
 }
 
 func (m *metrics) observe(route string, status int, d time.Duration) {
@@ -90,6 +92,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 		fmt.Fprintf(&b, "mingbai_http_request_duration_seconds_sum{route=%q} %g\n", rt, h.sum)
 		fmt.Fprintf(&b, "mingbai_http_request_duration_seconds_count{route=%q} %d\n", rt, h.n)
 	}
+	m.writeSecurity(&b)
 	fmt.Fprintf(&b, "# HELP mingbai_uptime_seconds Seconds since the server started.\n# TYPE mingbai_uptime_seconds gauge\nmingbai_uptime_seconds %g\n", time.Since(m.start).Seconds())
 	m.mu.Unlock()
 

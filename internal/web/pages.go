@@ -131,6 +131,8 @@ type pageData struct {
 	Flash   string
 	Error   string
 	Data    any
+	// PageToken is the proof of this page view for SMS codes (sms_proof.go).
+	PageToken string
 }
 
 // render executes a page into a buffer first, so a template error becomes
@@ -143,6 +145,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	d.L, d.Langs, d.P, d.Path, d.Version, d.Demo = lang(r), i18n.Langs, principal(r), r.URL.Path, s.Cfg.Version, s.Cfg.Demo
+	if name == "queue_remote" || name == "queue_appointments" {
+		d.PageToken = s.pageToken(r)
+	}
 	q := r.URL.Query()
 	q.Del("lang")
 	d.Query = q.Encode()

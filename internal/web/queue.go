@@ -132,6 +132,9 @@ func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
 type smsCodeRequest struct {
 	Hall  int64  `json:"hall,omitempty"`
 	Phone string `json:"phone"`
+	// PageToken is the proof of a recent page view (GET /api/v1/page-token
+	// or the hidden field of the citizen pages); kiosks and staff need none.
+	PageToken string `json:"page_token,omitempty"`
 }
 
 func (s *Server) apiSMSCode(w http.ResponseWriter, r *http.Request) error {
@@ -143,7 +146,7 @@ func (s *Server) apiSMSCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sendCode(r, hallID, in.Phone); err != nil {
+	if err := s.sendCode(r, hallID, in.Phone, in.PageToken); err != nil {
 		return err
 	}
 	writeJSON(w, 202, map[string]bool{"sent": true})
@@ -198,7 +201,7 @@ func (s *Server) apiGetTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.DB.Ticket(r.Context(), id)
+	t, err := s.DB.Ticket(r.Context(), hallID(r), id)
 	if err != nil {
 		return err
 	}

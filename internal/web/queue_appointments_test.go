@@ -17,7 +17,7 @@ func (e *hallEnv) smsCode(phone string) string {
 	if err := e.DB.RequestPhoneCode(context.Background(), e.Hall, phone); err != nil {
 		e.t.Fatal(err)
 	}
-	msgs, err := e.DB.ListOutbox(context.Background(), "", 1000)
+	msgs, err := e.DB.OutboxMessages(context.Background(), 1000)
 	if err != nil {
 		e.t.Fatal(err)
 	}

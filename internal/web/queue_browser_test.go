@@ -51,7 +51,7 @@ func TestBrowserKioskConsoleScreen(t *testing.T) {
 		chromedp.Navigate(e.HTTP.URL+"/console"),
 		chromedp.WaitVisible(`#c-signin`),
 		chromedp.Click(`#c-signin`),
-		chromedp.Poll[chromedp.Void](`document.getElementById("c-state").textContent === window.mingbaiMsg["queue.open"]`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Poll[chromedp.Void](`document.getElementById("c-state").textContent === JSON.parse(document.getElementById("mingbai-msg").textContent)["queue.open"]`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.KeyEvent("n"),
 		chromedp.Poll[chromedp.Void](`document.getElementById("c-number").textContent === "A001"`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
 	); err != nil {

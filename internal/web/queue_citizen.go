@@ -95,19 +95,10 @@ func (s *Server) pageRemote(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// sendCode sends the SMS code that confirms the phone of a remote ticket
-// or a booking, rate-limited per client address.
-func (s *Server) sendCode(r *http.Request, hallID int64, phone string) error {
-	if err := s.limits.get("sms_codes", 5, 5).allow(clientIP(r)); err != nil {
-		return err
-	}
-	return s.DB.RequestPhoneCode(r.Context(), hallID, phone)
-}
-
 // codeStep sends the code for a form page: the masked phone it went to, or
 // the message to show and the status to answer with.
 func (s *Server) codeStep(r *http.Request, hallID int64, phone string) (sentTo, msg string, status int, err error) {
-	if err := s.sendCode(r, hallID, phone); err != nil {
+	if err := s.sendCode(r, hallID, phone, r.PostFormValue("page_token")); err != nil {
 		msg, status, err = formError(r, err)
 		return "", msg, status, err
 	}

@@ -95,7 +95,7 @@ func TestBrowserConsoleOutOfTurn(t *testing.T) {
 		chromedp.WaitVisible(`#c-signin`),
 		chromedp.Click(`#c-signin`),
 		// Signed in (the console shows "open") before anything is called.
-		poll(`document.getElementById("c-state").textContent === window.mingbaiMsg["queue.open"]`),
+		poll(`document.getElementById("c-state").textContent === JSON.parse(document.getElementById("mingbai-msg").textContent)["queue.open"]`),
 		poll(`document.querySelectorAll("#c-queue li").length === 2`),
 		poll(`document.querySelector("#c-queue li.next") && document.querySelector("#c-queue li.next").textContent.indexOf("A001") === 0`),
 		click(`#c-queue li[data-ticket="`+strconv.FormatInt(second.ID, 10)+`"] .c-call-this`),
@@ -131,7 +131,7 @@ func TestBrowserConsoleOutOfTurn(t *testing.T) {
 	); err != nil {
 		t.Fatalf("hold and return: %v", err)
 	}
-	tk, err := e.DB.Ticket(context.Background(), second.ID)
+	tk, err := e.DB.Ticket(context.Background(), e.Hall, second.ID)
 	if err != nil || tk.State != "waiting" {
 		t.Fatalf("returned ticket %+v %v", tk, err)
 	}

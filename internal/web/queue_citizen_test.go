@@ -15,7 +15,7 @@ import (
 // outboxCode reads the newest SMS code sent to phone from the outbox.
 func (e *hallEnv) outboxCode(phone string) string {
 	e.t.Helper()
-	msgs, err := e.DB.ListOutbox(context.Background(), "", 1000)
+	msgs, err := e.DB.OutboxMessages(context.Background(), 1000)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestRemoteTicketForm(t *testing.T) {
 	now := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
 	e.DB.Now = func() time.Time { return now }
 	const phone = "13700000001"
-	base := url.Values{"item": {itemA}, "phone": {phone}}
+	base := url.Values{"item": {itemA}, "phone": {phone}, "page_token": {e.pageToken()}}
 	// A bad phone number: a clear message, no code sent.
 	bad := url.Values{"item": {itemA}, "phone": {"12345"}}
 	if r := e.request("POST", "/remote/code", formBody(bad), asBrowser()); r.Status != 400 || !strings.Contains(r.Body, "valid 11-digit mobile") {
@@ -114,7 +114,7 @@ func TestRemoteTicketForm(t *testing.T) {
 	}
 	e.issue(e.token("admin"), map[string]any{"item": "RS-A-002"})
 	now = now.Add(2 * time.Minute)
-	capped := url.Values{"item": {"RS-A-002"}, "phone": {phone}}
+	capped := url.Values{"item": {"RS-A-002"}, "phone": {phone}, "page_token": {e.pageToken()}}
 	e.request("POST", "/remote/code", formBody(capped), asBrowser())
 	capped.Set("sms_code", e.outboxCode(phone))
 	if r := e.request("POST", "/remote", formBody(capped), asBrowser()); r.Status != 409 || !strings.Contains(r.Body, "used up") {
@@ -143,7 +143,7 @@ func TestAppointmentPages(t *testing.T) {
 	if status != 200 || !strings.Contains(string(b), `value="10:00"`) {
 		t.Fatalf("slots: %d %s", status, b)
 	}
-	v := url.Values{"item": {item}, "day": {"2026-03-04"}, "slot": {"10:00"}, "phone": {phone}}
+	v := url.Values{"item": {item}, "day": {"2026-03-04"}, "slot": {"10:00"}, "phone": {phone}, "page_token": {e.pageToken()}}
 	if r := e.request("POST", "/appointments/code", formBody(v), asBrowser()); r.Status != 200 || !strings.Contains(r.Body, "136****0011") {
 		t.Fatalf("code: %d %s", r.Status, r.Body)
 	}

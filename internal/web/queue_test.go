@@ -476,7 +476,7 @@ func TestGreenChannelBoundThroughAPI(t *testing.T) {
 			if got := strings.Join(order, ""); !strings.HasPrefix(got, want[:k+1]) {
 				t.Errorf("order %s, want prefix %s", got, want[:k+1])
 			}
-			got, _ := e.DB.Ticket(context.Background(), ord.ID)
+			got, _ := e.DB.Ticket(context.Background(), e.Hall, ord.ID)
 			if got.PriorityBypassed != k {
 				t.Errorf("first ordinary ticket bypassed %d times, want %d", got.PriorityBypassed, k)
 			}
@@ -628,7 +628,7 @@ func TestTurnNearSMS(t *testing.T) {
 		}
 		e.act(w1, c.ID, "finish", nil)
 	}
-	msgs, err := e.DB.ListOutbox(context.Background(), "", 50)
+	msgs, err := e.DB.OutboxMessages(context.Background(), 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -646,10 +646,10 @@ func TestTurnNearSMS(t *testing.T) {
 func TestRemoteTicketWithSMSCode(t *testing.T) {
 	e := newHall(t)
 	const phone = "13700001111"
-	if status, b := e.do("POST", "/api/v1/sms-codes", "", map[string]any{"phone": phone}); status != 202 {
+	if status, b := e.do("POST", "/api/v1/sms-codes", "", map[string]any{"phone": phone, "page_token": e.pageToken()}); status != 202 {
 		t.Fatalf("code: %d %s", status, b)
 	}
-	msgs, _ := e.DB.ListOutbox(context.Background(), "", 10)
+	msgs, _ := e.DB.OutboxMessages(context.Background(), 10)
 	code := ""
 	for _, m := range msgs {
 		if m.Kind == "sms_code" {
@@ -671,7 +671,7 @@ func TestRemoteTicketWithSMSCode(t *testing.T) {
 	if status, b := e.do("POST", "/api/v1/tickets", e.token("manager"), map[string]any{"item": itemA, "phone": phone}); status != 409 {
 		t.Fatalf("second ticket for the phone: %d %s", status, b)
 	}
-	got, _ := e.DB.Ticket(context.Background(), tk.ID)
+	got, _ := e.DB.Ticket(context.Background(), e.Hall, tk.ID)
 	if got.Channel != "phone" || got.Phone != phone {
 		t.Errorf("stored %+v", got)
 	}

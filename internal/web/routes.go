@@ -64,6 +64,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/readyz", Hall: HallNone, Roles: everyone, Handler: s.handleReadyz, Summary: "Database is reachable", Tag: "system"},
 		{Method: "GET", Path: "/metrics", Hall: HallNone, Roles: everyone, Handler: s.handleMetrics, Summary: "Prometheus metrics", Tag: "system"},
 		{Method: "GET", Path: "/api/v1/openapi.json", Hall: HallNone, Roles: everyone, Handler: s.handleOpenAPI, Summary: "This OpenAPI 3.1 description", Tag: "system"},
+		{Method: "POST", Path: "/csp-report", Roles: everyone, Hall: HallNone, Handler: s.handleCSPReport},
 		{Method: "GET", Path: "/api/docs", Hall: HallNone, Roles: everyone, Handler: s.handleAPIDocs},
 
 		// ---- Foundation: pages and sign-in ----------------------------
@@ -93,6 +94,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/halls/{hall}/windows", Hall: HallPath, Roles: everyone, Handler: s.apiListWindows, Summary: "Windows of a hall with the item codes each serves", Tag: "hall", Response: []windowJSON{{}}},
 		{Method: "POST", Path: "/api/v1/halls/{hall}/windows", Hall: HallPath, Roles: managers, Handler: s.apiSaveWindow, Summary: "Add a window", Tag: "hall", Request: windowJSON{}, Response: windowJSON{}},
 		{Method: "PUT", Path: "/api/v1/halls/{hall}/windows/{window}", Hall: HallPath, Roles: managers, Handler: s.apiSaveWindow, Summary: "Change a window (zone, number, staff, items)", Tag: "hall", Request: windowJSON{}, Response: windowJSON{}},
+		{Method: "PUT", Path: "/api/v1/halls/{hall}/windows/{window}/cover", Roles: managers, Hall: HallPath, Handler: s.apiWindowCover, Summary: "Name the cover who may sign in at a window besides its assigned staff (staff 0 removes the cover)", Tag: "hall", Request: coverRequest{}},
 		{Method: "GET", Path: "/api/v1/halls/{hall}/staff", Hall: HallPath, Roles: everyone, Handler: s.apiListStaff, Summary: "Staff of a hall: name, post, pledge, photo (shown publicly by design)", Tag: "hall", Response: []staffJSON{{}}},
 		{Method: "POST", Path: "/api/v1/halls/{hall}/staff", Hall: HallPath, Roles: managers, Handler: s.apiSaveStaff, Summary: "Add a staff member", Tag: "hall", Request: staffJSON{}, Response: staffJSON{}},
 		{Method: "PUT", Path: "/api/v1/halls/{hall}/staff/{staff}", Hall: HallPath, Roles: managers, Handler: s.apiSaveStaff, Summary: "Change a staff member", Tag: "hall", Request: staffJSON{}, Response: staffJSON{}},
@@ -162,6 +164,7 @@ func (s *Server) routeTable() []Route {
 	}
 	rt = append(rt, []Route{
 		{Method: "POST", Path: "/api/v1/tickets", Hall: HallBody, Roles: everyone, Handler: s.apiIssueTicket, Summary: "Take a ticket (kiosk device, staff, or anonymous web, rate-limited); a retry with the same idempotency_key returns the first ticket", Tag: "queue", Request: issueRequest{}, Response: issuedJSON{}},
+		{Method: "GET", Path: "/api/v1/page-token", Roles: everyone, Hall: HallNone, Handler: s.apiPageToken, Summary: "A page token: the proof of a page view that the public passes with POST /api/v1/sms-codes (valid 30 minutes, for 3 codes, from this address)", Tag: "queue", Response: pageTokenJSON{}},
 		{Method: "POST", Path: "/api/v1/sms-codes", Hall: HallBody, Roles: everyone, Handler: s.apiSMSCode, Summary: "Send an SMS code to confirm the phone of a remote ticket", Tag: "queue", Request: smsCodeRequest{}},
 		{Method: "GET", Path: "/api/v1/track/{token}", Hall: HallNone, Roles: everyone, Handler: s.apiTrack, Summary: "Public tracking view of a ticket by its tracking token: position, estimate, numbers being called", Tag: "queue", Response: trackJSON{}},
 		{Method: "POST", Path: "/api/v1/track/{token}/cancel", Hall: HallNone, Roles: everyone, Handler: s.apiTrackCancel, Summary: "Give up a waiting ticket from its tracking page", Tag: "queue"},
@@ -276,6 +279,8 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/rate/i/{token}", Hall: HallNone, Roles: everyone, Handler: s.formRate},
 		{Method: "GET", Path: "/satisfaction/{hall}", Hall: HallPath, Roles: everyone, Handler: s.pagePublicSatisfaction},
 		{Method: "GET", Path: "/feedback", Hall: HallQuery, Roles: fbReaders, Handler: s.pageFeedback, Menu: menu("fb.title")},
+		{Method: "POST", Path: "/feedback/settings", Hall: HallQuery, Roles: managers, Handler: s.formFeedbackSettings},
+		{Method: "POST", Path: "/feedback/pads/{device}", Hall: HallQuery, Roles: managers, Handler: s.formTiePad},
 		{Method: "GET", Path: "/feedback/rates.xlsx", Hall: HallQuery, Roles: fbReaders, Handler: s.exportRatesXLSX},
 		{Method: "GET", Path: "/feedback/rectifications", Hall: HallQuery, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.WindowStaff), Handler: s.pageRects, Menu: menu("fb.rects_title")},
 		{Method: "GET", Path: "/feedback/rectifications/{id}", Hall: HallQuery, Roles: roles(auth.Admin, auth.HallManager, auth.Auditor, auth.WindowStaff, auth.CallbackOperator), Handler: s.pageRect},
@@ -323,6 +328,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.pageConsultFAQEdit, Menu: menu("consult.faq_edit_title")},
 		{Method: "POST", Path: "/consult/faq/edit", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultFAQ},
 		{Method: "POST", Path: "/consult/canned", Hall: HallOwn, Roles: faqEditors, Handler: s.formConsultCanned},
+		{Method: "POST", Path: "/consult/settings", Hall: HallOwn, Roles: managers, Handler: s.formConsultSettings},
 		{Method: "GET", Path: "/consult/report", Hall: HallOwn, Roles: consultReaders, Handler: s.pageConsultReport, Menu: menu("consult.report_title")},
 		{Method: "GET", Path: "/consult/report.xlsx", Hall: HallOwn, Roles: consultReaders, Handler: s.exportConsultReport},
 	}...)

@@ -22,47 +22,20 @@ type secOther struct {
 	Devices map[string]string // device kind → token
 }
 
-// secSecondHall adds hall 2 next to the demo hall of e.
+// secSecondHall completes the shared second hall (e.Other) with an
+// account of every other hall-bound role, and a hall-bound auditor.
 func secSecondHall(e *hallEnv) secOther {
 	e.t.Helper()
 	ctx := store.WithActor(context.Background(), store.Actor{Name: "test", Role: "system"})
-	h, err := e.DB.CreateHall(ctx, hall.Hall{Code: "north", Name: "北区大厅", Timezone: "Asia/Shanghai",
-		Hours: hall.Hours{Open: "08:30", Close: "17:00", LastTicket: "16:30", AlwaysOpen: true}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := e.DB.CreateZone(ctx, hall.Zone{HallID: h.ID, Code: hall.ZoneEmployment, Name: "就业区", Prefix: "A", Sort: 1}); err != nil {
-		e.t.Fatal(err)
-	}
-	o := secOther{Hall: h.ID, Tokens: map[string]string{}, Devices: map[string]string{}}
-	for _, r := range auth.AccountRoles {
-		if r == auth.Admin {
-			continue // spans halls
-		}
-		name := "n_" + strings.ReplaceAll(string(r), "_", "")
-		u, err := e.DB.CreateUserIn(ctx, h.ID, name, "北区 "+string(r), r, "North-Hall-2026")
-		if err != nil {
+	o := secOther{Hall: e.Other.ID, Window: e.Other.Window.ID, Tokens: map[string]string{}, Devices: e.Other.Devices}
+	o.Tokens[string(auth.HallManager)] = e.tokenOf(e.Other.Manager)
+	o.Tokens[string(auth.WindowStaff)] = e.tokenOf(e.Other.Clerk)
+	for _, r := range []auth.Role{auth.DutyLeader, auth.CallbackOperator, auth.GuideEditor, auth.Auditor} {
+		name := "o_" + strings.ReplaceAll(string(r), "_", "")
+		if _, err := e.DB.CreateUserIn(ctx, e.Other.ID, name, "另一区 "+string(r), r, "North-Hall-2026"); err != nil {
 			e.t.Fatal(err)
-		}
-		if r == auth.WindowStaff {
-			st, err := e.DB.SaveStaff(ctx, hall.Staff{HallID: h.ID, StaffNo: "N001", Name: "北区窗口", Post: "综合", UserID: u.ID})
-			if err != nil {
-				e.t.Fatal(err)
-			}
-			w, err := e.DB.SaveWindow(ctx, hall.Window{HallID: h.ID, Zone: hall.ZoneEmployment, Number: "1", StaffID: st.ID, Items: []string{itemA}})
-			if err != nil {
-				e.t.Fatal(err)
-			}
-			o.Window = w.ID
 		}
 		o.Tokens[string(r)] = e.token(name)
-	}
-	for _, k := range []string{hall.DeviceKiosk, hall.DeviceDisplay, hall.DeviceRatingPad} {
-		tok, _, err := e.DB.CreateDevice(ctx, hall.Device{HallID: h.ID, Kind: k, Name: "北区 " + k})
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		o.Devices[k] = tok
 	}
 	return o
 }

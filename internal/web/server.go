@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"mingbai/internal/apperr"
@@ -29,6 +30,9 @@ type Config struct {
 	Demo bool
 	// DemoAccounts are shown on the login page of the demo hall.
 	DemoAccounts []DemoAccount
+	// ScreenFrameOrigins may frame the screen pages (/screens/…), e.g. a
+	// signage system's origin; every other page may not be framed.
+	ScreenFrameOrigins []string
 }
 
 // DemoAccount is a demo login shown to newcomers.
@@ -48,6 +52,11 @@ type Server struct {
 	pages   *pages
 	metrics *metrics
 	limits  *limiters
+	// pageKey signs page tokens (sms_proof.go), read once from the database.
+	pageKeyMu   sync.Mutex
+	pageKey     []byte
+	spikeMu     sync.Mutex
+	spikeLogged int64
 	// wechat holds the official accounts of the halls (consult.go).
 	wechat wechatAccounts
 	// streams is closed at shutdown so that live streams end and the HTTP
@@ -78,7 +87,7 @@ func New(db *store.DB, broker *events.Broker, log *slog.Logger, cfg Config) (*Se
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errCrossOrigin)
 	}))
-	s.handler = s.recoverer(s.withLang(cop.Handler(mux)))
+	s.handler = s.securityHeaders(s.recoverer(s.withLang(cop.Handler(mux))))
 	return s, nil
 }
 

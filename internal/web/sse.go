@@ -10,6 +10,9 @@ import (
 	"mingbai/internal/events"
 )
 
+// replayPage is how many missed events one query of a resumed stream reads.
+const replayPage = 500
+
 // streamOptions configure one server-sent-event stream.
 type streamOptions struct {
 	HallID int64
@@ -27,7 +30,9 @@ type streamOptions struct {
 // serveStream writes a hall's events as text/event-stream until the client
 // goes away, the broker drops it as too slow, or the server shuts down.
 // Events carry their ids; a client that reconnects with Last-Event-ID first
-// receives what it missed from the events table.
+// receives everything it missed from the events table, paged, with no cap;
+// when the gap is older than the table retains it gets "resync" after the
+// snapshot instead.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOptions) error {
 	rc := http.NewResponseController(w)
 	// Subscribe before reading the backlog so nothing falls in between;
@@ -68,7 +73,6 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOpt
 	}
 	fmt.Fprintf(w, "retry: 2000\n\n")
 	var last int64
-	replayed := map[int64]bool{}
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		last, _ = strconv.ParseInt(v, 10, 64)
 	} else if v := r.URL.Query().Get("last_event_id"); v != "" {
@@ -84,17 +88,42 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOpt
 		}
 	}
 	if last > 0 {
-		missed, err := s.DB.EventsSince(r.Context(), o.HallID, last, 500)
+		// A gap older than what the events table retains cannot be
+		// replayed: the snapshot above stands in for it, and "resync" says
+		// so, so that screens re-announce the current calls.
+		oldest, newest, err := s.DB.EventRange(r.Context())
 		if err != nil {
 			return err
 		}
-		for _, e := range missed {
-			if err := emit(e); err != nil {
+		if newest < last {
+			last = 0 // ids were reused: replay what the table holds
+		}
+		if oldest > last+1 || last == 0 {
+			if err := send(0, "resync", map[string]string{"reason": "gap"}); err != nil {
 				return nil
 			}
-			replayed[e.ID] = true
+		}
+		// Everything after Last-Event-ID, page by page, without a cap.
+		for {
+			missed, err := s.DB.EventsSince(r.Context(), o.HallID, last, replayPage)
+			if err != nil {
+				return err
+			}
+			for _, e := range missed {
+				if err := emit(e); err != nil {
+					return nil
+				}
+				last = e.ID
+			}
+			if len(missed) < replayPage {
+				break
+			}
+			if err := rc.Flush(); err != nil {
+				return nil
+			}
 		}
 	}
+	replayedTo := last
 	if err := rc.Flush(); err != nil {
 		return nil
 	}
@@ -104,7 +133,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOpt
 	}
 	tick := time.NewTicker(hb)
 	defer tick.Stop()
-	seen := replayed
+	seen := map[int64]bool{}
 	for {
 		select {
 		case <-r.Context().Done():
@@ -119,7 +148,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOpt
 			if !ok {
 				return nil // dropped as slow, or shutting down: the client reconnects
 			}
-			if e.ID != 0 && seen[e.ID] {
+			if e.ID != 0 && (e.ID <= replayedTo || seen[e.ID]) {
 				continue
 			}
 			seen[e.ID] = true

@@ -4,7 +4,13 @@
 // the console element.
 "use strict";
 (function () {
-  var M = window.mingbaiMsg || {};
+  // Data from the server comes in <script type="application/json"> blocks
+  // (the Content-Security-Policy allows no inline script).
+  function data(id) {
+    var el = document.getElementById(id);
+    try { return el ? JSON.parse(el.textContent) : null; } catch (e) { return null; }
+  }
+  var M = data("mingbai-msg") || {};
   function t(key) {
     var s = M[key] || key, args = Array.prototype.slice.call(arguments, 1), i = 0;
     return s.replace(/%[ds]/g, function () { return String(args[i++]); });
@@ -137,6 +143,12 @@
     }
     stream(hall, {
       "snapshot": function (b) { board = b; renderCalls(); renderZones(); if (b.leader && $("leader")) text($("leader"), b.leader); },
+      // The server could not replay what the screen missed (a long outage):
+      // the snapshot holds the current calls, announce the newest again.
+      "resync": function () {
+        if (!board) return;
+        board.calls.filter(function (c) { return !zone || c.zone === zone; }).slice(0, 3).reverse().forEach(function (c) { announceCall(c.number, c.window); });
+      },
       "ticket.issued": function (ev) { counts(ev.waiting); },
       "ticket.updated": function (ev) { counts(ev.waiting); },
       "ticket.called": function (ev) {
@@ -244,7 +256,7 @@
     var pending = null;
     function refresh() { api("GET", "/api/v1/track/" + token).then(render).catch(function () {}); }
     function later() { clearTimeout(pending); pending = setTimeout(refresh, 300); }
-    render(window.mingbaiTrack);
+    render(data("mingbai-track"));
     stream(hall, { "ticket.called": later, "ticket.updated": later, "ticket.recalled": later, "window.state": later });
     setInterval(refresh, 30000);
     $("tr-cancel").addEventListener("click", function () { api("POST", "/api/v1/track/" + token + "/cancel", {}).then(refresh); });

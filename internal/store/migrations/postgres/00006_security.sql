@@ -10,6 +10,10 @@ UPDATE users SET hall_id = (SELECT s.hall_id FROM staff s WHERE s.user_id = user
 UPDATE users SET hall_id = (SELECT MIN(id) FROM halls)
     WHERE hall_id IS NULL AND role NOT IN ('admin', 'auditor');
 
+-- A clerk signs in only at the window assigned to them or where a manager
+-- named them cover (the duty area manages covers later).
+ALTER TABLE windows ADD COLUMN cover_staff_id BIGINT REFERENCES staff(id);
+
 -- Phones sealed with the PII key ring (_enc), looked up by blind index
 -- (_blind, HMAC with the lookup key). The plain columns stay for old
 -- binaries but are emptied by the start-up pass that seals existing rows.
@@ -42,6 +46,8 @@ ALTER TABLE outbox ADD COLUMN recipient_blind TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN recipient_masked TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN body_enc TEXT NOT NULL DEFAULT '';
 CREATE INDEX outbox_hall ON outbox (hall_id, id);
+-- Messages queued before halls were told apart belong to the first hall.
+UPDATE outbox SET hall_id = (SELECT MIN(id) FROM halls) WHERE hall_id IS NULL;
 
 -- Throttles with exponential back-off (sign-in by account and address,
 -- progress look-up by case and address, by address).
