@@ -34,6 +34,7 @@ func commands() []command {
 		{"backup", "online backup of the SQLite database: backup --to FILE", runBackup},
 		{"catalog", "service-guide catalogue: import FILE, export [--to FILE]", runCatalog},
 		{"pii", "personal-data keys: new-key, status, rotate-key, reseal, drop-old-keys", runPII},
+		{"notify", "SMS: run [--hall H --day D] sends reminder campaigns and the outbox until done; import --hall H FILE loads contributors", runNotify},
 		{"feedback", "ratings and callbacks: verify-draw --draw N | --file FILE", runFeedback},
 		{"sim", "simulate hall days: dispatch policies and wait estimates side by side", runSim},
 		{"staffing", "staffing advisor: window skills and hourly staffing for a target", runStaffing},

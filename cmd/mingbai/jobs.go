@@ -20,10 +20,16 @@ type job struct {
 // backgroundJobs lists every loop the server runs besides serving requests
 // and listening for events (db.Listen, started first: the screens depend on
 // it). A new area adds its loop here, so that a reader sees them all.
-func backgroundJobs(db *store.DB, sender *notify.Sender, keyFile, baseURL string, traffic *demo.TrafficOptions, log *slog.Logger) []job {
+func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify.Rule, keyFile, baseURL string, traffic *demo.TrafficOptions, log *slog.Logger) []job {
+	if rule == nil {
+		rule = func(int64) notify.Rule { return notify.DefaultRule }
+	}
 	jobs := []job{
 		// Sends the outbox (SMS …) through the provider, with retries.
 		{"outbox", sender.Run},
+		// Steps unfinished reminder campaigns (at start, so that a campaign
+		// interrupted by a crash resumes at once) and wakes the sender.
+		{"reminder campaigns", func(ctx context.Context) { campaignLoop(ctx, db, rule, sender.Wake, time.Minute, log) }},
 		// Old events are only needed for replay to reconnecting screens.
 		{"prune events", every(time.Hour, false, log, "prune events", func(ctx context.Context) error {
 			return db.PruneEvents(ctx, 48*time.Hour)

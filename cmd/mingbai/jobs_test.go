@@ -21,12 +21,12 @@ func TestBackgroundJobsAreListed(t *testing.T) {
 		if len(baseURL) > 0 {
 			base = baseURL[0]
 		}
-		for _, j := range backgroundJobs(db, &notify.Sender{Outbox: db, Log: log}, keyFile, base, nil, log) {
+		for _, j := range backgroundJobs(db, &notify.Sender{Outbox: db, Log: log}, nil, keyFile, base, nil, log) {
 			out = append(out, j.Name)
 		}
 		return out
 	}
-	want := []string{"outbox", "prune events", "case reminders", "appointment no-shows"}
+	want := []string{"outbox", "reminder campaigns", "prune events", "case reminders", "appointment no-shows"}
 	if got := names(""); len(got) != len(want) {
 		t.Fatalf("jobs %v, want %v", got, want)
 	} else {

@@ -49,6 +49,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	autoMigrate := fs.Bool("migrate", false, "apply pending migrations at start-up (an empty database is always migrated)")
 	demoTraffic := fs.Bool("demo-traffic", false, "run simulated citizens and clerks in the demo hall (default: on with --demo)")
 	demoSpeed := fs.Float64("demo-speed", 1, "speed of the demo traffic: 1 = a hall day in real time, 60 = an hour a minute")
+	smsConfig := fs.String("sms-config", "", "SMS providers and per-hall sending policy (JSON, see docs/notify.md; default: the log provider)")
 	if err := parseFlags(fs, args); err != nil {
 		return 2
 	}
@@ -142,8 +143,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	listening := make(chan struct{})
 	wg.Add(1)
 	go func() { defer wg.Done(); db.Listen(bg, func() { close(listening) }) }()
-	sender := &notify.Sender{Outbox: db, Provider: notify.LogProvider{Log: log}, Log: log}
-	for _, j := range backgroundJobs(db, sender, keyFile, *baseURL, traffic, log) {
+	sms, err := smsProviders(*smsConfig, db, log)
+	if err != nil {
+		cancelBG()
+		return fail(stderr, err)
+	}
+	defer sms.close()
+	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query, Wake: make(chan struct{}, 1)}
+	for _, j := range backgroundJobs(db, sender, sms.rule, keyFile, *baseURL, traffic, log) {
 		wg.Add(1)
 		go func() { defer wg.Done(); j.Run(bg) }()
 	}

@@ -18,7 +18,6 @@ var _ = Register(map[string]M{
 	"consult.not_text":          {"目前只能处理文字消息，请用文字描述您的问题。", "Only text messages can be handled; please type your question.", "目前只能處理文字訊息，請用文字描述您的問題。"},
 	"consult.rate_prompt":       {"您的咨询已办结。请对本次服务评价：回复 5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意。", "Your consultation is closed. Rate it: reply 5 very satisfied … 1 very dissatisfied.", "您的諮詢已辦結。請對本次服務評價：回覆 5 非常滿意、4 滿意、3 基本滿意、2 不滿意、1 非常不滿意。"},
 	"consult.rate_thanks":       {"感谢您的评价！", "Thank you for your rating!", "感謝您的評價！"},
-	"consult.sms_reply":         {"【明白办】就业咨询回复：%s", "[Mingbai] Reply to your consultation: %s", "【明白辦】就業諮詢回覆：%s"},
 
 	// Pages.
 	"consult.web_title":              {"毕业生就业咨询", "Employment consultation for graduates", "畢業生就業諮詢"},

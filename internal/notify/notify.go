@@ -8,10 +8,8 @@ package notify
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"regexp"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"mingbai/internal/apperr"
@@ -34,9 +32,28 @@ type Message struct {
 	// DedupeKey makes enqueueing idempotent.
 	DedupeKey string `json:"dedupe_key,omitempty"`
 	Attempts  int    `json:"attempts"`
+	// Params, with an empty Body, are the named parameters of the
+	// template of Kind: the outbox renders the text (see Render).
+	Params map[string]string `json:"-"`
 	// HallID is the hall the message belongs to (managers see their
-	// hall's messages); 0 for installation-wide messages.
+	// hall's messages; it chooses the provider and the sending window);
+	// 0 for installation-wide messages.
 	HallID int64 `json:"hall_id,omitempty"`
+	// State is the delivery state (queued … expired) when read back.
+	State string `json:"state,omitempty"`
+	// Parts are the SMS parts tried so far, when read back for sending.
+	Parts []PartState `json:"parts,omitempty"`
+}
+
+// PartState is what the outbox knows about one part of a message.
+type PartState struct {
+	Seq      int    `json:"seq"`
+	Total    int    `json:"total"`
+	State    string `json:"state"`
+	Provider string `json:"provider"`
+	MsgID    string `json:"msg_id,omitempty"`
+	Stat     string `json:"stat,omitempty"`
+	Error    string `json:"error,omitempty"`
 }
 
 var mobileRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
@@ -55,26 +72,40 @@ func (m Message) Validate() error {
 	if strings.TrimSpace(m.Body) == "" {
 		return apperr.InvalidField("body", "err.required", "body")
 	}
+	if m.Channel == SMS && Units(m.Body) > MaxUnits {
+		return apperr.InvalidField("body", "err.too_long", "body", MaxUnits)
+	}
 	if utf8.RuneCountInString(m.Body) > 1000 {
 		return apperr.InvalidField("body", "err.too_long", "body", 1000)
 	}
 	return nil
 }
 
-// Provider delivers a message and returns the provider's reference.
-type Provider interface {
-	Send(ctx context.Context, m Message) (ref string, err error)
-}
-
 // LogProvider writes messages to the log instead of sending them; the
-// recipient is masked because logs are not a place for phone numbers.
+// recipient is masked because logs are not a place for phone numbers. It
+// is the demo's and the tests' provider: it takes whole messages and
+// reports them delivered at once.
 type LogProvider struct{ Log *slog.Logger }
 
-// Send implements Provider.
-func (p LogProvider) Send(ctx context.Context, m Message) (string, error) {
-	p.Log.Info("outbox message", "id", m.ID, "channel", m.Channel, "to", MaskRecipient(m.Recipient), "kind", m.Kind, "body", m.Body)
-	return "log", nil
+// Name implements Provider.
+func (p LogProvider) Name() string { return "log" }
+
+// Splits implements Provider.
+func (p LogProvider) Splits() bool { return false }
+
+// Submit implements Provider.
+func (p LogProvider) Submit(ctx context.Context, s Submission, part Part) (string, error) {
+	p.Log.Info("outbox message", "id", s.OutboxID, "to", MaskRecipient(s.To), "kind", s.Kind, "body", s.Text)
+	return "log-" + s.OutID, nil
 }
+
+// Query implements Provider: the log has everything it was given.
+func (p LogProvider) Query(ctx context.Context, s Submission, part Part, msgID string) (QueryResult, error) {
+	return QueryResult{Found: true, MsgID: "log-" + s.OutID, State: StateDelivered, Stat: "DELIVRD"}, nil
+}
+
+// Instant implements InstantReceipts: what the log takes is delivered.
+func (p LogProvider) Instant() bool { return true }
 
 // MaskRecipient hides the middle of a phone number (138****5678).
 func MaskRecipient(r string) string {
@@ -82,96 +113,4 @@ func MaskRecipient(r string) string {
 		return r[:3] + "****" + r[7:]
 	}
 	return r
-}
-
-// Outbox is what the sender needs from storage.
-type Outbox interface {
-	ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]Message, error)
-	MarkSent(ctx context.Context, id int64, ref string) error
-	MarkFailed(ctx context.Context, id int64, errText string, next time.Time) error
-}
-
-// Sender is the loop that drains the outbox.
-type Sender struct {
-	Outbox      Outbox
-	Provider    Provider
-	Log         *slog.Logger
-	Interval    time.Duration
-	MaxAttempts int
-	Now         func() time.Time
-	// Wake, when signalled, makes the loop look at the outbox at once.
-	Wake chan struct{}
-}
-
-// Backoff returns the delay before attempt n+1 after n failed attempts:
-// 5 s doubling, capped at one hour, with ±20 % jitter so that many
-// instances do not retry in step.
-func Backoff(attempts int) time.Duration {
-	d := 5 * time.Second
-	for i := 1; i < attempts && d < time.Hour; i++ {
-		d *= 2
-	}
-	if d > time.Hour {
-		d = time.Hour
-	}
-	jitter := 0.8 + 0.4*rand.Float64()
-	return time.Duration(float64(d) * jitter)
-}
-
-// Run drains the outbox until ctx ends.
-func (s *Sender) Run(ctx context.Context) {
-	if s.Interval == 0 {
-		s.Interval = time.Second
-	}
-	if s.MaxAttempts == 0 {
-		s.MaxAttempts = 10
-	}
-	if s.Now == nil {
-		s.Now = time.Now
-	}
-	t := time.NewTicker(s.Interval)
-	defer t.Stop()
-	for {
-		s.Drain(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-s.Wake:
-		}
-	}
-}
-
-// Drain sends every message that is due now and returns how many were sent.
-func (s *Sender) Drain(ctx context.Context) int {
-	sent := 0
-	for ctx.Err() == nil {
-		batch, err := s.Outbox.ClaimOutbox(ctx, 50, 2*time.Minute)
-		if err != nil {
-			s.Log.Error("outbox claim", "err", err)
-			return sent
-		}
-		if len(batch) == 0 {
-			return sent
-		}
-		for _, m := range batch {
-			ref, err := s.Provider.Send(ctx, m)
-			if err == nil {
-				if err := s.Outbox.MarkSent(ctx, m.ID, ref); err != nil {
-					s.Log.Error("outbox mark sent", "id", m.ID, "err", err)
-				}
-				sent++
-				continue
-			}
-			var next time.Time
-			if m.Attempts < s.MaxAttempts {
-				next = s.Now().Add(Backoff(m.Attempts))
-			}
-			s.Log.Warn("outbox send failed", "id", m.ID, "attempt", m.Attempts, "err", err, "dead", next.IsZero())
-			if err := s.Outbox.MarkFailed(ctx, m.ID, err.Error(), next); err != nil {
-				s.Log.Error("outbox mark failed", "id", m.ID, "err", err)
-			}
-		}
-	}
-	return sent
 }

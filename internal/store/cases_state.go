@@ -143,7 +143,8 @@ func saveCorrections(tx *Tx, id int64, ps []cases.CorrectionPeriod) error {
 // notice) and for completion. Texts are Simplified Chinese: they go to
 // mainland mobile numbers.
 func notifyChange(tx *Tx, s *pii.Sealer, v CaseView, next cases.Case, corrections int) error {
-	var body, kind, key string
+	var params map[string]string
+	var kind, key string
 	switch next.State {
 	case cases.Correction:
 		var names []string
@@ -155,17 +156,18 @@ func notifyChange(tx *Tx, s *pii.Sealer, v CaseView, next cases.Case, correction
 				names = append(names, m.Name)
 			}
 		}
-		body = fmt.Sprintf("【人社服务大厅】您办理的%s（%s）需补正材料：%s。依据办事指南%s第%d版，一次性告知。材料送达次日起继续计算办理时限。",
-			v.ItemName, v.Number, strings.Join(names, "、"), v.ItemCode, v.GuideVersion)
+		params = map[string]string{"item": v.ItemName, "number": v.Number, "missing": strings.Join(names, "、"),
+			"guide": v.ItemCode, "version": fmt.Sprint(v.GuideVersion)}
 		kind, key = "case_notice", fmt.Sprintf("case-notice:%d:%d", v.ID, corrections)
 	case cases.Completed:
-		body = fmt.Sprintf("【人社服务大厅】您办理的%s（%s）已办结。", v.ItemName, v.Number)
+		how := ""
 		switch v.Delivery {
 		case "pickup":
-			body += "请携带身份证件到窗口领取结果。"
+			how = "请携带身份证件到窗口领取结果。"
 		case "mail":
-			body += "结果将邮寄送达。"
+			how = "结果将邮寄送达。"
 		}
+		params = map[string]string{"item": v.ItemName, "number": v.Number, "how": how}
 		kind, key = "case_done", fmt.Sprintf("case-done:%d", v.ID)
 	default:
 		return nil
@@ -174,7 +176,7 @@ func notifyChange(tx *Tx, s *pii.Sealer, v CaseView, next cases.Case, correction
 	if err != nil {
 		return err
 	}
-	_, err = tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Body: body, Kind: kind, DedupeKey: key, HallID: v.HallID})
+	_, err = tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Params: params, Kind: kind, DedupeKey: key, HallID: v.HallID})
 	return err
 }
 
@@ -255,11 +257,11 @@ func (db *DB) RemindDueCases(ctx context.Context, hallID int64) (int, error) {
 			if err := tx.QueryRow("SELECT id FROM outbox WHERE dedupe_key = ?", key).Scan(&x); err == nil {
 				continue
 			}
-			body := "【办件时限提醒】以下办件临近或超过时限：" + strings.Join(byStaff[user], "；")
-			if r := []rune(body); len(r) > 1000 {
-				body = string(r[:990]) + "……"
+			list := strings.Join(byStaff[user], "；")
+			if r := []rune(list); len(r) > 900 {
+				list = string(r[:890]) + "……"
 			}
-			if _, err := tx.Enqueue(notify.Message{Channel: notify.Log, Recipient: user, Body: body, Kind: "case_remind", DedupeKey: key, HallID: hallID}); err != nil {
+			if _, err := tx.Enqueue(notify.Message{Channel: notify.Log, Recipient: user, Params: map[string]string{"cases": list}, Kind: "case_remind", DedupeKey: key, HallID: hallID}); err != nil {
 				return err
 			}
 			sent++

@@ -217,7 +217,7 @@ func (db *DB) ConsultSMS(ctx context.Context, in ConsultReplyInput, phone string
 			}
 		}
 		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "consult_reply",
-			Body: i18n.T(i18n.ZhCN, "consult.sms_reply", in.Body), DedupeKey: key}); err != nil {
+			Params: map[string]string{"text": in.Body}, HallID: in.HallID, DedupeKey: key}); err != nil {
 			return err
 		}
 		m, err := insertMessage(tx, t, ConsultMessage{Direction: DirOut, Author: in.By, Body: in.Body, Via: "sms", Delivery: "sent"}, key)

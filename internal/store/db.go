@@ -80,6 +80,9 @@ type DB struct {
 	// piiSealer encrypts applicants' personal data (cases_pii.go); it is
 	// swapped atomically when the key file changes.
 	piiSealer atomic.Pointer[pii.Sealer]
+
+	// notifyPolicy is the per-hall sending policy (notify_outbox.go).
+	notifyPolicy atomic.Pointer[func(hallID int64) NotifyPolicy]
 	// SMS bounds the SMS codes sent (sms_limits.go); set it before serving.
 	SMS SMSLimits
 }

@@ -68,8 +68,8 @@ func (db *DB) InviteUnrated(ctx context.Context, hallID int64, base string) (int
 			if _, err := tx.Exec("UPDATE rating_invites SET sent_at = ? WHERE token = ?", tx.NowMs(), token); err != nil {
 				return err
 			}
-			body := fmt.Sprintf("【人社服务大厅】您办理的%s（%s）已办结，请为我们的服务评价：%s/rate/i/%s", v.item, v.number, base, token)
-			if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: v.phone, Body: body, Kind: "rating_invite", HallID: hallID,
+			params := map[string]string{"item": v.item, "number": v.number, "link": base + "/rate/i/" + token}
+			if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: v.phone, Params: params, Kind: "rating_invite", HallID: hallID,
 				DedupeKey: fmt.Sprintf("rating-invite:case:%d", v.id)}); err != nil {
 				return err
 			}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"mingbai/internal/notify"
 )
@@ -13,6 +12,15 @@ import (
 // non-empty DedupeKey makes the call idempotent: a second message with the
 // same key is ignored.
 func (t *Tx) Enqueue(m notify.Message) (int64, error) {
+	if m.Body == "" && m.Params != nil {
+		// The text comes from the approved template of the kind; a
+		// missing or over-long parameter is refused here, before queueing.
+		body, err := notify.Render(m.Kind, m.Params)
+		if err != nil {
+			return 0, err
+		}
+		m.Body = body
+	}
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
@@ -24,82 +32,23 @@ func (t *Tx) Enqueue(m notify.Message) (int64, error) {
 			return id, nil
 		}
 	}
+	blind, urgent, due, err := t.enqueueRules(m)
+	if err != nil {
+		return 0, err
+	}
 	// The recipient and the body are sealed at rest (they carry phone
 	// numbers, codes and case numbers); callers pass clear text.
 	s, err := t.db.sealer()
 	if err != nil {
 		return 0, err
 	}
-	return t.InsertID(`INSERT INTO outbox (channel, recipient, body, recipient_enc, recipient_blind, recipient_masked, body_enc, hall_id, kind, dedupe_key, next_attempt_at, created_at)
-		VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.Channel, s.SealString(m.Recipient), phoneBlind(s, m.Recipient), maskRecipient(m.Channel, m.Recipient), s.SealString(m.Body), nullInt(m.HallID),
-		m.Kind, key, t.NowMs(), t.NowMs())
-}
-
-// ClaimOutbox leases up to limit due messages for sending. A lease keeps
-// other instances off a message while one sends it; if the sender dies the
-// lease expires and the message is retried.
-func (db *DB) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]notify.Message, error) {
-	var out []notify.Message
-	err := db.Write(ctx, func(tx *Tx) error {
-		now := tx.NowMs()
-		rows, err := tx.Query(`SELECT id, channel, recipient, body, recipient_enc, body_enc, kind, COALESCE(dedupe_key, ''), attempts, COALESCE(hall_id, 0)
-			FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND lease_until < ? ORDER BY next_attempt_at, id LIMIT ?`, now, now, limit)
-		if err != nil {
-			return err
-		}
-		var cand []notify.Message
-		for rows.Next() {
-			var m notify.Message
-			var renc, benc string
-			if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Body, &renc, &benc, &m.Kind, &m.DedupeKey, &m.Attempts, &m.HallID); err != nil {
-				rows.Close()
-				return err
-			}
-			if m.Recipient, err = tx.openSealed(renc, m.Recipient); err == nil {
-				m.Body, err = tx.openSealed(benc, m.Body)
-			}
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			cand = append(cand, m)
-		}
-		rows.Close()
-		for _, m := range cand {
-			res, err := tx.Exec("UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ? AND lease_until < ? AND state = 'pending'", now+lease.Milliseconds(), m.ID, now)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				m.Attempts++
-				out = append(out, m)
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// MarkSent records a delivered message.
-func (db *DB) MarkSent(ctx context.Context, id int64, ref string) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec("UPDATE outbox SET state = 'sent', sent_at = ?, provider_ref = ?, lease_until = 0, last_error = '' WHERE id = ?", tx.NowMs(), ref, id)
-		return err
-	})
-}
-
-// MarkFailed records a failed attempt: retried at next, or dead when next
-// is zero.
-func (db *DB) MarkFailed(ctx context.Context, id int64, errText string, next time.Time) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		if next.IsZero() {
-			_, err := tx.Exec("UPDATE outbox SET state = 'dead', last_error = ?, lease_until = 0 WHERE id = ?", errText, id)
-			return err
-		}
-		_, err := tx.Exec("UPDATE outbox SET last_error = ?, lease_until = 0, next_attempt_at = ? WHERE id = ?", errText, next.UnixMilli(), id)
-		return err
-	})
+	if blind == "" {
+		blind = phoneBlind(s, m.Recipient)
+	}
+	return t.InsertID(`INSERT INTO outbox (channel, recipient, body, recipient_enc, recipient_blind, recipient_masked, body_enc, hall_id, kind, dedupe_key, next_attempt_at, created_at, state, urgent)
+		VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+		m.Channel, s.SealString(m.Recipient), blind, maskRecipient(m.Channel, m.Recipient), s.SealString(m.Body), nullInt(m.HallID),
+		m.Kind, key, due, t.NowMs(), b2i(urgent))
 }
 
 // OutboxEntry is a message with its delivery state, for the admin page.

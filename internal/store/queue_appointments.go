@@ -214,7 +214,7 @@ func (db *DB) BookAppointment(ctx context.Context, req BookRequest) (Appointment
 			return err
 		}
 		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: a.Phone, Kind: "appointment", HallID: a.HallID,
-			Body: fmt.Sprintf("【明白办】您已预约 %s %s 办理 %s，预约码 %s。请在预约时间前 30 分钟至后 15 分钟内到大厅签到。", a.Day, a.Slot, a.Item, a.Code)}); err != nil {
+			Params: map[string]string{"day": a.Day, "slot": a.Slot, "item": a.Item, "code": a.Code}}); err != nil {
 			return err
 		}
 		return tx.Audit("appointment.book", fmt.Sprintf("appointment:%d", a.ID), a.Item+" "+a.Day+" "+a.Slot)

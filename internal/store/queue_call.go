@@ -193,7 +193,7 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 			continue
 		}
 		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: c.phone, Kind: "turn_near", HallID: hallID,
-			Body:      fmt.Sprintf("【明白办】您的 %s 号即将叫到，请回到大厅等候。", c.number),
+			Params:    map[string]string{"ticket": c.number},
 			DedupeKey: fmt.Sprintf("turn_near:%d", c.id)}); err != nil {
 			return err
 		}

@@ -43,7 +43,7 @@ func (db *DB) RequestPhoneCode(ctx context.Context, hallID int64, phone string) 
 			return err
 		}
 		_, err = tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "sms_code", HallID: hallID,
-			Body: fmt.Sprintf("【明白办】您的取号验证码为 %s，10 分钟内有效。", code)})
+			Params: map[string]string{"code": code, "minutes": "10"}})
 		return err
 	})
 }

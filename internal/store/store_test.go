@@ -282,15 +282,23 @@ func TestAuditChainUnderConcurrentWriters(t *testing.T) {
 
 type failingProvider struct{ fail map[string]bool }
 
-func (p failingProvider) Send(ctx context.Context, m notify.Message) (string, error) {
-	if p.fail[m.Recipient] {
-		return "", errors.New("gateway down")
+func (p failingProvider) Name() string { return "test" }
+func (p failingProvider) Splits() bool { return false }
+func (p failingProvider) Submit(ctx context.Context, s notify.Submission, part notify.Part) (string, error) {
+	if p.fail[s.To] {
+		return "", fmt.Errorf("gateway down: %w", notify.ErrNotSent)
 	}
-	return "ref", nil
+	return "ref-" + s.OutID, nil
+}
+func (p failingProvider) Query(ctx context.Context, s notify.Submission, part notify.Part, msgID string) (notify.QueryResult, error) {
+	return notify.QueryResult{}, errors.New("no query")
 }
 
 func TestOutboxSendRetryAndDedupe(t *testing.T) {
 	db := storetest.Open(t)
+	// Inside the default sending window (10:00 in Shanghai).
+	start := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return start }
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		for _, m := range []notify.Message{
 			{Channel: notify.SMS, Recipient: "13800138000", Body: "您好", DedupeKey: "k1"},
@@ -312,20 +320,20 @@ func TestOutboxSendRetryAndDedupe(t *testing.T) {
 	}); !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("bad recipient: %v", err)
 	}
-	s := &notify.Sender{Outbox: db, Provider: failingProvider{fail: map[string]bool{"13900139000": true}}, Log: db.Log, MaxAttempts: 2}
-	s.Now = time.Now
-	if n := s.Drain(ctx); n != 1 {
-		t.Fatalf("sent %d, want 1", n)
-	}
+	prov := failingProvider{fail: map[string]bool{"13900139000": true}}
+	s := &notify.Sender{Outbox: db, Provider: func(int64) notify.Provider { return prov }, Log: db.Log, MaxAttempts: 2}
+	s.Now = db.Now
+	s.Drain(ctx)
 	counts, _ := db.OutboxCounts(ctx)
-	if counts["sent"] != 1 || counts["pending"] != 1 {
+	if counts["accepted"] != 1 || counts["queued"] != 1 {
 		t.Fatalf("counts = %v", counts)
 	}
-	// Jump past the back-off: the second failure makes the message dead.
-	db.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	// Jump past the back-off: the second failure makes the message failed.
+	db.Now = func() time.Time { return start.Add(2 * time.Hour) }
+	s.Now = db.Now
 	s.Drain(ctx)
 	counts, _ = db.OutboxCounts(ctx)
-	if counts["dead"] != 1 {
+	if counts["failed"] != 1 || counts["accepted"] != 1 {
 		t.Fatalf("after max attempts counts = %v", counts)
 	}
 }

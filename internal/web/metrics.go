@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"mingbai/internal/notify"
 )
 
 // metrics counts requests and their latencies per route pattern in the
@@ -100,7 +102,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	fmt.Fprintf(&b, "# HELP mingbai_stream_dropped_total Slow stream clients dropped.\n# TYPE mingbai_stream_dropped_total counter\nmingbai_stream_dropped_total %d\n", dropped)
 	if counts, err := s.DB.OutboxCounts(r.Context()); err == nil {
 		b.WriteString("# HELP mingbai_outbox_messages Outbox messages by state.\n# TYPE mingbai_outbox_messages gauge\n")
-		for _, st := range []string{"pending", "sent", "dead"} {
+		for _, st := range notify.States {
 			fmt.Fprintf(&b, "mingbai_outbox_messages{state=%q} %d\n", st, counts[st])
 		}
 	}
