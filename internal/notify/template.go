@@ -48,7 +48,7 @@ var Templates = map[string]Template{
 		Params: []Param{{Name: "item", Max: 40}, {Name: "number", Max: 24}, {Name: "how", Max: 30, Optional: true}}},
 	"rating_invite": {Kind: "rating_invite", Text: "您办理的{item}（{number}）已办结，请为我们的服务评价：{link}",
 		Params: []Param{{Name: "item", Max: 40}, {Name: "number", Max: 24}, {Name: "link", Max: 160}}},
-	"consult_reply": {Kind: "consult_reply", Text: "就业咨询回复：{text}",
+	"consult_reply": {Kind: "consult_reply", Text: "就业咨询答复：{text}",
 		Params: []Param{{Name: "text", Max: 400}}},
 	"case_remind": {Kind: "case_remind", Prefix: "【办件时限提醒】", Text: "以下办件临近或超过时限：{cases}",
 		Params: []Param{{Name: "cases", Max: 900}}},
