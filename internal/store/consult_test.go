@@ -330,7 +330,7 @@ func TestConsultPhoneResealed(t *testing.T) {
 	if err := e.db.RequestPhoneCode(ctx, e.hall.ID, phone); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := e.db.ListOutbox(ctx, e.hall.ID, "", 10)
+	out, _ := e.db.OutboxMessages(ctx, 10)
 	if _, err := e.db.ConsultWebStart(ctx, e.hall.ID, phone, codeRE.FindString(out[0].Body)); err != nil {
 		t.Fatal(err)
 	}
