@@ -90,13 +90,18 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	// The simulated clerks call within seconds at this speed: wait for ten
 	// calls (ten hall minutes or so at 300×), then the hall display has
 	// called numbers and the demo's tickets have measured estimates.
-	called := make(chan error, 1)
+	// One goroutine owns the stream reader to the end: it reports the
+	// tenth call, and then how the stream ended at shutdown.
+	called, ended := make(chan error, 1), make(chan error, 1)
 	go func() {
 		n := 0
 		for {
 			line, err := r.ReadString('\n')
 			if err != nil {
-				called <- err
+				if n < 10 {
+					called <- err
+				}
+				ended <- err
 				return
 			}
 			if strings.HasPrefix(line, "event: ticket.called") {
@@ -151,8 +156,13 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	if _, err := io.ReadAll(r); err != nil && !strings.Contains(err.Error(), "EOF") {
-		t.Fatalf("stream did not end cleanly: %v", err)
+	select {
+	case err := <-ended:
+		if err != nil && !strings.Contains(err.Error(), "EOF") {
+			t.Fatalf("stream did not end cleanly: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the stream did not end at shutdown")
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "mingbai.db-wal")); err == nil && fi.Size() > 0 {
 		t.Errorf("WAL not checkpointed at shutdown: %d bytes", fi.Size())
