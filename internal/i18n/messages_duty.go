@@ -123,6 +123,15 @@ var _ = Register(map[string]M{
 	"duty.counted":              {"已记录", "Recorded", "已記錄"},
 	"duty.saved":                {"已签退，交接事项已保存", "Checked out; the handover note is saved", "已簽退，交接事項已儲存"},
 
+	// Records export.
+	"duty.export":       {"导出本月值班记录（Excel）", "Export the month's duty records (Excel)", "匯出本月值班記錄（Excel）"},
+	"duty.zone":         {"功能区", "Zone", "功能區"},
+	"duty.item":         {"事项", "Item", "事項"},
+	"duty.outcome":      {"处理结果", "Outcome", "處理結果"},
+	"duty.failed_items": {"不符合的清单条目", "Checklist lines not met", "不符合的清單條目"},
+	"duty.ok":           {"符合", "fine", "符合"},
+	"duty.not_ok":       {"不符合", "not fine", "不符合"},
+
 	// Refusals.
 	"duty.err.month":               {"月份格式应为 YYYY-MM：%s", "A month is written YYYY-MM: %s", "月份格式應為 YYYY-MM：%s"},
 	"duty.err.day":                 {"日期无效：%s", "Not a valid date: %s", "日期無效：%s"},

@@ -28,6 +28,8 @@ type DutyLog struct {
 	Finding  string          `json:"finding,omitempty"`
 	Handling string          `json:"handling,omitempty"`
 	At       int64           `json:"at"`
+	// ByID is the leader who made the entry.
+	ByID int64 `json:"by_id"`
 }
 
 // DutyLogInput is an entry a leader on shift sends; IdemKey makes a
@@ -260,7 +262,7 @@ func dutyLiveTx(tx *Tx, hallID int64) (DutyLive, error) {
 
 func dutyLogs(tx *Tx, where string, args ...any) ([]DutyLog, error) {
 	rows, err := tx.Query(`SELECT l.id, l.shift_id, l.kind, l.zone, l.item, l.topic, l.outcome, COALESCE(l.window_id, 0), COALESCE(w.number, ''),
-		l.checks, l.finding, l.handling, l.at FROM duty_logs l LEFT JOIN windows w ON w.id = l.window_id `+where, args...)
+		l.checks, l.finding, l.handling, l.at, l.by_id FROM duty_logs l LEFT JOIN windows w ON w.id = l.window_id `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +272,7 @@ func dutyLogs(tx *Tx, where string, args ...any) ([]DutyLog, error) {
 		var d DutyLog
 		var checks string
 		if err := rows.Scan(&d.ID, &d.ShiftID, &d.Kind, &d.Zone, &d.Item, &d.Topic, &d.Outcome, &d.WindowID, &d.Window,
-			&checks, &d.Finding, &d.Handling, &d.At); err != nil {
+			&checks, &d.Finding, &d.Handling, &d.At, &d.ByID); err != nil {
 			return nil, err
 		}
 		if checks != "" {

@@ -33,6 +33,9 @@ func (s *Server) dutyRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/halls/{hall}/duty/checklist", Hall: HallPath, Roles: rosterReaders, Handler: s.apiDutyChecklist, Summary: "The hall's spot-check checklist (六个应该、三个不准 by default)", Tag: tag, Response: checklistJSON{Items: duty.DefaultChecklist}},
 		{Method: "PUT", Path: "/api/v1/halls/{hall}/duty/checklist", Hall: HallPath, Roles: managers, Handler: s.apiDutyChecklist, Summary: "Replace the hall's spot-check checklist", Tag: tag, Request: checklistJSON{Items: duty.DefaultChecklist}, Response: checklistJSON{Items: duty.DefaultChecklist}},
 
+		{Method: "GET", Path: "/api/v1/halls/{hall}/duty/records", Hall: HallPath, Roles: overseers, Handler: s.apiDutyRecords, Summary: "Console entries of a month's shifts (?month=YYYY-MM): guided visitors, questions answered, spot checks with findings", Tag: tag, Response: []store.DutyRecord{{}}},
+		{Method: "GET", Path: "/halls/{hall}/duty/records.xlsx", Hall: HallPath, Roles: overseers, Handler: s.dutyRecordsXLSX},
+
 		{Method: "GET", Path: "/duty", Hall: HallOwn, Roles: leaders, Handler: s.pageDutyConsole, Menu: menu("duty.nav.console")},
 		{Method: "GET", Path: "/duty/roster", Hall: HallOwn, Roles: rosterReaders, Handler: s.pageDutyRoster, Menu: menu("duty.nav.roster")},
 		{Method: "GET", Path: "/halls/{hall}/duty", Hall: HallPath, Roles: leaders, Handler: s.pageDutyConsole},

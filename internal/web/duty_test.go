@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"mingbai/internal/auth"
 	"mingbai/internal/demo"
 	"mingbai/internal/store"
@@ -251,6 +253,29 @@ func TestDutyConsoleAPI(t *testing.T) {
 	c = decodeAs[store.DutyConsole](t, b)
 	if c.Handover == nil || c.Handover.Note != "1号窗口工牌问题已纠正，请下午复查。" || c.Handover.From != "副局长 孙立平" {
 		t.Fatalf("the next leader's handover = %+v", c.Handover)
+	}
+	// The month's records, for managers and auditors of the hall.
+	st, b = d.do("GET", d.path("/records?month=2026-12"), d.tokMgr, nil)
+	if recs := decodeAs[[]store.DutyRecord](t, b); st != 200 || len(recs) != 5 || recs[0].Leader != "副局长 孙立平" || recs[4].Finding != "未佩戴工作牌" {
+		t.Fatalf("records: %d %s", st, b)
+	}
+	if st, _ := d.do("GET", d.path("/records?month=2026-12"), d.tokOMgr, nil); st != 403 {
+		t.Errorf("another hall's manager reads the records: %d", st)
+	}
+	x := d.request("GET", fmt.Sprintf("/halls/%d/duty/records.xlsx?month=2026-12", d.Hall), bearer(d.tokMgr), header("Accept-Language", "zh-CN"))
+	if x.Status != 200 {
+		t.Fatalf("xlsx: %d %s", x.Status, x.Body)
+	}
+	book, err := excelize.OpenReader(strings.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, err := book.GetRows("抽查")
+	if err != nil || len(checks) != 2 || checks[1][4] != "不符合" || checks[1][7] != "应该着装整洁、佩戴工作牌" || checks[1][9] != "当场纠正" {
+		t.Fatalf("spot-check sheet = %q, %v", checks, err)
+	}
+	if roster, _ := book.GetRows("领导值班排班表"); len(roster) != 3 || roster[1][2] != "监督员" || roster[1][7] != "1号窗口工牌问题已纠正，请下午复查。" {
+		t.Fatalf("roster sheet = %q", roster)
 	}
 	page := d.request("GET", "/duty", bearer(d.tok2), asBrowser(), header("Accept-Language", "zh-CN"))
 	if page.Status != 200 || !strings.Contains(page.Body, "不准推诿扯皮") || !strings.Contains(page.Body, fmt.Sprintf("/halls/%d/duty/alerts", d.Hall)) {
