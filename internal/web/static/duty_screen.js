@@ -7,17 +7,17 @@
   var el = document.getElementById("leader");
   if (!el) return;
   var labels = el.dataset, last = null;
-  function nowHM() {
-    var c = window.mingbaiQ && window.mingbaiQ.hallClock ? window.mingbaiQ.hallClock()() : null;
-    return c ? c.hm : "";
+  function now() {
+    return window.mingbaiQ && window.mingbaiQ.hallClock ? window.mingbaiQ.hallClock()() : null;
   }
   function board(b) {
     if (!b) return;
     last = b;
-    var shifts = b.shifts || [];
+    var c = now(), hm = c ? c.hm : "";
+    // A display left on overnight shows no one rather than yesterday's roster.
+    var shifts = c && b.day && b.day !== c.date ? [] : (b.shifts || []);
     el.innerHTML = "";
     if (!shifts.length) { el.textContent = labels.pending; return; }
-    var hm = nowHM();
     shifts.forEach(function (s) {
       var row = document.createElement("span");
       row.className = "duty-leader" + (hm && s.start <= hm && hm < s.end ? " now" : "");
