@@ -128,6 +128,15 @@ func (s *Server) pageDutyConsole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	type itemView struct{ Code, Zone, Name string }
+	views := make([]itemView, 0, len(items))
+	for _, it := range items {
+		v := itemView{Code: it.Code, Zone: it.Zone, Name: it.Name}
+		if lang(r) == "en" && it.NameEn != "" {
+			v.Name = it.NameEn
+		}
+		views = append(views, v)
+	}
 	checklist, err := s.DB.DutyChecklist(ctx, h.ID)
 	if err != nil {
 		return err
@@ -137,7 +146,7 @@ func (s *Server) pageDutyConsole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.render(w, r, 200, "duty_console", pageData{Title: i18n.T(lang(r), "duty.console_title"), Data: map[string]any{
-		"Hall": h, "Zones": zones, "Windows": windows, "Items": items, "Checklist": checklist, "Aspects": duty.Aspects,
+		"Hall": h, "Zones": zones, "Windows": windows, "Items": views, "Checklist": checklist, "Aspects": duty.Aspects,
 		"Handlings": duty.Handlings, "Outcomes": duty.Outcomes, "Msg": dutyMessages(lang(r)), "Clock": clock,
 		"AlertsHref": fmt.Sprintf("/halls/%d/duty/alerts", h.ID),
 	}})
