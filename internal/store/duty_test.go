@@ -362,3 +362,35 @@ func TestDutyConsoleShift(t *testing.T) {
 		t.Fatalf("the other hall's checklist changed: %+v", cl)
 	}
 }
+
+// TestDutyConcurrentSlot: managers filling one slot at the same moment
+// leave one shift; the others get a clear refusal, never a second leader.
+func TestDutyConcurrentSlot(t *testing.T) {
+	e := newDutyEnv(t)
+	const n = 8
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		leader := e.l1
+		if i%2 == 1 {
+			leader = e.l2
+		}
+		go func() {
+			_, err := e.db.CreateShift(ctx, e.hall, store.ShiftInput{Day: "2026-12-02", Half: "am", Post: "guide", LeaderID: leader})
+			errs <- err
+		}()
+	}
+	ok := 0
+	for i := 0; i < n; i++ {
+		err := <-errs
+		if err == nil {
+			ok++
+			continue
+		}
+		if c := apperr.CodeOf(err); c != apperr.Invalid && c != apperr.Conflict {
+			t.Errorf("refusal %v has code %s", err, c)
+		}
+	}
+	if got := e.count("SELECT COUNT(*) FROM duty_shifts"); ok != 1 || got != 1 {
+		t.Fatalf("%d creates succeeded, %d shifts", ok, got)
+	}
+}
