@@ -287,6 +287,13 @@ func TestDutyConsoleShift(t *testing.T) {
 	if _, err := e.db.CheckInShift(ctx, e.hall, am.ID, e.l1); err != nil {
 		t.Fatal(err)
 	}
+	e.refused("change a begun shift", "duty.err.shift_started", func() error {
+		_, err := e.db.UpdateShift(ctx, e.hall, am.ID, store.ShiftInput{Day: "2026-12-02", Half: "am", Post: "supervisor", LeaderID: e.l2})
+		return err
+	})
+	e.refused("remove a begun shift", "duty.err.shift_started", func() error { return e.db.DeleteShift(ctx, e.hall, am.ID) })
+	e.refused("second check-in", "duty.err.checked_in", func() error { _, err := e.db.CheckInShift(ctx, e.hall, am.ID, e.l1); return err })
+	e.refused("shift of another hall", "err.not_found", func() error { _, err := e.db.CheckInShift(ctx, e.other, am.ID, e.l1); return err })
 	for i := 0; i < 3; i++ {
 		if _, err := e.db.AddDutyLog(ctx, e.hall, e.l1, store.DutyLogInput{Kind: "guide", Zone: hall.ZoneEmployment, IdemKey: "g" + string(rune('a'+i))}); err != nil {
 			t.Fatal(err)
