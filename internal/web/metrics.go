@@ -190,11 +190,8 @@ func hallGauges(s *Server, r *http.Request) []Gauge {
 // not through a proxy (a request with forwarding headers needs the token:
 // behind a reverse proxy on the same host everything looks local).
 func (s *Server) metricsAllowed(r *http.Request) error {
-	if tok := s.Cfg.MetricsToken; tok != "" {
-		if got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok &&
-			subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1 {
-			return nil
-		}
+	if s.metricsToken(r) {
+		return nil
 	}
 	if r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == "" && r.Header.Get("X-Real-Ip") == "" {
 		if ip, err := netip.ParseAddr(clientIP(r)); err == nil {
@@ -207,6 +204,17 @@ func (s *Server) metricsAllowed(r *http.Request) error {
 		}
 	}
 	return apperr.New(apperr.Forbidden, "ov.metrics_refused")
+}
+
+// metricsToken reports whether a request to /metrics carries the
+// configured scrape token as its bearer token.
+func (s *Server) metricsToken(r *http.Request) bool {
+	tok := s.Cfg.MetricsToken
+	if tok == "" || r.URL.Path != "/metrics" {
+		return false
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1
 }
 
 // metricsNets parses the allow-list (MetricsAllow: addresses or CIDR
