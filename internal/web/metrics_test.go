@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -43,6 +44,18 @@ func TestMetricsNeedATokenOrAnAllowedAddress(t *testing.T) {
 				t.Errorf("second HELP for %s", name)
 			}
 			seen[name] = true
+		}
+	}
+	// Every metric the docs and the Grafana board name is served.
+	for _, f := range []string{"../../docs/oversight.md", "../../docs/grafana/mingbai-halls.json"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`mingbai_(?:hall|queue)_[a-z0-9_]+`).FindAllString(string(b), -1) {
+			if !seen[m] {
+				t.Errorf("%s names %s, which /metrics does not serve", f, m)
+			}
 		}
 	}
 	// Through a proxy on the same host everything looks local: refused.
