@@ -70,4 +70,15 @@ func TestBrowserDashboardFollowsACallWithinASecond(t *testing.T) {
 	if scroll {
 		t.Fatal("the wall screen is wider than 1920 pixels")
 	}
+	// An administrator's /dashboard shows both halls on one page.
+	if err := login(ctx, e, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900), chromedp.Navigate(e.HTTP.URL+"/dashboard")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#dash-root section.dash .dash-name").length === 2 &&
+		Array.from(document.querySelectorAll("#dash-root .dash-name")).every(function (a) { return a.textContent.length > 0; })`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Fatalf("district page: %v", err)
+	}
 }

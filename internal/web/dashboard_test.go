@@ -140,6 +140,21 @@ func TestDashboardFiguresMatchAHandComputedDay(t *testing.T) {
 			t.Fatalf("idle window %+v", w)
 		}
 	}
+	// Several halls on one page: an administrator gets every hall, the
+	// hall's manager only theirs (and /dashboard takes them to it).
+	for tok, want := range map[string]int{admin: 2, mgr: 1} {
+		status, body := e.do("GET", "/api/v1/dashboard", tok, nil)
+		var all []store.Dashboard
+		if status != 200 || json.Unmarshal(body, &all) != nil || len(all) != want {
+			t.Fatalf("district: %d, %d halls, want %d", status, len(all), want)
+		}
+	}
+	if res := e.request("GET", "/dashboard", bearer(mgr), asBrowser()); res.Status != 303 || res.Header.Get("Location") != fmt.Sprintf("/halls/%d/dashboard", e.Hall) {
+		t.Fatalf("manager's /dashboard: %d %s", res.Status, res.Header.Get("Location"))
+	}
+	if res := e.request("GET", "/dashboard", bearer(admin), asBrowser()); res.Status != 200 || !strings.Contains(res.Body, `data-district="1"`) {
+		t.Fatalf("admin's /dashboard: %d", res.Status)
+	}
 	// The duty leader reads but does not set thresholds; a clerk sees
 	// nothing; another hall's manager neither.
 	if st, _ := e.do("PUT", path, leader, map[string]any{}); st != 403 {
