@@ -13,7 +13,7 @@ import (
 
 // dashMessages are the message keys the dashboard script needs.
 var dashMessages = []string{"ov.state_closed", "ov.state_idle", "ov.state_calling", "ov.state_serving", "ov.state_paused",
-	"ov.min", "ov.none", "ov.overdue", "ov.due", "ov.live", "ov.offline", "ov.hour", "ov.unscheduled"}
+	"ov.min", "ov.none", "ov.overdue", "ov.due", "ov.live", "ov.offline", "ov.hour", "ov.unscheduled", "ov.closed_windows"}
 
 func dashMsgs(l i18n.Lang) map[string]string {
 	m := map[string]string{}

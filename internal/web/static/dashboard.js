@@ -69,7 +69,11 @@
       tr.appendChild(el("td", "num" + ((z.longest_hot || (th.longest_wait_min > 0 && lw > th.longest_wait_min)) ? " hot" : ""), z.waiting ? t("ov.min", Math.floor(lw)) : "—"));
       tr.appendChild(el("td", "items", z.items.map(function (i) { return i.name + " " + i.waiting; }).join("、")));
     });
-    rows(v.querySelector(".dash-windows tbody"), d.windows, function (tr, w) {
+    // Windows at work one a row; the closed ones on one line.
+    var working = d.windows.filter(function (w) { return w.state !== "closed"; });
+    var closed = d.windows.filter(function (w) { return w.state === "closed"; });
+    var wb = v.querySelector(".dash-windows tbody");
+    rows(wb, working, function (tr, w) {
       tr.dataset.window = w.number;
       tr.className = "w-" + w.state;
       tr.appendChild(el("td", "", w.number + (w.scheduled ? "" : " " + t("ov.unscheduled"))));
@@ -81,8 +85,13 @@
       var since = w.since ? mins(now(h) - w.since) : -1;
       var hot = (w.state === "idle" && th.idle_window_min > 0 && since > th.idle_window_min) ||
         (w.state === "paused" && th.paused_min > 0 && since > th.paused_min);
-      tr.appendChild(el("td", "num" + (hot ? " hot" : ""), since >= 0 && w.state !== "closed" ? t("ov.min", since) : "—"));
+      tr.appendChild(el("td", "num" + (hot ? " hot" : ""), since >= 0 ? t("ov.min", since) : "—"));
     });
+    if (closed.length) {
+      if (!working.length) wb.innerHTML = "";
+      var tr = el("tr", "w-closed"), td = el("td", "closed-list", t("ov.closed_windows", closed.map(function (w) { return w.number; }).join("、")));
+      td.colSpan = 5; tr.appendChild(td); wb.appendChild(tr);
+    }
     rows(v.querySelector(".dash-hours tbody"), d.hours, function (tr, x) {
       tr.appendChild(el("td", "", t("ov.hour", x.hour)));
       var td = el("td", "bar" + (x.usual && x.today_min > x.usual_min ? " hot" : ""));
