@@ -23,7 +23,8 @@ type ScanResult struct {
 // (internal/oversight/rules.go), and raises them in one transaction. A
 // finding already raised with the same evidence changes nothing, so the
 // scan may run as often as wanted; one with new evidence recurs, and a
-// closed one reopens. Every new alert is audited (integrity.raise).
+// closed one reopens. Every new or recurring alert is audited
+// (integrity.raise; a reopening as integrity.reopen).
 func (db *DB) ScanIntegrity(ctx context.Context, hallID int64) (ScanResult, error) {
 	var res ScanResult
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -88,6 +89,9 @@ func (db *DB) ScanIntegrity(ctx context.Context, hallID int64) (ScanResult, erro
 				}
 			case AlertRecurred:
 				res.Recurred++
+				if err := tx.Audit("integrity.raise", f.Ref, f.Code+" again"); err != nil {
+					return err
+				}
 			case AlertReopened:
 				res.Reopened++
 			}
