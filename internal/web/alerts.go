@@ -118,6 +118,13 @@ func (s *Server) apiScanIntegrity(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// pageIntegrityOwn takes the reader to the alerts of their hall (?hall=
+// for readers of several halls).
+func (s *Server) pageIntegrityOwn(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, fmt.Sprintf("/halls/%d/integrity", hallID(r)), http.StatusSeeOther)
+	return nil
+}
+
 func (s *Server) pageIntegrity(w http.ResponseWriter, r *http.Request) error {
 	return s.renderIntegrity(w, r, 200, "", "")
 }

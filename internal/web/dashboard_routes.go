@@ -37,6 +37,7 @@ func (s *Server) oversightRoutes() []Route {
 		{Method: "POST", Path: "/halls/{hall}/oversight-settings", Hall: HallPath, Roles: managers, Handler: s.formOversightSettings},
 
 		// ---- Integrity alerts (廉政风险点) ------------------------------
+		{Method: "GET", Path: "/integrity", Hall: HallQuery, Roles: alertReaders, Handler: s.pageIntegrityOwn, Menu: menu("ov.integrity")},
 		{Method: "GET", Path: "/halls/{hall}/integrity", Hall: HallPath, Roles: alertReaders, Handler: s.pageIntegrity},
 		{Method: "GET", Path: "/halls/{hall}/integrity/{id}", Hall: HallPath, Roles: alertReaders, Handler: s.pageIntegrityAlert},
 		{Method: "POST", Path: "/halls/{hall}/integrity/{id}/close", Hall: HallPath, Roles: alertClosers, Handler: s.formCloseAlert},
