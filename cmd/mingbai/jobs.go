@@ -50,6 +50,22 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 			}
 			return db.PruneLookupFailures(ctx)
 		})},
+		// Derives the integrity alerts (廉政风险点) of every hall from the
+		// ledger, tickets, devices and audit log (store.ScanIntegrity is
+		// idempotent: an unchanged finding changes nothing).
+		{"integrity scan", every(5*time.Minute, true, log, "integrity scan", func(ctx context.Context) error {
+			halls, err := db.ListHalls(ctx)
+			if err != nil {
+				return err
+			}
+			sys := store.WithActor(ctx, store.Actor{Name: "system", Role: "system", Source: "integrity scan"})
+			for _, h := range halls {
+				if _, err := db.ScanIntegrity(sys, h.ID); err != nil && ctx.Err() == nil {
+					log.Warn("integrity scan", "hall", h.ID, "err", err)
+				}
+			}
+			return nil
+		})},
 		// Bookings whose check-in window has passed become no-shows.
 		{"appointment no-shows", every(time.Minute, false, log, "appointment no-shows", func(ctx context.Context) error {
 			_, err := db.MarkAppointmentNoShows(ctx)

@@ -33,6 +33,11 @@ type Config struct {
 	// ScreenFrameOrigins may frame the screen pages (/screens/…), e.g. a
 	// signage system's origin; every other page may not be framed.
 	ScreenFrameOrigins []string
+	// MetricsToken, when set, admits a /metrics scrape that presents it as
+	// a bearer token; MetricsAllow lists the addresses or CIDR prefixes
+	// admitted without it (nil: loopback only; "none": no address).
+	MetricsToken string
+	MetricsAllow []string
 }
 
 // DemoAccount is a demo login shown to newcomers.
