@@ -15,7 +15,7 @@ type transparencyJSON struct {
 	Figures      store.PublicFigures      `json:"figures"`
 	Satisfaction store.PublicSatisfaction `json:"satisfaction"`
 	// Guides links the list of published guides; Duty the hall's duty
-	// roster (the duty area's page).
+	// roster (the public week page of the duty area).
 	Guides string `json:"guides"`
 	Duty   string `json:"duty"`
 }
@@ -34,7 +34,7 @@ func (s *Server) transparency(r *http.Request) (transparencyJSON, error) {
 		t.Satisfaction.Zones = []store.RateRow{}
 	}
 	t.Guides = "/guides"
-	t.Duty = "/halls/" + strconv.FormatInt(id, 10) + "/duty"
+	t.Duty = "/halls/" + strconv.FormatInt(id, 10) + "/duty/week"
 	return t, nil
 }
 
