@@ -65,14 +65,14 @@ func TestTransparencyPageIsPublicAndHoldsNoPerson(t *testing.T) {
 	for _, z := range f.Zones {
 		waiting += z.Waiting
 	}
-	if waiting != 1 || tp.Duty != fmt.Sprintf("/halls/%d/duty", e.Hall) {
+	if waiting != 1 || tp.Duty != fmt.Sprintf("/halls/%d/duty/week", e.Hall) {
 		t.Fatalf("today %d waiting, duty %q", waiting, tp.Duty)
 	}
 	page := e.request("GET", fmt.Sprintf("/halls/%d/transparency", e.Hall), asBrowser(), header("Accept-Language", "zh-CN"))
 	if page.Status != 200 {
 		t.Fatalf("page: %d", page.Status)
 	}
-	for _, want := range []string{"15 分钟", "50%", "如何投诉", "12345", `href="/guides"`, fmt.Sprintf(`href="/halls/%d/duty"`, e.Hall), "办事指南（"} {
+	for _, want := range []string{"15 分钟", "50%", "如何投诉", "12345", `href="/guides"`, fmt.Sprintf(`href="/halls/%d/duty/week"`, e.Hall), "办事指南（"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("page lacks %q", want)
 		}
