@@ -18,6 +18,7 @@ import (
 // smsSetup is what the SMS configuration gives the server.
 type smsSetup struct {
 	choose func(int64) notify.Provider
+	all    map[string]notify.Provider
 	rule   func(int64) notify.Rule
 	close  func()
 	lease  time.Duration
@@ -30,13 +31,13 @@ type smsSetup struct {
 func smsProviders(path string, db *store.DB, log *slog.Logger) (smsSetup, error) {
 	if path == "" {
 		lp := notify.LogProvider{Log: log}
-		return smsSetup{choose: func(int64) notify.Provider { return lp }, rule: func(int64) notify.Rule { return notify.DefaultRule }, close: func() {}}, nil
+		return smsSetup{choose: func(int64) notify.Provider { return lp }, all: map[string]notify.Provider{"log": lp}, rule: func(int64) notify.Rule { return notify.DefaultRule }, close: func() {}}, nil
 	}
 	cfg, err := notify.LoadConfig(path)
 	if err != nil {
 		return smsSetup{}, err
 	}
-	choose, _, closeAll, err := cfg.Build(db, log)
+	choose, all, closeAll, err := cfg.Build(db, log)
 	if err != nil {
 		return smsSetup{}, fmt.Errorf("--sms-config: %w", err)
 	}
@@ -46,7 +47,7 @@ func smsProviders(path string, db *store.DB, log *slog.Logger) (smsSetup, error)
 		w, _ := notify.ParseWindow(h.Window, h.Days, nil)
 		return store.NotifyPolicy{Window: w, DailyLimit: h.DailyLimit}
 	})
-	return smsSetup{choose: choose, rule: cfg.Rule, close: closeAll, lease: cfg.Lease(), query: cfg.QueryAfter()}, nil
+	return smsSetup{choose: choose, all: all, rule: cfg.Rule, close: closeAll, lease: cfg.Lease(), query: cfg.QueryAfter()}, nil
 }
 
 // runCampaigns steps every unfinished reminder campaign; after a restart
@@ -166,7 +167,7 @@ func runNotify(args []string, stdout, stderr io.Writer) int {
 	if err := waitProviders(ctx, sms.choose, db); err != nil {
 		return fail(stderr, err)
 	}
-	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query}
+	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query, Approval: db.ApprovedTemplate}
 	wake := make(chan struct{}, 1)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()

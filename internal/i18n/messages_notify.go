@@ -6,6 +6,12 @@ var _ = Register(map[string]M{
 	"notify.opted_out":   {"该号码已退订提醒短信。", "This number has opted out of reminders.", "該號碼已退訂提醒簡訊。"},
 	"notify.daily_limit": {"该号码今日的非紧急短信已达上限。", "This number has had today's maximum of non-urgent messages.", "該號碼今日的非緊急簡訊已達上限。"},
 
+	"notify.push_signature":    {"回调签名无效或已过期。", "The callback signature is invalid or outside the allowed time.", "回呼簽章無效或已過期。"},
+	"notify.push_replay":       {"该回调已处理过（重放被拒绝）。", "This callback was already processed (replay refused).", "該回呼已處理過（重放被拒絕）。"},
+	"notify.template.bad_code": {"模板编号只能包含字母、数字、下划线、连字符和点，最长 40 个字符。", "The template code may hold letters, digits, _ - and . only, at most 40 characters.", "範本編號只能包含字母、數字、底線、連字號和點，最長 40 個字元。"},
+	"notify.template.state":    {"该模板当前状态不允许此操作。", "The template's state does not allow this.", "該範本目前狀態不允許此操作。"},
+	"notify.template.own":      {"不能审核自己提交的模板，请由另一位管理员审核。", "You cannot approve your own template: another manager must.", "不能審核自己提交的範本，請由另一位管理員審核。"},
+
 	"notify.import.bad_csv":        {"文件无法按 CSV 读取。", "The file cannot be read as CSV.", "檔案無法按 CSV 讀取。"},
 	"notify.import.empty":          {"文件中没有数据行。", "The file has no data rows.", "檔案中沒有資料列。"},
 	"notify.import.unknown_column": {"未知的列：%s", "Unknown column: %s", "未知的欄：%s"},

@@ -212,12 +212,8 @@ func (db *DB) StepCampaign(ctx context.Context, id int64, rule notify.Rule, batc
 				if r.kind == notify.KindRemindFirst {
 					params["paid_through"] = strings.Replace(r.paid, "-", "年", 1) + "月"
 				}
-				body, err := notify.Render(r.kind, params)
-				if err != nil {
-					return err
-				}
 				state, reason := "queued", ""
-				oid, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Body: body, Kind: r.kind, HallID: hallID,
+				oid, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Params: params, Kind: r.kind, HallID: hallID,
 					DedupeKey: fmt.Sprintf("remind:%d:%s:%s", r.contributor, r.period, r.kind)})
 				switch {
 				case errors.Is(err, ErrOptedOut):

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"mingbai/internal/notify"
@@ -45,10 +46,32 @@ func (t *Tx) Enqueue(m notify.Message) (int64, error) {
 	if blind == "" {
 		blind = phoneBlind(s, m.Recipient)
 	}
-	return t.InsertID(`INSERT INTO outbox (channel, recipient, body, recipient_enc, recipient_blind, recipient_masked, body_enc, hall_id, kind, dedupe_key, next_attempt_at, created_at, state, urgent)
-		VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+	// The parameters are kept (sealed) for providers that send by
+	// template code and parameters rather than by text.
+	params := ""
+	if len(m.Params) > 0 {
+		b, err := json.Marshal(m.Params)
+		if err != nil {
+			return 0, err
+		}
+		params = s.SealString(string(b))
+	}
+	expires := m.ExpiresAt
+	if ttl := notify.TTL(m.Kind, m.Params); expires == 0 && ttl > 0 {
+		expires = t.Now.Add(ttl).UnixMilli()
+	}
+	return t.InsertID(`INSERT INTO outbox (channel, recipient, body, recipient_enc, recipient_blind, recipient_masked, body_enc, hall_id, kind, dedupe_key, next_attempt_at, created_at, state, urgent, expires_at, params_enc)
+		VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
 		m.Channel, s.SealString(m.Recipient), blind, maskRecipient(m.Channel, m.Recipient), s.SealString(m.Body), nullInt(m.HallID),
-		m.Kind, key, due, t.NowMs(), b2i(urgent))
+		m.Kind, key, due, t.NowMs(), b2i(urgent), expires, params)
+}
+
+// ExpireQueued drops the messages of a dedupe key that have not gone yet
+// (a turn-near notice once the ticket is called): they become expired and
+// are never sent. It is called in the transaction of the change.
+func (t *Tx) ExpireQueued(dedupeKey string) error {
+	_, err := t.Exec("UPDATE outbox SET state = 'expired', last_error = 'no longer needed', settled_at = ? WHERE dedupe_key = ? AND state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox_parts p WHERE p.outbox_id = outbox.id AND p.state <> 'queued')", t.NowMs(), dedupeKey)
+	return err
 }
 
 // OutboxEntry is a message with its delivery state, for the admin page.

@@ -343,5 +343,6 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/staffing/{job}", Hall: HallNone, Roles: overseers, Handler: s.apiStaffingJob, Summary: "Progress and result of a staffing advisor job", Tag: "simulation", Response: staffingView{}},
 	}...)
 
+	rt = append(rt, s.notifyRoutes()...)
 	return rt
 }
