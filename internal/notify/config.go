@@ -76,8 +76,8 @@ type ProviderConfig struct {
 	// push callbacks (receipts, replies) are signed with.
 	CallbackSecretEnv  string  `json:"callback_secret_env"`
 	CallbackSecretFile string  `json:"callback_secret_file"`
-	Rate              float64 `json:"rate"`
-	Burst             int     `json:"burst"`
+	Rate               float64 `json:"rate"`
+	Burst              int     `json:"burst"`
 }
 
 func (p ProviderConfig) vendor() string {

@@ -132,4 +132,3 @@ func (s *Server) apiSMSReplies(w http.ResponseWriter, r *http.Request) error {
 	_, err = w.Write(v.Vendor().PushAnswer())
 	return err
 }
-
