@@ -51,17 +51,19 @@ func smsProviders(path string, db *store.DB, log *slog.Logger) (smsSetup, error)
 }
 
 // runCampaigns steps every unfinished reminder campaign; after a restart
-// the campaigns resume where they stopped.
-func runCampaigns(ctx context.Context, db *store.DB, rule func(int64) notify.Rule, wake chan struct{}) error {
+// the campaigns resume where they stopped. It reports whether any campaign
+// had work (one scheduled for a later day has none yet).
+func runCampaigns(ctx context.Context, db *store.DB, rule func(int64) notify.Rule, wake chan struct{}) (bool, error) {
 	cs, err := db.ActiveCampaigns(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
+	busy := false
 	for _, c := range cs {
 		for ctx.Err() == nil {
 			more, err := db.StepCampaign(ctx, c.ID, rule(c.HallID), 200)
 			if err != nil {
-				return fmt.Errorf("campaign %d: %w", c.ID, err)
+				return busy, fmt.Errorf("campaign %d: %w", c.ID, err)
 			}
 			select {
 			case wake <- struct{}{}:
@@ -70,9 +72,10 @@ func runCampaigns(ctx context.Context, db *store.DB, rule func(int64) notify.Rul
 			if !more {
 				break
 			}
+			busy = true
 		}
 	}
-	return nil
+	return busy, nil
 }
 
 // campaignLoop runs campaigns at start-up and every interval.
@@ -80,7 +83,7 @@ func campaignLoop(ctx context.Context, db *store.DB, rule func(int64) notify.Rul
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if err := runCampaigns(ctx, db, rule, wake); err != nil && ctx.Err() == nil {
+		if _, err := runCampaigns(ctx, db, rule, wake); err != nil && ctx.Err() == nil {
 			log.Warn("reminder campaigns", "err", err)
 		}
 		select {
@@ -172,7 +175,8 @@ func runNotify(args []string, stdout, stderr io.Writer) int {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
-		if err := runCampaigns(ctx, db, sms.rule, wake); err != nil {
+		busy, err := runCampaigns(ctx, db, sms.rule, wake)
+		if err != nil {
 			return fail(stderr, err)
 		}
 		sender.Drain(ctx)
@@ -180,11 +184,7 @@ func runNotify(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, err)
 		}
-		cs, err := db.ActiveCampaigns(ctx)
-		if err != nil {
-			return fail(stderr, err)
-		}
-		if n == 0 && len(cs) == 0 {
+		if n == 0 && !busy {
 			fmt.Fprintln(stdout, "nothing left to send")
 			return 0
 		}

@@ -18,6 +18,7 @@ type smsWiring struct {
 	mu     sync.RWMutex
 	choose func(hallID int64) notify.Provider
 	all    map[string]notify.Provider
+	rule   func(hallID int64) notify.Rule
 }
 
 // SetSMS tells the server which providers exist and which hall uses which.
