@@ -41,6 +41,9 @@ func (s *Server) smsProviderOf(hallID int64) notify.Provider {
 func (s *Server) smsProviderNames() []string {
 	s.sms.mu.RLock()
 	defer s.sms.mu.RUnlock()
+	if len(s.sms.all) == 0 {
+		return []string{"log"}
+	}
 	out := []string{}
 	for n := range s.sms.all {
 		out = append(out, n)
