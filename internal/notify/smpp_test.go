@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mingbai/internal/notify"
+	"mingbai/internal/notify/cloudtest"
 	"mingbai/internal/notify/smpptest"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
@@ -292,7 +293,7 @@ func TestOptOutReplyOverSMPPStopsReminders(t *testing.T) {
 // outbox (real SQLite or PostgreSQL) to the fake centre, receipts
 // included: go test -run '^$' -bench SendThrough ./internal/notify/
 func BenchmarkSendThroughProvider(b *testing.B) {
-	for _, name := range []string{"smpp", "log"} {
+	for _, name := range []string{"smpp", "cloud", "log"} {
 		b.Run(name, func(b *testing.B) {
 			centre, err := smpptest.Start()
 			if err != nil {
@@ -311,7 +312,15 @@ func BenchmarkSendThroughProvider(b *testing.B) {
 				}
 				p = sp
 			}
-			s := &notify.Sender{Outbox: db, Provider: func(int64) notify.Provider { return p }, Log: slogDiscard(), Now: db.Now}
+			var gw *cloudtest.Gateway
+			if name == "cloud" {
+				gw = cloudtest.Start("k", "s")
+				defer gw.Close()
+				p = notify.NewCloud(notify.CloudConfig{Name: "cloud", Vendor: notify.Aliyun{}, Log: slogDiscard(),
+					Account: notify.CloudAccount{Endpoint: gw.URL(), AccessKeyID: "k", Secret: "s", SignName: "人社服务大厅"}})
+			}
+			s := &notify.Sender{Outbox: db, Provider: func(int64) notify.Provider { return p }, Log: slogDiscard(), Now: db.Now,
+				Approval: func(context.Context, string, string) (string, error) { return "SMS_1", nil }}
 			err = db.Write(ctx, func(tx *store.Tx) error {
 				for i := 0; i < b.N; i++ {
 					if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: fmt.Sprintf("139%08d", i), Kind: "sms_code",
@@ -330,6 +339,9 @@ func BenchmarkSendThroughProvider(b *testing.B) {
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
 			if name == "smpp" && centre.Count() != b.N {
 				b.Fatalf("centre got %d of %d", centre.Count(), b.N)
+			}
+			if name == "cloud" && gw.Count() != b.N {
+				b.Fatalf("gateway got %d of %d", gw.Count(), b.N)
 			}
 		})
 	}
