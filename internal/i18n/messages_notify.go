@@ -25,6 +25,8 @@ var _ = Register(map[string]M{
 	"notify.health_sent":     {"本次启动后已提交 %d 条", "%d submitted since start", "本次啟動後已提交 %d 則"},
 	"notify.health_error":    {"最近错误", "last error", "最近錯誤"},
 	"notify.all_states":      {"全部状态", "All states", "全部狀態"},
+	"notify.all_kinds":       {"全部类型", "All kinds", "全部類型"},
+	"notify.phone_hint":      {"完整号码或后四位", "full number or last four digits", "完整號碼或後四碼"},
 	"notify.filter":          {"筛选", "Filter", "篩選"},
 	"notify.kind":            {"短信类型", "Message kind", "簡訊類型"},
 	"notify.history":         {"发送记录", "History", "發送紀錄"},

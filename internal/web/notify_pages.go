@@ -54,7 +54,12 @@ func (s *Server) renderNotifyOutbox(w http.ResponseWriter, r *http.Request, stat
 	if !valid {
 		return apperr.InvalidField("state", "err.bad_value", "state", state)
 	}
-	es, err := s.DB.ListOutbox(r.Context(), hallID(r), state, 200)
+	q := r.URL.Query()
+	f := store.OutboxFilter{State: state, Provider: q.Get("provider"), Kind: q.Get("kind"), Phone: q.Get("phone")}
+	if len(f.Phone) > 11 || len(f.Provider) > 40 || len(f.Kind) > 40 {
+		return apperr.InvalidField("phone", "err.bad_value", "phone", "")
+	}
+	es, err := s.DB.SearchOutbox(r.Context(), hallID(r), f, 200)
 	if err != nil {
 		return err
 	}
@@ -69,7 +74,7 @@ func (s *Server) renderNotifyOutbox(w http.ResponseWriter, r *http.Request, stat
 		}
 		rows = append(rows, row)
 	}
-	data := map[string]any{"Hall": hallID(r), "State": state, "States": notify.States, "Rows": rows, "Health": s.providerHealth(hallID(r))}
+	data := map[string]any{"Hall": hallID(r), "State": state, "States": notify.States, "Filter": f, "Kinds": notify.TemplateKinds(), "Rows": rows, "Health": s.providerHealth(hallID(r))}
 	s.render(w, r, status, "notify_outbox", pageData{Title: i18n.T(lang(r), "notify.outbox_title"), Data: data, Error: msg, Flash: doneFlash(r)})
 	return nil
 }

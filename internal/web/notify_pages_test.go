@@ -47,6 +47,15 @@ func TestNotifyOutboxPage(t *testing.T) {
 	if page.Status != 200 || !strings.Contains(page.Body, "138****5678") || strings.Contains(page.Body, "13812345678") || strings.Contains(page.Body, "138****5679") {
 		t.Fatalf("outbox page: %d\n%s", page.Status, page.Body)
 	}
+	for _, q := range []string{"5678", "138****5678", "13812345678"} {
+		page := e.request("GET", "/notify/outbox?hall="+h+"&phone="+url.QueryEscape(q), mgr, asBrowser())
+		if page.Status != 200 || !strings.Contains(page.Body, "138****5678") || strings.Contains(page.Body, "138****5679") {
+			t.Fatalf("search %q: %d", q, page.Status)
+		}
+	}
+	if r := e.request("GET", "/notify/outbox?hall="+h+"&phone=1%25", mgr, asBrowser()); r.Status != 400 {
+		t.Fatalf("bad search: %d", r.Status)
+	}
 	if r := e.request("GET", "/notify/outbox?hall="+h+"&state=nonsense", mgr, asBrowser()); r.Status != 400 {
 		t.Fatalf("bad state filter: %d", r.Status)
 	}
