@@ -242,3 +242,22 @@ func (db *DB) StopCampaign(ctx context.Context, hallID, id int64) error {
 		return tx.Audit("notify.campaign.stop", fmt.Sprintf("campaign:%d", id), "")
 	})
 }
+
+// OptOutContributor is the public opt-out: a citizen gives their mobile
+// number and resident ID number; when a contributor of any hall has both,
+// the number gets no more reminders. It reports whether it matched (the
+// page answers the same either way, so it tells nobody who is registered).
+func (db *DB) OptOutContributor(ctx context.Context, phone, idNumber string) (bool, error) {
+	s, err := db.sealer()
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = db.Read(ctx, func(tx *Tx) error {
+		return tx.QueryRow("SELECT count(*) FROM contributors WHERE phone_blind = ? AND id_number_blind = ?", tx.phoneBlind(phone), s.Blind(idNumber)).Scan(&n)
+	})
+	if err != nil || n == 0 {
+		return false, err
+	}
+	return true, db.OptOut(ctx, phone, "web")
+}

@@ -259,3 +259,53 @@ func TestNotifyRegistryCampaignsAndOptOuts(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+// The public opt-out page stops reminders when the number and ID number
+// match a contributor, answers the same when they do not, and refuses bad
+// input.
+func TestPublicOptOut(t *testing.T) {
+	e := newHall(t)
+	mgr := bearer(e.tokenOf(e.People.Manager))
+	if r := e.request("POST", "/api/v1/notify/imports?hall="+fmt.Sprint(e.Hall), mgr, upload(registryCSV(t, 3, false))); r.Status != 202 {
+		t.Fatalf("import: %d", r.Status)
+	}
+	first := fmt.Sprintf("%06d19800101%03d", 110000, 1)
+	c, _ := pii.IDCheckCharacter(first)
+	id := first + string(c)
+	optedOut := func(phone string) bool {
+		var out bool
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			var n int
+			e.DB.Read(context.Background(), func(tx *store.Tx) error { return tx.QueryRow("SELECT count(*) FROM contributors").Scan(&n) })
+			if n == 3 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond) // the import runs in the background
+		}
+		e.DB.Read(context.Background(), func(tx *store.Tx) error {
+			var err error
+			out, err = tx.OptedOut(phone)
+			return err
+		})
+		return out
+	}
+	if r := e.request("GET", "/optout", asBrowser()); r.Status != 200 {
+		t.Fatalf("page: %d", r.Status)
+	}
+	if r := e.request("POST", "/optout", formBody(url.Values{"phone": {"139"}, "id_number": {id}}), asBrowser()); r.Status != 400 {
+		t.Fatalf("bad phone: %d", r.Status)
+	}
+	// Wrong pairing (another contributor's number): same answer, no effect.
+	wrong := e.request("POST", "/optout", formBody(url.Values{"phone": {"13900000002"}, "id_number": {id}}), asBrowser())
+	if wrong.Status != 200 || optedOut("13900000002") {
+		t.Fatalf("mismatch: %d", wrong.Status)
+	}
+	right := e.request("POST", "/optout", formBody(url.Values{"phone": {"13900000001"}, "id_number": {id}}), asBrowser())
+	if right.Status != 200 || !optedOut("13900000001") {
+		t.Fatalf("match: %d", right.Status)
+	}
+	if strings.Contains(right.Body, "13900000001") || strings.Contains(right.Body, id) {
+		t.Fatal("the answer repeats the number or ID number")
+	}
+}

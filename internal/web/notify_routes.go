@@ -19,6 +19,8 @@ func (s *Server) notifyRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/notify/imports/{job}", Hall: HallQuery, Roles: managers, Handler: s.apiNotifyImportJob, Summary: "Progress and result of a registry import", Tag: "notify", Response: importJob{Errors: []importRowError{}}},
 		{Method: "GET", Path: "/notify/optouts", Hall: HallQuery, Roles: managers, Handler: s.pageNotifyOptOuts, Menu: menu("notify.optouts_title")},
 		{Method: "POST", Path: "/notify/optouts", Hall: HallQuery, Roles: managers, Handler: s.formNotifyOptOut},
+		{Method: "GET", Path: "/optout", Hall: HallNone, Roles: everyone, Handler: s.pagePublicOptOut, Menu: menu("notify.public_optout_title")},
+		{Method: "POST", Path: "/optout", Hall: HallNone, Roles: everyone, Handler: s.formPublicOptOut},
 		{Method: "POST", Path: "/api/v1/sms/{provider}/replies", Hall: HallNone, Roles: everyone, Handler: s.apiSMSReplies, Summary: "Citizens' replies pushed by a cloud SMS provider (signed as receipts are); an opt-out keyword stops reminders", Tag: "notify", Request: []notifyReplyExample{{}}, Response: pushAnswer{}},
 	}
 }
