@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,4 +196,44 @@ func TestVerifyPush(t *testing.T) {
 		t.Fatalf("stale: %v", err)
 	}
 	_ = http.StatusOK
+}
+
+// A cloud provider is configured per hall, its secrets come from the
+// environment (never the file), and a missing callback secret is refused.
+func TestCloudConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := dir + "/sms.json"
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if _, err := notify.LoadConfig(write(`{"providers": {"c": {"type": "cloud", "endpoint": "http://127.0.0.1:1/", "access_key_id": "k", "sign_name": "人社服务大厅", "password_env": "X"}}}`)); err == nil {
+		t.Fatal("a cloud provider without a callback secret was accepted")
+	}
+	if _, err := notify.LoadConfig(write(`{"providers": {"c": {"type": "cloud", "vendor": "nobody", "endpoint": "http://127.0.0.1:1/", "access_key_id": "k", "sign_name": "s", "callback_secret_env": "Y"}}}`)); err == nil {
+		t.Fatal("an unknown vendor was accepted")
+	}
+	cfg, err := notify.LoadConfig(write(`{"providers": {"c": {"type": "cloud", "endpoint": "http://127.0.0.1:1/", "access_key_id": "k", "sign_name": "人社服务大厅",
+		"password_env": "MB_TEST_CLOUD_SECRET", "callback_secret_env": "MB_TEST_CLOUD_CB"}}, "halls": {"7": {"provider": "c"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MB_TEST_CLOUD_SECRET", "very-secret-value")
+	if _, _, _, err := cfg.Build(nil, slogDiscard()); err == nil || strings.Contains(err.Error(), "very-secret-value") {
+		t.Fatalf("missing callback secret: %v", err)
+	}
+	t.Setenv("MB_TEST_CLOUD_CB", "cb")
+	choose, all, closeAll, err := cfg.Build(nil, slogDiscard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeAll()
+	if choose(7).Name() != "c" || choose(8).Name() != "log" {
+		t.Fatalf("hall 7 uses %s, hall 8 %s", choose(7).Name(), choose(8).Name())
+	}
+	if _, ok := all["c"].(notify.PushVerifier); !ok {
+		t.Fatal("the cloud provider takes no push callbacks")
+	}
 }
