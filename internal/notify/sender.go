@@ -150,7 +150,11 @@ func (s *Sender) handle(ctx context.Context, m Message) bool {
 			s.mark(s.Outbox.Expire(ctx, m.ID, "expired before it could be sent"))
 			return true
 		}
-		if ir, ok := p.(InstantReceipts); s.Approval != nil && !(ok && ir.Instant()) {
+		begun := false // a part already went: it was approved when it began
+		for _, ps := range m.Parts {
+			begun = begun || ps.State != StateQueued
+		}
+		if ir, ok := p.(InstantReceipts); s.Approval != nil && !(ok && ir.Instant()) && !begun {
 			code, err := s.Approval(ctx, p.Name(), m.Kind)
 			switch {
 			case errors.Is(err, ErrNotApproved):
