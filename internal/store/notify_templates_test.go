@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/notify"
@@ -95,5 +97,59 @@ func TestPushNonceRefusesReplay(t *testing.T) {
 	}
 	if err := db.RecordPushNonce(ctx, "other", "n1"); err != nil {
 		t.Fatalf("same nonce, other provider: %v", err)
+	}
+}
+
+// A campaign scheduled for a later day does nothing before that day (hall
+// time); a stopped one sends nothing more and drops what has not gone.
+func TestCampaignScheduledAndStopped(t *testing.T) {
+	db := storetest.Open(t)
+	hall := demoHall(t, db).ID
+	now := time.Date(2026, 3, 25, 2, 0, 0, 0, time.UTC) // 10:00 on 25 March, hall time
+	db.Now = func() time.Time { return now }
+	var cs []notify.Contributor
+	for i := 0; i < 5; i++ {
+		cs = append(cs, notify.Contributor{Name: "测试", IDNumber: idNumber(t, i), Phone: fmt.Sprintf("1380013%04d", i),
+			Insurance: []string{"pension"}, Frequency: notify.Monthly, PaidThrough: "2026-02", Payment: notify.SelfPay})
+	}
+	if _, err := db.ImportContributors(ctx, hall, cs, nil); err != nil {
+		t.Fatal(err)
+	}
+	preview, err := db.CampaignPreview(ctx, hall, "2026-03-26", notify.DefaultRule)
+	if err != nil || preview[notify.KindRemindFirst]+preview[notify.KindRemindSecond] != 5 {
+		t.Fatalf("preview %v %v", preview, err)
+	}
+	id, err := db.StartCampaign(ctx, hall, "2026-03-26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if more, err := db.StepCampaign(ctx, id, notify.DefaultRule, 2); err != nil || more {
+		t.Fatalf("a day early: more=%v %v", more, err)
+	}
+	if c, _ := db.CampaignStatus(ctx, hall, id); c.Total != 0 {
+		t.Fatalf("a day early it froze %d recipients", c.Total)
+	}
+	now = now.Add(24 * time.Hour)
+	for i := 0; i < 3; i++ { // snapshot (3 steps of 2) and part of the sending
+		if _, err := db.StepCampaign(ctx, id, notify.DefaultRule, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.StopCampaign(ctx, hall+1000, id); !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("stop through another hall: %v", err)
+	}
+	if err := db.StopCampaign(ctx, hall, id); err != nil {
+		t.Fatal(err)
+	}
+	if more, _ := db.StepCampaign(ctx, id, notify.DefaultRule, 10); more {
+		t.Fatal("a stopped campaign kept going")
+	}
+	var queued, pending int
+	db.Read(ctx, func(tx *store.Tx) error {
+		tx.QueryRow("SELECT count(*) FROM outbox WHERE kind LIKE 'remind_%' AND state = 'queued'").Scan(&queued)
+		return tx.QueryRow("SELECT count(*) FROM campaign_recipients WHERE state = 'pending'").Scan(&pending)
+	})
+	if queued != 0 || pending != 0 {
+		t.Fatalf("after stop: %d queued messages, %d pending recipients", queued, pending)
 	}
 }
