@@ -33,6 +33,15 @@ func (db *DB) RecordPushNonce(ctx context.Context, provider, nonce string) error
 	})
 }
 
+// PushNonceSeen reports whether a push callback's nonce was taken before.
+func (db *DB) PushNonceSeen(ctx context.Context, provider, nonce string) (bool, error) {
+	var n int
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.QueryRow("SELECT count(*) FROM sms_push_nonces WHERE provider = ? AND nonce = ?", provider, nonce).Scan(&n)
+	})
+	return n > 0, err
+}
+
 // Template registration states.
 const (
 	TemplateDraft     = "draft"

@@ -9,6 +9,7 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/notify"
+	"mingbai/internal/store"
 )
 
 // smsWiring is what the server knows of the SMS providers: each hall's
@@ -86,10 +87,28 @@ func (s *Server) readPush(r *http.Request) (notify.PushVerifier, []byte, error) 
 		s.Log.Warn("sms push callback refused", "provider", v.Name(), "err", err, "from", clientIP(r))
 		return nil, nil, errPushSignature
 	}
-	if err := s.DB.RecordPushNonce(r.Context(), v.Name(), nonce); err != nil {
+	// The nonce is taken after the push was stored (see pushDone), so a
+	// push that failed half-way can be sent again as it was; a replay of
+	// one that was stored is refused here.
+	if seen, err := s.DB.PushNonceSeen(r.Context(), v.Name(), nonce); err != nil || seen {
+		if err == nil {
+			err = store.ErrPushReplay
+		}
 		return nil, nil, err
 	}
 	return v, body, nil
+}
+
+// pushDone takes the nonce of a stored push and answers the vendor. Two
+// copies arriving at once may both be stored: applying a receipt twice
+// changes nothing, and an opt-out is recorded once.
+func (s *Server) pushDone(w http.ResponseWriter, r *http.Request, v notify.PushVerifier) error {
+	if err := s.DB.RecordPushNonce(r.Context(), v.Name(), r.Header.Get(notify.PushNonceHeader)); err != nil && !errors.Is(err, store.ErrPushReplay) {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, err := w.Write(v.Vendor().PushAnswer())
+	return err
 }
 
 // apiSMSReceipts takes pushed delivery reports: each is stored (and
@@ -110,9 +129,7 @@ func (s *Server) apiSMSReceipts(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, err = w.Write(v.Vendor().PushAnswer())
-	return err
+	return s.pushDone(w, r, v)
 }
 
 // apiSMSReplies takes pushed replies of citizens: an opt-out keyword
@@ -128,11 +145,9 @@ func (s *Server) apiSMSReplies(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, m := range ms {
 		m.Provider = v.Name()
-		if err := s.DB.RecordInbound(r.Context(), m); err != nil && !errors.Is(err, errPushUnknown) {
+		if err := s.DB.RecordInbound(r.Context(), m); err != nil {
 			return err
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, err = w.Write(v.Vendor().PushAnswer())
-	return err
+	return s.pushDone(w, r, v)
 }
