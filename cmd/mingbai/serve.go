@@ -158,7 +158,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer sms.close()
-	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query, Wake: make(chan struct{}, 1)}
+	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query, Wake: make(chan struct{}, 1), Approval: db.ApprovedTemplate}
+	srv.SetSMS(sms.choose, sms.all)
+	srv.SetSMSRule(sms.rule)
 	for _, j := range backgroundJobs(db, sender, sms.rule, keyFile, *baseURL, traffic, log) {
 		wg.Add(1)
 		go func() { defer wg.Done(); j.Run(bg) }()

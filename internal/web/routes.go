@@ -344,5 +344,6 @@ func (s *Server) routeTable() []Route {
 	}...)
 
 	rt = append(rt, s.oversightRoutes()...)
+	rt = append(rt, s.notifyRoutes()...)
 	return rt
 }

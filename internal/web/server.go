@@ -64,6 +64,7 @@ type Server struct {
 	spikeLogged int64
 	// wechat holds the official accounts of the halls (consult.go).
 	wechat wechatAccounts
+	sms    smsWiring // SMS providers (notify_callback.go)
 	// streams is closed at shutdown so that live streams end and the HTTP
 	// server can finish gracefully.
 	streams chan struct{}
