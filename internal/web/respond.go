@@ -13,6 +13,7 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/i18n"
+	"mingbai/internal/store"
 )
 
 // statusOf is the one table from error codes to HTTP status.
@@ -67,6 +68,10 @@ func isAPI(r *http.Request) bool {
 // generic message: internals never reach the client.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
+	if e == nil {
+		// A full or read-only disk met outside the store's mapping.
+		e = apperr.As(store.StorageError(err))
+	}
 	if e == nil {
 		s.Log.Error("request failed", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 		e = errInternal
