@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every go fuzz target of the module (func FuzzXxx in *_test.go) for
-# N seconds each (default 3: the CI run; docs/reliability.md documents a
+# N seconds each (default 2: the CI run; docs/reliability.md documents a
 # longer one). New interesting inputs go to Go's fuzz cache; a failing input
 # is written to the package's testdata/fuzz/FuzzXxx/ and the script stops
 # with its name — commit it with the fix, it becomes a regression seed.
@@ -9,7 +9,7 @@
 #   FUZZ_PARALLEL=2 scripts/fuzz.sh 600      # longer run, two workers each
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${1:-3}"
+secs="${1:-2}"
 filter="${2:-}"
 par="${FUZZ_PARALLEL:-1}"
 targets=$(grep -rlE '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' --include='*_test.go' internal cmd | sort | while read -r f; do
@@ -24,7 +24,13 @@ while read -r pkg name; do
   [ -n "$pkg" ] || continue
   if [ -n "$filter" ] && [[ "$pkg" != *"$filter"* ]]; then continue; fi
   t0=$(date +%s)
-  if out=$(go test -run '^$' -fuzz "^${name}\$" -fuzztime "${secs}s" -parallel "$par" "$pkg" 2>&1); then
+  out=$(go test -run '^$' -fuzz "^${name}\$" -fuzztime "${secs}s" -parallel "$par" "$pkg" 2>&1) && ok=1 || ok=0
+  if [ "$ok" = 0 ] && grep -q 'context deadline exceeded' <<< "$out" && ! grep -q 'Failing input written' <<< "$out"; then
+    # Go's fuzzer gives up when the baseline run over the corpus takes
+    # longer than -fuzztime (a loaded machine): not a finding; retry longer.
+    out=$(go test -run '^$' -fuzz "^${name}\$" -fuzztime "$((secs * 3 + 5))s" -parallel "$par" "$pkg" 2>&1) && ok=1 || ok=0
+  fi
+  if [ "$ok" = 1 ]; then
     echo "ok   $pkg $name ($(( $(date +%s) - t0 ))s)"
   else
     echo "FAIL $pkg $name"
