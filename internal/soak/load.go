@@ -381,7 +381,11 @@ func (l *loadRun) arrivals(ctx context.Context, n float64) int {
 			var out struct {
 				TrackURL string `json:"track_url"`
 			}
-			if err := l.do(ctx, "issue", "POST", "/api/v1/tickets", l.hall.Kiosk, body, &out); err != nil {
+			// A citizen who pressed the button gets the ticket even when
+			// the soak's time is up: the request is not cancelled.
+			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if err := l.do(ictx, "issue", "POST", "/api/v1/tickets", l.hall.Kiosk, body, &out); err != nil {
 				return
 			}
 			mu.Lock()
