@@ -211,7 +211,7 @@ func ParseWindow(hours, days string, loc *time.Location) (Window, error) {
 	w := DefaultWindow(loc)
 	if hours != "" {
 		var h1, m1, h2, m2 int
-		if _, err := fmt.Sscanf(hours, "%d:%d-%d:%d", &h1, &m1, &h2, &m2); err != nil || h1 > 23 || h2 > 24 || m1 > 59 || m2 > 59 {
+		if _, err := fmt.Sscanf(hours, "%d:%d-%d:%d", &h1, &m1, &h2, &m2); err != nil || h1 < 0 || h1 > 23 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 || h2 == 24 && m2 != 0 {
 			return w, fmt.Errorf("sending window %q: want HH:MM-HH:MM", hours)
 		}
 		w.From, w.To = h1*60+m1, h2*60+m2
@@ -222,6 +222,9 @@ func ParseWindow(hours, days string, loc *time.Location) (Window, error) {
 	if days != "" {
 		var a, b int
 		if _, err := fmt.Sscanf(days, "%d-%d", &a, &b); err == nil && strings.Contains(days, "-") {
+			if a < 1 || b > 7 || a > b {
+				return w, fmt.Errorf("sending days %q: want 1-7", days)
+			}
 			for d := a; d <= b; d++ {
 				w.Days = append(w.Days, time.Weekday(d%7))
 			}

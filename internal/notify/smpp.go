@@ -275,7 +275,20 @@ func (p *SMPP) onPDU(in pdu.PDU) (pdu.PDU, bool) {
 	return nil, false
 }
 
-var receiptRE = regexp.MustCompile(`id:(\S+).*stat:(\S+)(?:.*err:(\S+))?`)
+// receiptRE reads the delivery receipt text of SMPP 3.4 appendix B ("id:…
+// sub:… dlvrd:… submit date:… done date:… stat:… err:… text:…"). Each
+// field is the first of its name, at the start or after a space: the
+// text: field quotes the message, which may itself contain "stat:".
+var receiptRE = regexp.MustCompile(`(?i)^(?:.*?\s)?id:(\S+).*?\sstat:(\S+)(?:.*?\serr:(\S+))?`)
+
+// parseReceiptText returns the message id, state and error code of a
+// delivery receipt's text ("" when absent).
+func parseReceiptText(body string) (id, stat, errCode string) {
+	if m := receiptRE.FindStringSubmatch(body); m != nil {
+		return m[1], m[2], m[3]
+	}
+	return "", "", ""
+}
 
 func (p *SMPP) deliver(d *pdu.DeliverSM) error {
 	if p.cfg.Sink == nil {
@@ -286,9 +299,7 @@ func (p *SMPP) deliver(d *pdu.DeliverSM) error {
 	body, _ := d.Message.GetMessageData()
 	if d.EsmClass&0x3c == data.SM_SMSC_DLV_RCPT_TYPE {
 		r := Receipt{Provider: p.cfg.Name}
-		if m := receiptRE.FindStringSubmatch(string(body)); m != nil {
-			r.MsgID, r.Stat, r.Err = m[1], m[2], m[3]
-		}
+		r.MsgID, r.Stat, r.Err = parseReceiptText(string(body))
 		for _, f := range []pdu.Tag{pdu.TagReceiptedMessageID} {
 			if v, ok := d.OptionalParameters[f]; ok && len(v.Data) > 0 {
 				r.MsgID = strings.TrimRight(string(v.Data), "\x00")

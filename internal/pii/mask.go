@@ -19,11 +19,13 @@ func MaskName(name string) string {
 }
 
 // MaskIDNumber masks an ID number: the first 6 characters (region) and the
-// last 4 stay, the rest become * (110105********002X). Text too short to
-// keep anything is masked entirely. It does not validate.
+// last 4 stay, the rest become * (110105********002X). Text that would
+// keep fewer than 5 characters hidden (less than an old 15-digit number
+// hides: a mobile number typed into the ID field, say) is masked entirely.
+// It does not validate.
 func MaskIDNumber(s string) string {
 	rs := []rune(strings.ToUpper(strip(s, "-")))
-	return keepEnds(rs, 6, 4)
+	return keepEnds(rs, 6, 4, 5)
 }
 
 // MaskMobile masks a mobile number: the first 3 and last 4 digits stay
@@ -34,7 +36,7 @@ func MaskMobile(s string) string {
 	} else {
 		s = strip(s, "-")
 	}
-	return keepEnds([]rune(s), 3, 4)
+	return keepEnds([]rune(s), 3, 4, 3)
 }
 
 // LastFour returns the last four characters of an ID number or mobile
@@ -49,10 +51,9 @@ func LastFour(s string) string {
 }
 
 // keepEnds keeps the first head and last tail runes and stars the middle;
-// when fewer than head+tail+1 runes would leave nothing hidden, it stars
-// everything.
-func keepEnds(rs []rune, head, tail int) string {
-	if len(rs) <= head+tail {
+// when fewer than minHidden runes would be hidden, it stars everything.
+func keepEnds(rs []rune, head, tail, minHidden int) string {
+	if len(rs) < head+tail+minHidden {
 		return strings.Repeat("*", len(rs))
 	}
 	return string(rs[:head]) + strings.Repeat("*", len(rs)-head-tail) + string(rs[len(rs)-tail:])

@@ -57,6 +57,9 @@ type DB struct {
 	r       *sql.DB // read pool
 	path    string  // SQLite file
 	dsn     string
+	// syncLevel is the PRAGMA synchronous value every SQLite connection
+	// must report (2 FULL, 1 NORMAL; pragmas.go).
+	syncLevel int
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -122,6 +125,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if sync != "FULL" && sync != "NORMAL" {
 			return nil, fmt.Errorf("synchronous must be FULL or NORMAL, got %q", cfg.Synchronous)
 		}
+		db.syncLevel = 2
+		if sync == "NORMAL" {
+			db.syncLevel = 1
+		}
 		db.path = filepath.Join(cfg.Dir, "mingbai.db")
 		// busy_timeout comes first so that the other pragmas wait for a lock
 		// instead of failing while another process holds it.
@@ -149,6 +156,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := db.w.PingContext(pctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", db.Dialect, err)
+	}
+	if err := db.checkPragmas(pctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }

@@ -24,6 +24,9 @@ func mapErr(err error) error {
 	if err == nil {
 		return nil
 	}
+	if e := storageError(err); e != nil {
+		return e
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {

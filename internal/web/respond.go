@@ -13,6 +13,7 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/i18n"
+	"mingbai/internal/store"
 )
 
 // statusOf is the one table from error codes to HTTP status.
@@ -38,6 +39,9 @@ type ErrorInfo struct {
 	Message string          `json:"message"`
 	Field   string          `json:"field,omitempty"`
 	Details []apperr.Detail `json:"details,omitempty"`
+	// RequestID is given with server errors (5xx): the log line of the
+	// failure carries the same id (recover.go).
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // message translates an application error; object names given as "obj.*"
@@ -65,12 +69,16 @@ func isAPI(r *http.Request) bool {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
 	if e == nil {
-		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		// A full or read-only disk met outside the store's mapping.
+		e = apperr.As(store.StorageError(err))
+	}
+	if e == nil {
+		s.Log.Error("request failed", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 		e = errInternal
 	} else if e.Cause != nil {
 		// A mapped driver error (a constraint …): the client gets the
 		// application error, the log keeps what the database said.
-		s.Log.Info("request refused", "method", r.Method, "path", r.URL.Path, "err", e.Error(), "cause", e.Cause)
+		s.Log.Info("request refused", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", e.Error(), "cause", e.Cause)
 	}
 	status := statusOf[e.Code]
 	if status == 0 {
@@ -84,8 +92,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Code == apperr.RateLimited {
 		w.Header().Set("Retry-After", "60")
 	}
+	var rid string
+	if status >= 500 {
+		rid = requestID(r)
+	}
 	if isAPI(r) {
-		writeJSON(w, status, ErrorBody{ErrorInfo{Code: e.Code, Message: message(l, e), Field: e.Field, Details: e.Details}})
+		writeJSON(w, status, ErrorBody{ErrorInfo{Code: e.Code, Message: message(l, e), Field: e.Field, Details: e.Details, RequestID: rid}})
 		return
 	}
 	if e.Code == apperr.Unauthorized && r.Method == http.MethodGet && r.Header.Get("Authorization") == "" {
@@ -100,7 +112,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if !i18n.Has(where) {
 		where = "err.where.default"
 	}
-	s.render(w, r, status, "error", pageData{Title: i18n.T(l, title), Data: map[string]any{"Code": e.Code, "Message": message(l, e), "Details": e.Details, "Status": status, "Where": where}})
+	s.render(w, r, status, "error", pageData{Title: i18n.T(l, title), Data: map[string]any{"Code": e.Code, "Message": message(l, e), "Details": e.Details, "Status": status, "Where": where, "RequestID": rid}})
 }
 
 // formError is the one path from an error to a re-rendered form: an

@@ -93,7 +93,7 @@ func New(db *store.DB, broker *events.Broker, log *slog.Logger, cfg Config) (*Se
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errCrossOrigin)
 	}))
-	s.handler = s.securityHeaders(s.recoverer(s.withLang(cop.Handler(mux))))
+	s.handler = s.chain(cop, mux)
 	return s, nil
 }
 
@@ -123,7 +123,17 @@ func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
-		defer func() { s.metrics.observe(pattern, sw.status, time.Since(start)) }()
+		defer func() {
+			status := sw.status
+			v := recover()
+			if v != nil {
+				status = http.StatusInternalServerError // recoverer answers
+			}
+			s.metrics.observe(pattern, status, time.Since(start))
+			if v != nil {
+				panic(v)
+			}
+		}()
 		p, err := s.authenticate(r)
 		if err != nil {
 			s.fail(sw, r, err)
@@ -195,21 +205,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach Flush and SetWriteDeadline.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (s *Server) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.Log.Error("panic", "path", r.URL.Path, "panic", v)
-				s.fail(w, r, errInternal)
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
 
 type ctxKey int
 

@@ -40,7 +40,8 @@ func DateOf(t time.Time) Date {
 // exist, such as 2026-02-29.
 func Parse(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil || len(s) != len(time.DateOnly) {
+	if err != nil || len(s) != len(time.DateOnly) || !DateOf(t).IsValid() {
+		// (Year 0000 parses in Go but is no valid Date.)
 		return Date{}, fmt.Errorf("%w: %q is not a date in the form YYYY-MM-DD", ErrInvalidDate, s)
 	}
 	return DateOf(t), nil

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every go fuzz target of the module (func FuzzXxx in *_test.go) for
+# N seconds each (default 2: the CI run; docs/reliability.md documents a
+# longer one). New interesting inputs go to Go's fuzz cache; a failing input
+# is written to the package's testdata/fuzz/FuzzXxx/ and the script stops
+# with its name — commit it with the fix, it becomes a regression seed.
+#
+#   scripts/fuzz.sh [seconds] [package-filter]
+#   FUZZ_PARALLEL=2 scripts/fuzz.sh 600      # longer run, two workers each
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-2}"
+filter="${2:-}"
+par="${FUZZ_PARALLEL:-1}"
+targets=$(grep -rlE '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' --include='*_test.go' internal cmd | sort | while read -r f; do
+  dir="./$(dirname "$f")"
+  grep -oE '^func Fuzz[A-Za-z0-9_]+' "$f" | sed "s/^func /$(printf '%s' "$dir" | sed 's/[\/&]/\\&/g') /"
+done)
+n=$(printf '%s\n' "$targets" | grep -c . || true)
+echo "== fuzz: $n targets × ${secs}s (parallel $par)"
+start=$(date +%s)
+fails=0
+while read -r pkg name; do
+  [ -n "$pkg" ] || continue
+  if [ -n "$filter" ] && [[ "$pkg" != *"$filter"* ]]; then continue; fi
+  t0=$(date +%s)
+  out=$(go test -run '^$' -fuzz "^${name}\$" -fuzztime "${secs}s" -parallel "$par" "$pkg" 2>&1) && ok=1 || ok=0
+  if [ "$ok" = 0 ] && grep -q 'context deadline exceeded' <<< "$out" && ! grep -q 'Failing input written' <<< "$out"; then
+    # Go's fuzzer gives up when the baseline run over the corpus takes
+    # longer than -fuzztime (a loaded machine): not a finding; retry longer.
+    out=$(go test -run '^$' -fuzz "^${name}\$" -fuzztime "$((secs * 3 + 5))s" -parallel "$par" "$pkg" 2>&1) && ok=1 || ok=0
+  fi
+  if [ "$ok" = 1 ]; then
+    echo "ok   $pkg $name ($(( $(date +%s) - t0 ))s)"
+  else
+    echo "FAIL $pkg $name"
+    printf '%s\n' "$out" | grep -v '^fuzz: elapsed' | tail -20
+    fails=$((fails + 1))
+  fi
+done <<< "$targets"
+echo "== fuzz: done in $(( $(date +%s) - start ))s, $fails failed"
+[ "$fails" -eq 0 ]
