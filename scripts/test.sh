@@ -19,6 +19,9 @@ echo "== go test -race -short (SQLite)"
 # simulator's target check runs below without the race detector.
 MINGBAI_TEST_PG= go test -race -short -count=1 -timeout 20m ./...
 
+echo "== fuzz targets, 2 s each (a longer run: docs/reliability.md)"
+bash scripts/fuzz.sh 2
+
 echo "== long tests without the race detector (SQLite): simulator targets, 2,000 concurrent tickets"
 go test -count=1 -run 'TestTargets' -v ./internal/sim | sed -n '/sim_test.go\|^---\|^ok\|^FAIL/p'
 MINGBAI_TEST_PG= go test -count=1 -run 'TestTwoThousandTickets' ./internal/web
