@@ -29,10 +29,10 @@ func seedRollupDay(t *testing.T, e *caseEnv) (ticketIDs []int64, caseIDs []int64
 		return tm.UnixMilli()
 	}
 	type tk struct {
-		item, zone, state              string
+		item, zone, state             string
 		issued, called, start, finish string
-		window                         bool
-		transfers                      int
+		window                        bool
+		transfers                     int
 	}
 	tickets := []tk{
 		{"RS-X", "employment", "done", "09:00:00", "09:05:00", "09:05:00", "09:15:00", true, 0},

@@ -33,6 +33,8 @@ type Config struct {
 	// ScreenFrameOrigins may frame the screen pages (/screens/…), e.g. a
 	// signage system's origin; every other page may not be framed.
 	ScreenFrameOrigins []string
+	// ReportMaxDays is the longest report range in days (0: 366).
+	ReportMaxDays int
 }
 
 // DemoAccount is a demo login shown to newcomers.
