@@ -383,12 +383,24 @@ type RebuildProgress struct {
 // RebuildRollups recomputes every hall-day that has raw rows, replacing
 // its rollups hall-day by hall-day (a report meanwhile sees each hall-day
 // either before or after), then removes rollups of hall-days without raw
-// rows, and flushes the marks left (harmless: a recompute is idempotent).
+// rows, removes the marks it covered and flushes those left.
 // progress, when set, is called after every batch of hall-days.
 func (db *DB) RebuildRollups(ctx context.Context, progress func(RebuildProgress)) (int, error) {
 	start := time.Now()
 	var keys []hallDay
+	var marks []int64
 	err := db.Read(ctx, func(tx *Tx) error {
+		// The marks visible now are covered by the recomputation below,
+		// which reads later; marks committed meanwhile are left for the
+		// next flush.
+		if err := eachRow(tx, "SELECT id FROM rollup_dirty ORDER BY id", nil, func(sc scanner) error {
+			var id int64
+			err := sc.Scan(&id)
+			marks = append(marks, id)
+			return err
+		}); err != nil {
+			return err
+		}
 		return eachRow(tx, `SELECT hall_id, day FROM tickets GROUP BY hall_id, day
 			UNION SELECT hall_id, accepted_date FROM cases
 			UNION SELECT hall_id, closed_date FROM cases WHERE closed_date <> ''
@@ -454,6 +466,19 @@ func (db *DB) RebuildRollups(ctx context.Context, progress func(RebuildProgress)
 			if err := recomputeHallDay(tx, k.hall, k.day); err != nil {
 				return err
 			}
+		}
+		// Remove the marks read at the start, as runs of consecutive ids:
+		// an id not read (not yet committed then) splits a run, so it
+		// stays.
+		for i := 0; i < len(marks); {
+			j := i
+			for j+1 < len(marks) && marks[j+1] == marks[j]+1 {
+				j++
+			}
+			if _, err := tx.Exec("DELETE FROM rollup_dirty WHERE id >= ? AND id <= ?", marks[i], marks[j]); err != nil {
+				return err
+			}
+			i = j + 1
 		}
 		return nil
 	})

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -247,6 +248,9 @@ func TestRollupSeededDay(t *testing.T) {
 	if _, err := db.Raw().Exec(db.Rebind("UPDATE rollup_daily SET visits = 99, wait_hist = '' WHERE hall_id = ?"), e.hall.ID); err != nil {
 		t.Fatal(err)
 	}
+	if bad, _, err := db.CheckRollups(ctx); err != nil || len(bad) != 2 || bad[0] != fmt.Sprintf("hall %d %s", e.hall.ID, rollupDay) {
+		t.Fatalf("check after damage: %v %v", bad, err)
+	}
 	var steps int
 	n2, err := db.RebuildRollups(ctx, func(store.RebuildProgress) { steps++ })
 	if err != nil || n2 < 2 || steps == 0 {
@@ -254,6 +258,9 @@ func TestRollupSeededDay(t *testing.T) {
 	}
 	rep = build(reports.ByItem, rollupDay, rollupDay)
 	checkCells(t, "after rebuild", reportCells(&rep.Total), map[string]string{"reports.col_visits": "6", "reports.col_wait_p90": "20"})
+	if bad, n, err := db.CheckRollups(ctx); err != nil || len(bad) != 0 || n < 2 {
+		t.Fatalf("check after rebuild: %v of %d, %v", bad, n, err)
+	}
 }
 
 func sortRows(rows []reports.Row) {

@@ -265,7 +265,7 @@ func (s *Server) pageReports(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	s.render(w, r, status, "reports", pageData{Title: i18n.T(l, "reports.title"), Error: msg, Data: map[string]any{
 		"V": v, "Kinds": reports.Kinds, "Dims": reports.Dimensions, "Spans": principal(r).SpansHalls(),
-		"Q": map[string]string{"period": q.Get("period"), "date": q.Get("date"), "month": q.Get("month"), "from": q.Get("from"), "to": q.Get("to"), "by": v.By, "scope": q.Get("scope")},
+		"Q":    map[string]string{"period": q.Get("period"), "date": q.Get("date"), "month": q.Get("month"), "from": q.Get("from"), "to": q.Get("to"), "by": v.By, "scope": q.Get("scope")},
 		"XLSX": "/reports.xlsx?" + r.URL.RawQuery, "MaxDays": s.reportMaxDays(),
 	}})
 	return nil
