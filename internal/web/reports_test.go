@@ -214,3 +214,42 @@ func TestReportRefusals(t *testing.T) {
 		t.Fatalf("auditor, all halls: %d %.300s", r.Status, r.Body)
 	}
 }
+
+// TestReportFollowsTheQueue issues, calls and finishes tickets through
+// the queue's own API: today's report counts them at once (the rollup
+// marks are written by the queue's transactions, the report flushes them).
+func TestReportFollowsTheQueue(t *testing.T) {
+	e := newHall(t)
+	mgr := e.tokenOf(e.People.Manager)
+	total := func() []string {
+		r := e.request("GET", fmt.Sprintf("/reports?hall=%d&period=day&by=window", e.Hall), bearer(mgr), asBrowser())
+		if r.Status != 200 {
+			t.Fatalf("report: %d %.300s", r.Status, r.Body)
+		}
+		q := pageTables(t, r.Body)["queue"]
+		return q[len(q)-1]
+	}
+	num := func(s string) int {
+		n, _ := strconv.Atoi(s)
+		return n
+	}
+	before := total()
+	e.issue("", map[string]any{"item": itemA})
+	e.issue("", map[string]any{"item": itemA})
+	w1 := e.signIn(1)
+	_, c, body := e.call(1, w1)
+	if c.ID == 0 {
+		t.Fatalf("call: %s", body)
+	}
+	if status, body := e.act(w1, c.ID, "start", nil); status != 200 {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	if status, body := e.act(w1, c.ID, "finish", nil); status != 200 {
+		t.Fatalf("finish: %d %s", status, body)
+	}
+	after := total()
+	// Columns: label, visits, called, …, served at index 8.
+	if num(after[1])-num(before[1]) != 2 || num(after[2])-num(before[2]) != 1 || num(after[8])-num(before[8]) != 1 {
+		t.Fatalf("report did not follow the queue:\nbefore %v\nafter  %v", before, after)
+	}
+}
