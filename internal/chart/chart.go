@@ -27,7 +27,7 @@ type Chart struct {
 	YTitle string
 	Labels []string
 	Series []Series
-	// Width and Height in SVG units (defaults 640 × 260).
+	// Width and Height in SVG units (defaults 480 × 260).
 	Width, Height int
 	// ID is the element id of the SVG (tests find charts by it).
 	ID string
@@ -63,7 +63,7 @@ func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 func (c *Chart) size() (int, int) {
 	w, h := c.Width, c.Height
 	if w <= 0 {
-		w = 640
+		w = 480
 	}
 	if h <= 0 {
 		h = 260
@@ -127,7 +127,7 @@ func (c *Chart) frame(b *strings.Builder) (x0, plotW, y func(float64) float64, s
 		col := palette[i%len(palette)]
 		fmt.Fprintf(b, `<rect x="%s" y="%d" width="10" height="10" fill="%s"/><text x="%s" y="%d" font-size="11" fill="#222">%s</text>`,
 			num(lx), h-12, col, num(lx+14), h-3, html.EscapeString(s.Name))
-		lx += 24 + float64(7*len([]rune(s.Name)))
+		lx += 24 + textWidth(s.Name, 11)
 	}
 	return func(i float64) float64 { return float64(left) + slot*i }, func(float64) float64 { return pw }, yf, slot
 }
@@ -192,3 +192,17 @@ func label(ls []string, i int) string {
 }
 
 func round(v float64) float64 { return math.Round(v*10) / 10 }
+
+// textWidth estimates the width of a text at a font size: CJK characters
+// are about one em wide, Latin ones about half.
+func textWidth(s string, size float64) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r > 0x2E80 {
+			w += size
+		} else {
+			w += size * 0.55
+		}
+	}
+	return w
+}
