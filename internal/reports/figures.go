@@ -53,26 +53,53 @@ func (h *Hist) Encode() string {
 	return b.String()
 }
 
-// AddEncoded adds a stored histogram to h. Malformed pairs are skipped
-// (the store writes only what Encode produced).
+// BinCount is one non-empty bin of a stored histogram.
+type BinCount struct {
+	Bin int
+	N   int64
+}
+
+// ParseHist appends the bins of a stored histogram to buf. Malformed
+// pairs are skipped (the store writes only what Encode produced). It is
+// the inner loop of every report: one pass, no allocation.
+func ParseHist(buf []BinCount, s string) []BinCount {
+	var bin, n int64
+	state := 0 // 0: in the bin, 1: in the count, 2: skipping a bad pair
+	digits := 0
+	emit := func() {
+		if state == 1 && digits > 0 && bin < HistBins {
+			buf = append(buf, BinCount{int(bin), n})
+		}
+		bin, n, state, digits = 0, 0, 0, 0
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			emit()
+		case state == 2:
+		case c == ':' && state == 0 && digits > 0:
+			state, digits = 1, 0
+		case c >= '0' && c <= '9' && digits < 12:
+			if state == 0 {
+				bin = bin*10 + int64(c-'0')
+			} else {
+				n = n*10 + int64(c-'0')
+			}
+			digits++
+		default:
+			state = 2
+		}
+	}
+	emit()
+	return buf
+}
+
+// AddEncoded adds a stored histogram to h.
 func (h *Hist) AddEncoded(s string) {
-	for len(s) > 0 {
-		var pair string
-		if i := strings.IndexByte(s, ' '); i >= 0 {
-			pair, s = s[:i], s[i+1:]
-		} else {
-			pair, s = s, ""
-		}
-		c := strings.IndexByte(pair, ':')
-		if c < 0 {
-			continue
-		}
-		bin, err1 := strconv.Atoi(pair[:c])
-		n, err2 := strconv.ParseInt(pair[c+1:], 10, 64)
-		if err1 != nil || err2 != nil || bin < 0 || bin >= HistBins {
-			continue
-		}
-		h[bin] += n
+	var buf [32]BinCount
+	for _, b := range ParseHist(buf[:0], s) {
+		h[b.Bin] += b.N
 	}
 }
 
@@ -227,14 +254,25 @@ func (f *Figures) Row(k Key) Row {
 // AddRow adds a stored row. Cases due on days from today on are not yet
 // overdue: they add to neither CasesDue nor Overdue.
 func (f *Figures) AddRow(r *Row, today string) {
+	var w, s [32]BinCount
+	f.addParsed(r, today, ParseHist(w[:0], r.WaitHist), ParseHist(s[:0], r.ServiceHist))
+}
+
+// addParsed adds a row whose histograms are already parsed (a report adds
+// each row to its group, the total and its day: it parses them once).
+func (f *Figures) addParsed(r *Row, today string, wait, service []BinCount) {
 	c := r.Counts
 	if r.Day >= today {
 		c.CasesDue, c.CasesDueMet = 0, 0
 	}
 	f.Counts.Add(&c)
 	f.Overdue += c.CasesDue - c.CasesDueMet
-	f.WaitHist.AddEncoded(r.WaitHist)
-	f.ServiceHist.AddEncoded(r.ServiceHist)
+	for _, b := range wait {
+		f.WaitHist[b.Bin] += b.N
+	}
+	for _, b := range service {
+		f.ServiceHist[b.Bin] += b.N
+	}
 }
 
 // Add adds other figures.

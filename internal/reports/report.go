@@ -206,6 +206,7 @@ func Build(p Period, by string, today string, rows []Row, reasons []Reason) Repo
 			labels = append(labels, l)
 		}
 	}
+	var wb, sb []BinCount
 	for i := range rows {
 		r := &rows[i]
 		if r.Day < p.From || r.Day > p.To {
@@ -217,14 +218,15 @@ func Build(p Period, by string, today string, rows []Row, reasons []Reason) Repo
 			x = &Figures{}
 			groups[g] = x
 		}
-		x.AddRow(r, today)
-		rep.Total.AddRow(r, today)
+		wb, sb = ParseHist(wb[:0], r.WaitHist), ParseHist(sb[:0], r.ServiceHist)
+		x.addParsed(r, today, wb, sb)
+		rep.Total.addParsed(r, today, wb, sb)
 		l := r.Day
 		if monthly {
 			l = l[:7]
 		}
 		if pt := points[l]; pt != nil {
-			pt.AddRow(r, today)
+			pt.addParsed(r, today, wb, sb)
 		}
 	}
 	for k, v := range groups {

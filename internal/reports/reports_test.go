@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"testing"
 
 	"mingbai/internal/apperr"
@@ -107,5 +108,30 @@ func TestCells(t *testing.T) {
 	r := RatioOf(10, 10)
 	if r.Hi != 1 || r.Low < 0.69 || r.Low > 0.73 {
 		t.Fatalf("Wilson 10/10: %+v", r)
+	}
+}
+
+// BenchmarkBuild sums a year of one city's rollups (10 halls × 250 days ×
+// 40 keys) by item: the part of a report done in Go.
+func BenchmarkBuild(b *testing.B) {
+	var h Hist
+	for m := 0; m < 40; m++ {
+		h[m] = int64(m % 7)
+	}
+	enc := h.Encode()
+	var rows []Row
+	for hall := int64(1); hall <= 10; hall++ {
+		for d := 0; d < 250; d++ {
+			day := fmt.Sprintf("2025-%02d-%02d", 1+d/21, 1+d%21)
+			for k := 0; k < 40; k++ {
+				rows = append(rows, Row{Key: Key{HallID: hall, Day: day, Item: fmt.Sprint("I", k%12), WindowID: int64(k)},
+					Counts: Counts{Visits: 25, Called: 24}, WaitHist: enc, ServiceHist: enc})
+			}
+		}
+	}
+	p := Period{Kind: Custom, From: "2025-01-01", To: "2025-12-31"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Build(p, ByItem, "2026-01-01", rows, nil)
 	}
 }
