@@ -71,6 +71,13 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 			_, err := db.MarkAppointmentNoShows(ctx)
 			return err
 		})},
+		// Recomputes the report rollups of the hall-days that writes marked
+		// stale (store/rollup.go); reports flush too, so this only keeps the
+		// work small. At start, so that marks left by a crash are taken.
+		{"rollups", every(30*time.Second, true, log, "rollups", func(ctx context.Context) error {
+			_, err := db.FlushRollups(ctx)
+			return err
+		})},
 	}
 	if baseURL != "" {
 		// Sends the SMS rating invitation of completed, unrated cases

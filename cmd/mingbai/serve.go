@@ -48,6 +48,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	baseURL := fs.String("base-url", "", "public base URL for links and QR codes (default: from each request)")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serves HTTPS; cookies become Secure)")
 	tlsKey := fs.String("tls-key", "", "TLS key file")
+	reportMaxDays := fs.Int("report-max-days", 366, "longest report range in days")
 	autoMigrate := fs.Bool("migrate", false, "apply pending migrations at start-up (an empty database is always migrated)")
 	demoTraffic := fs.Bool("demo-traffic", false, "run simulated citizens and clerks in the demo hall (default: on with --demo)")
 	demoSpeed := fs.Float64("demo-speed", 1, "speed of the demo traffic: 1 = a hall day in real time, 60 = an hour a minute")
@@ -108,7 +109,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg := web.Config{BaseURL: *baseURL, SecureCookies: *tlsCert != "", Version: version, Demo: *demoFlag,
-		MetricsToken: os.Getenv("MINGBAI_METRICS_TOKEN"), MetricsAllow: allow}
+		MetricsToken: os.Getenv("MINGBAI_METRICS_TOKEN"), MetricsAllow: allow, ReportMaxDays: *reportMaxDays}
 	if *demoFlag {
 		seeded, err := demo.Seeded(ctx, db)
 		if err != nil {

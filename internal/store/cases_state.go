@@ -106,6 +106,11 @@ func (db *DB) ChangeCaseState(ctx context.Context, id int64, ch CaseChange) (Cas
 		if err := saveCorrections(tx, id, next.Corrections); err != nil {
 			return err
 		}
+		if next.State == cases.Correction && from != cases.Correction {
+			if err := recordCorrectionReasons(tx, id, len(next.Corrections), today.String(), next.Materials); err != nil {
+				return err
+			}
+		}
 		note := strings.TrimSpace(ch.Note)
 		if next.State == cases.Rejected {
 			note = strings.TrimSpace(next.Reason + "（" + next.LegalBasis + "）" + " " + note)

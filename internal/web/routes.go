@@ -335,6 +335,7 @@ func (s *Server) routeTable() []Route {
 
 	// ---- Oversight: dashboard, reports, transparency (oversight) ----
 	// (routes of this area go here)
+	rt = append(rt, s.reportRoutes()...)
 
 	// ---- Simulation and staffing ----------------------------------------
 	rt = append(rt, []Route{

@@ -38,6 +38,8 @@ type Config struct {
 	// admitted without it (nil: loopback only; "none": no address).
 	MetricsToken string
 	MetricsAllow []string
+	// ReportMaxDays is the longest report range in days (0: 366).
+	ReportMaxDays int
 }
 
 // DemoAccount is a demo login shown to newcomers.
