@@ -38,6 +38,7 @@ func commands() []command {
 		{"feedback", "ratings and callbacks: verify-draw --draw N | --file FILE", runFeedback},
 		{"sim", "simulate hall days: dispatch policies and wait estimates side by side", runSim},
 		{"staffing", "staffing advisor: window skills and hourly staffing for a target", runStaffing},
+		{"soak", "reliability soaks: crash (kill -9 under load, check every acknowledged write)", runSoak},
 		{"bench", "server benchmarks on this machine: issue, call, latency, fan-out, monthly report", runBench},
 		{"version", "print the version", runVersion},
 	}
