@@ -163,18 +163,18 @@ func Crash(ctx context.Context, cfg CrashConfig) (res CrashResult, err error) {
 			break
 		}
 		run := cfg.MinRun + time.Duration(rng.Int64N(int64(cfg.MaxRun-cfg.MinRun)+1))
-		wctx, stop := context.WithCancel(ctx)
+		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for _, w := range workers {
 			wg.Add(1)
-			go func() { defer wg.Done(); w.loop(wctx) }()
+			go func() { defer wg.Done(); w.loop(ctx, stop) }()
 		}
 		select {
 		case <-time.After(run):
 		case <-ctx.Done():
 		}
 		srv.Kill() // SIGKILL while requests are in flight
-		stop()
+		close(stop)
 		wg.Wait()
 		logf("cycle %d: killed after %v; %d acknowledged so far, %d unanswered", cycle, run.Round(time.Millisecond), j.acks(), j.unacked())
 		if ctx.Err() != nil {
@@ -196,7 +196,7 @@ func Crash(ctx context.Context, cfg CrashConfig) (res CrashResult, err error) {
 	if n := len(recoveries); n > 0 {
 		res.RecoveryMax, res.RecoveryMedian = recoveries[n-1], recoveries[n/2]
 	}
-	if err := inst.verify(ctx, j, screen, &res); err != nil {
+	if err := inst.verify(ctx, j, &res, screen); err != nil {
 		return res, err
 	}
 	return res, nil

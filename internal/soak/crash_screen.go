@@ -25,7 +25,9 @@ type Screen struct {
 	resyncs int
 	// Connects counts the streams opened.
 	connects int
-	changed  chan struct{}
+	// first is when the newest stream brought its first message.
+	first   time.Time
+	changed chan struct{}
 }
 
 // NewScreen returns a screen of the hall that resumes after event id from
@@ -40,7 +42,7 @@ var streamClient = &http.Client{Transport: &http.Transport{Proxy: nil, ResponseH
 func (s *Screen) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		s.follow(ctx)
-		pause(ctx, 50*time.Millisecond) // the server is gone: retry soon (EventSource waits "retry")
+		pause(ctx, nil, 50*time.Millisecond) // the server is gone: retry soon (EventSource waits "retry")
 	}
 }
 
@@ -54,6 +56,7 @@ func (s *Screen) follow(ctx context.Context) {
 		req.Header.Set("Last-Event-ID", strconv.FormatInt(s.last, 10))
 	}
 	s.connects++
+	s.first = time.Time{}
 	s.mu.Unlock()
 	resp, err := streamClient.Do(req)
 	if err != nil {
@@ -86,6 +89,9 @@ func (s *Screen) follow(ctx context.Context) {
 func (s *Screen) event(id int64, kind, data string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.first.IsZero() {
+		s.first = time.Now()
+	}
 	if kind == "resync" {
 		s.resyncs++
 	}
@@ -141,3 +147,6 @@ func (s *Screen) Stats() (connects, events, resyncs int) {
 	defer s.mu.Unlock()
 	return s.connects, len(s.got), s.resyncs
 }
+
+// resumedAt is when the newest stream brought its first message.
+func (s *Screen) resumedAt() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.first }

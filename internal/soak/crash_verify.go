@@ -13,7 +13,7 @@ var publicKinds = "'" + strings.Join([]string{store.EventTicketIssued, store.Eve
 
 // verify checks the database against the journal, the audit chain and the
 // event log against what the screen received.
-func (in *Instance) verify(ctx context.Context, j *journal, screen *Screen, res *CrashResult) error {
+func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, screens ...*Screen) error {
 	db, err := in.open(ctx)
 	if err != nil {
 		return err
@@ -141,26 +141,28 @@ func (in *Instance) verify(ctx context.Context, j *journal, screen *Screen, res 
 			j.prob.add("case %d acknowledged %s, database has %q", id, st, got)
 		}
 	}
-	// The screen saw every public event and every acknowledged call.
+	// The screens saw every public event and every acknowledged call.
 	res.Events = len(events)
-	for _, id := range events {
-		if !screen.Got(id) {
-			res.Missed++
+	for i, screen := range screens {
+		missed, missedCalls := 0, 0
+		for _, id := range events {
+			if !screen.Got(id) {
+				missed++
+			}
 		}
-	}
-	if res.Missed > 0 {
-		j.prob.add("screen missed %d of %d events", res.Missed, len(events))
-	}
-	for dn := range j.calls {
-		if !screen.Called(dn[strings.IndexByte(dn, '/')+1:]) {
-			res.MissedCalls++
+		for dn := range j.calls {
+			if !screen.Called(dn[strings.IndexByte(dn, '/')+1:]) {
+				missedCalls++
+			}
 		}
-	}
-	if res.MissedCalls > 0 {
-		j.prob.add("screen missed %d acknowledged calls", res.MissedCalls)
-	}
-	if _, _, resyncs := screen.Stats(); resyncs > 0 {
-		j.prob.add("screen got %d resync notices (gaps the server could not replay)", resyncs)
+		if missed > 0 || missedCalls > 0 {
+			j.prob.add("screen %d missed %d of %d events and %d of %d acknowledged calls", i+1, missed, len(events), missedCalls, len(j.calls))
+		}
+		if _, _, resyncs := screen.Stats(); resyncs > 0 {
+			j.prob.add("screen %d got %d resync notices (gaps the server could not replay)", i+1, resyncs)
+		}
+		res.Missed += missed
+		res.MissedCalls += missedCalls
 	}
 	if eventGap {
 		j.prob.add("the SQLite event log has a hole in its ids")

@@ -151,7 +151,9 @@ func (in *Instance) setupLoad(ctx context.Context, base string, windows int) (*l
 
 // worker is a clerk or a kiosk.
 type worker interface {
-	loop(ctx context.Context)
+	// loop works until stop closes (after the request in flight) or a
+	// request goes unanswered.
+	loop(ctx context.Context, stop <-chan struct{})
 	resolve(ctx context.Context) error
 }
 
@@ -167,11 +169,21 @@ func (l *load) workers(cfg CrashConfig, j *journal, cur *current, rng *rand.Rand
 	return out
 }
 
-// pause waits d or until ctx ends (a client's think time).
-func pause(ctx context.Context, d time.Duration) {
+// pause waits d or until ctx ends or stop closes (a client's think time).
+func pause(ctx context.Context, stop <-chan struct{}, d time.Duration) {
 	select {
 	case <-ctx.Done():
+	case <-stop:
 	case <-time.After(d):
+	}
+}
+
+func stopped(ctx context.Context, stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return ctx.Err() != nil
 	}
 }
 
@@ -186,8 +198,8 @@ type kiosk struct {
 	pend map[string]any // the unanswered keyed request, to retry
 }
 
-func (k *kiosk) loop(ctx context.Context) {
-	for ctx.Err() == nil && k.pend == nil {
+func (k *kiosk) loop(ctx context.Context, stop <-chan struct{}) {
+	for !stopped(ctx, stop) && k.pend == nil {
 		k.seq++
 		body := map[string]any{"item": k.l.items[k.rng.IntN(len(k.l.items))], "hall": k.l.inst.HallID}
 		keyed := k.rng.IntN(2) == 0
@@ -223,7 +235,7 @@ func (k *kiosk) loop(ctx context.Context) {
 			json.Unmarshal(a.Body, &t)
 			k.j.ticket(t, true)
 		}
-		pause(ctx, time.Duration(2+k.rng.IntN(10))*time.Millisecond)
+		pause(ctx, stop, time.Duration(2+k.rng.IntN(10))*time.Millisecond)
 	}
 }
 
@@ -284,9 +296,9 @@ type pending struct {
 
 func (c *clerk) token() string { return c.l.inst.Tokens[c.n] }
 
-func (c *clerk) loop(ctx context.Context) {
-	for ctx.Err() == nil && c.pend == nil {
-		c.step(ctx)
+func (c *clerk) loop(ctx context.Context, stop <-chan struct{}) {
+	for !stopped(ctx, stop) && c.pend == nil {
+		c.step(ctx, stop)
 	}
 }
 
@@ -312,7 +324,7 @@ func (c *clerk) send(ctx context.Context, method, path string, body any, p pendi
 	return a, false
 }
 
-func (c *clerk) step(ctx context.Context) {
+func (c *clerk) step(ctx context.Context, stop <-chan struct{}) {
 	base := fmt.Sprintf("/api/v1/tickets/%d/", c.ticket)
 	r := c.rng.IntN(100)
 	switch {
@@ -328,7 +340,7 @@ func (c *clerk) step(ctx context.Context) {
 		if ok {
 			c.took(a, true)
 		} else if a.Err == nil && a.Status == 404 {
-			pause(ctx, 20*time.Millisecond) // nothing waits
+			pause(ctx, stop, 20*time.Millisecond) // nothing waits
 		} else if c.pend == nil {
 			c.j.prob.add("call at window %d: %d %s", c.n, a.Status, a.Body)
 		}
