@@ -37,6 +37,7 @@ type Instance struct {
 	Manager                           string           // API token of the hall manager
 	ExtraArgs                         []string         // more flags for serve
 	EventBase                         int64            // newest event when seeded
+	baseDSN                           string           // the PostgreSQL server's DSN, without the schema
 	dropSchema                        func()
 	removeDir                         bool
 	logf                              *os.File
@@ -65,7 +66,7 @@ func Prepare(ctx context.Context, bin, dir, dsn, sync string) (*Instance, error)
 		return nil, err
 	}
 	if dsn != "" {
-		in.Engine = "postgres"
+		in.Engine, in.baseDSN = "postgres", dsn
 		if in.DSN, in.dropSchema, err = FreshSchema(dsn, "soak"); err != nil {
 			return nil, err
 		}
@@ -307,4 +308,37 @@ func (in *Instance) Command(ctx context.Context, args ...string) (string, error)
 	cmd := exec.CommandContext(ctx, in.Bin, append(args, in.Args()...)...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// freshDatabase makes a new, empty database in the PostgreSQL server (to
+// restore into) and returns its name and a function that drops it.
+func freshDatabase(ctx context.Context, dsn string) (string, func(), error) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "mingbai_restore_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create database: %w", err)
+	}
+	drop := func() {
+		admin.Exec("DROP DATABASE " + name + " WITH (FORCE)")
+		admin.Close()
+	}
+	// The dump of one schema carries no extensions: the catalogue's
+	// trigram index needs pg_trgm, as the migration made it.
+	fresh, err := sql.Open("pgx", withDatabase(dsn, name))
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	defer fresh.Close()
+	if _, err := fresh.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"); err != nil {
+		drop()
+		return "", nil, fmt.Errorf("pg_trgm in the new database: %w", err)
+	}
+	return name, drop, nil
 }

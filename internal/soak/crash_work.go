@@ -22,9 +22,10 @@ type journal struct {
 	mu      sync.Mutex
 	tickets map[int64]*jTicket
 	cases   map[int64]string
-	calls   map[string]bool // day/number of every acknowledged call
-	ack     int             // requests answered 2xx
-	unack   int             // requests that got no answer
+	ids     map[int64]string // case → the ID number sent
+	calls   map[string]bool  // day/number of every acknowledged call
+	ack     int              // requests answered 2xx
+	unack   int              // requests that got no answer
 	// committed counts unanswered requests later found committed.
 	committed int
 	// unkeyed counts unanswered issues without an idempotency key: each
@@ -40,7 +41,7 @@ type jTicket struct {
 }
 
 func newJournal() *journal {
-	return &journal{tickets: map[int64]*jTicket{}, cases: map[int64]string{}, calls: map[string]bool{}}
+	return &journal{tickets: map[int64]*jTicket{}, cases: map[int64]string{}, ids: map[int64]string{}, calls: map[string]bool{}}
 }
 
 func (j *journal) acks() int    { j.mu.Lock(); defer j.mu.Unlock(); return j.ack }
@@ -81,8 +82,12 @@ type ticketJSON struct {
 }
 
 type caseJSON struct {
-	ID    int64  `json:"id"`
-	State string `json:"state"`
+	ID        int64  `json:"id"`
+	State     string `json:"state"`
+	Materials []struct {
+		Name   string `json:"name"`
+		Status string `json:"status"`
+	} `json:"materials"`
 }
 
 // answer is one HTTP exchange: Err is set when no answer came.
@@ -271,19 +276,20 @@ var caseMaterials = []string{"居民身份证", "相关类别证明"}
 // return, or transfer, or recall; after some finishes a case is accepted
 // and moved to in_review and completed.
 type clerk struct {
-	n      int
-	l      *load
-	j      *journal
-	cur    *current
-	rng    *rand.Rand
-	cases  bool
-	ticket int64 // the window's ticket (called, serving or held); 0 = none
-	state  string
-	item   string
-	kase   int64 // the open case; 0 = none
-	kstate string
-	nCase  int
-	pend   *pending
+	n       int
+	l       *load
+	j       *journal
+	cur     *current
+	rng     *rand.Rand
+	cases   bool
+	ticket  int64 // the window's ticket (called, serving or held); 0 = none
+	state   string
+	item    string
+	kase    int64 // the open case; 0 = none
+	kstate  string
+	missing []string // materials the open case still lacks
+	nCase   int
+	pend    *pending
 }
 
 // pending is a request that got no answer: after the restart the clerk
@@ -329,11 +335,17 @@ func (c *clerk) step(ctx context.Context, stop <-chan struct{}) {
 	r := c.rng.IntN(100)
 	switch {
 	case c.kase != 0:
-		to := "in_review"
+		// accepted → in_review → completed; a case waiting in correction
+		// (the one-time notice) goes to in_review when the missing
+		// materials are handed in.
+		body := map[string]any{"to": "in_review"}
 		if c.kstate == "in_review" {
-			to = "completed"
+			body["to"] = "completed"
+		} else if c.kstate == "correction" {
+			body["received"] = c.missing
 		}
-		a, ok := c.send(ctx, "POST", fmt.Sprintf("/api/v1/cases/%d/state", c.kase), map[string]string{"to": to}, pending{kind: "case_state", from: c.kstate, to: to})
+		to := body["to"].(string)
+		a, ok := c.send(ctx, "POST", fmt.Sprintf("/api/v1/cases/%d/state", c.kase), body, pending{kind: "case_state", from: c.kstate, to: to})
 		c.caseAnswer(a, ok, "case state")
 	case c.ticket == 0:
 		a, ok := c.send(ctx, "POST", fmt.Sprintf("/api/v1/windows/%d/call", c.l.inst.Windows[c.n]), nil, pending{kind: "call"})
@@ -425,6 +437,18 @@ func (c *clerk) accept(ctx context.Context) {
 		"idempotency_key": fmt.Sprintf("soak-case-%d-%d", c.n, c.nCase)}
 	a, ok := c.send(ctx, "POST", "/api/v1/cases", body, pending{kind: "case"})
 	c.caseAnswer(a, ok, "accept case")
+	if ok {
+		c.sentID(body)
+	}
+}
+
+// sentID records the ID number a case was accepted with.
+func (c *clerk) sentID(body any) {
+	c.j.mu.Lock()
+	defer c.j.mu.Unlock()
+	if c.kase != 0 {
+		c.j.ids[c.kase], _ = body.(map[string]any)["id_number"].(string)
+	}
 }
 
 func (c *clerk) caseAnswer(a answer, ok bool, what string) {
@@ -440,8 +464,13 @@ func (c *clerk) caseAnswer(a answer, ok bool, what string) {
 	c.j.mu.Lock()
 	c.j.cases[v.ID] = v.State
 	c.j.mu.Unlock()
-	c.kase, c.kstate = v.ID, v.State
-	if v.State != "accepted" && v.State != "in_review" {
+	c.kase, c.kstate, c.missing = v.ID, v.State, nil
+	for _, m := range v.Materials {
+		if m.Status == "missing" {
+			c.missing = append(c.missing, m.Name)
+		}
+	}
+	if v.State != "accepted" && v.State != "in_review" && v.State != "correction" {
 		c.kase = 0
 	}
 }
@@ -507,6 +536,7 @@ func (c *clerk) resolve(ctx context.Context) error {
 		}
 		c.j.mu.Unlock()
 		c.caseAnswer(a, true, "")
+		c.sentID(p.body)
 	case "case_state":
 		var v caseJSON
 		if err := get(fmt.Sprintf("/api/v1/cases/%d", c.kase), &v); err != nil {
