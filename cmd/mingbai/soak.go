@@ -27,7 +27,7 @@ func runSoak(args []string, stdout, stderr io.Writer) int {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			fmt.Fprintf(stderr, "  %-8s %s\n", n, soakSubs[n].summary)
+			fmt.Fprintf(stderr, "  %-14s %s\n", n, soakSubs[n].summary)
 		}
 		return 2
 	}
@@ -72,11 +72,5 @@ func runSoakCrash(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, soak.TableHeader)
 	fmt.Fprintln(stdout, res.Row())
-	for _, p := range res.Problems {
-		fmt.Fprintln(stdout, "PROBLEM:", p)
-	}
-	if !res.OK() {
-		return 1
-	}
-	return 0
+	return report(stdout, res.Problems, res.OK())
 }

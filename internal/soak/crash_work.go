@@ -33,6 +33,10 @@ type journal struct {
 	unkeyed int
 	s5xx    int
 	prob    problems
+	// outage: 5xx answers are expected (the database is failing over);
+	// they are counted and settled like unanswered requests.
+	outage bool
+	ackAt  []time.Time
 }
 
 type jTicket struct {
@@ -223,7 +227,9 @@ func (k *kiosk) loop(ctx context.Context, stop <-chan struct{}) {
 			}
 		case a.Status >= 500:
 			k.j.s5xx++
-			k.j.prob.add("issue: %d %s", a.Status, a.Body)
+			if !k.j.outage {
+				k.j.prob.add("issue: %d %s", a.Status, a.Body)
+			}
 			if keyed {
 				k.pend = body
 			} else {
@@ -231,6 +237,7 @@ func (k *kiosk) loop(ctx context.Context, stop <-chan struct{}) {
 			}
 		case a.Status == 201 || a.Status == 200:
 			k.j.ack++
+			k.j.ackAt = append(k.j.ackAt, time.Now())
 		default:
 			k.j.prob.add("issue: unexpected %d %s", a.Status, a.Body)
 		}
@@ -318,9 +325,12 @@ func (c *clerk) send(ctx context.Context, method, path string, body any, p pendi
 		c.j.unack++
 	case a.Status >= 500:
 		c.j.s5xx++
-		c.j.prob.add("%s %s: %d %s", method, path, a.Status, a.Body)
+		if !c.j.outage {
+			c.j.prob.add("%s %s: %d %s", method, path, a.Status, a.Body)
+		}
 	case a.Status >= 200 && a.Status < 300:
 		c.j.ack++
+		c.j.ackAt = append(c.j.ackAt, time.Now())
 		return a, true
 	default:
 		return a, false
@@ -481,7 +491,6 @@ func (c *clerk) resolve(ctx context.Context) error {
 	if p == nil {
 		return nil
 	}
-	c.pend = nil
 	base := c.cur.get()
 	get := func(path string, out any) error {
 		a := call(ctx, "GET", base+path, c.token(), nil)
@@ -554,5 +563,6 @@ func (c *clerk) resolve(ctx context.Context) error {
 		b, _ := json.Marshal(v)
 		c.caseAnswer(answer{Body: b}, true, "")
 	}
+	c.pend = nil // only once settled: a failed read-back is tried again
 	return nil
 }
