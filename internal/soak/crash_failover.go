@@ -26,8 +26,8 @@ type FailoverConfig struct {
 // FailoverResult adds the outage to the crash soak's figures.
 type FailoverResult struct {
 	CrashResult
-	// Outage is the time from the kill to the first acknowledged write
-	// after it.
+	// Outage is the time from the kill to the first acknowledgement of
+	// a write sent after it.
 	Outage time.Duration
 }
 
@@ -101,10 +101,9 @@ func Failover(ctx context.Context, cfg FailoverConfig) (res FailoverResult, err 
 	for deadline := time.Now().Add(cfg.After); time.Now().Before(deadline) && ctx.Err() == nil; {
 		pause(ctx, nil, 100*time.Millisecond)
 		j.mu.Lock()
-		for _, t := range j.ackAt {
-			if t.After(killed) {
-				res.Outage = t.Sub(killed)
-				break
+		for _, a := range j.acked {
+			if a.sent.After(killed) && (res.Outage < 0 || a.answered.Sub(killed) < res.Outage) {
+				res.Outage = a.answered.Sub(killed)
 			}
 		}
 		j.mu.Unlock()
@@ -122,8 +121,15 @@ func Failover(ctx context.Context, cfg FailoverConfig) (res FailoverResult, err 
 	close(stop)
 	wg.Wait()
 	for _, w := range workers {
-		if err := w.resolve(ctx); err != nil {
-			return res, err
+		for t0 := time.Now(); ; {
+			err := w.resolve(ctx)
+			if err == nil {
+				break
+			}
+			if time.Since(t0) > cfg.After {
+				return res, err
+			}
+			pause(ctx, nil, 200*time.Millisecond)
 		}
 	}
 	newest, err := inst.newestPublicEvent(ctx)

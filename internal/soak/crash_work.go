@@ -36,8 +36,10 @@ type journal struct {
 	// outage: 5xx answers are expected (the database is failing over);
 	// they are counted and settled like unanswered requests.
 	outage bool
-	ackAt  []time.Time
+	acked  []span // when each acknowledged request was sent and answered
 }
+
+type span struct{ sent, answered time.Time }
 
 type jTicket struct {
 	Number, Day, State string
@@ -215,6 +217,7 @@ func (k *kiosk) loop(ctx context.Context, stop <-chan struct{}) {
 		if keyed {
 			body["idempotency_key"] = fmt.Sprintf("soak-%d-%d", k.n, k.seq)
 		}
+		sent := time.Now()
 		a := call(ctx, "POST", k.cur.get()+"/api/v1/tickets", k.l.inst.Kiosk, body)
 		k.j.mu.Lock()
 		switch {
@@ -237,7 +240,7 @@ func (k *kiosk) loop(ctx context.Context, stop <-chan struct{}) {
 			}
 		case a.Status == 201 || a.Status == 200:
 			k.j.ack++
-			k.j.ackAt = append(k.j.ackAt, time.Now())
+			k.j.acked = append(k.j.acked, span{sent, time.Now()})
 		default:
 			k.j.prob.add("issue: unexpected %d %s", a.Status, a.Body)
 		}
@@ -317,6 +320,7 @@ func (c *clerk) loop(ctx context.Context, stop <-chan struct{}) {
 
 // send makes a request; an unanswered or 5xx one becomes pending.
 func (c *clerk) send(ctx context.Context, method, path string, body any, p pending) (answer, bool) {
+	sent := time.Now()
 	a := call(ctx, method, c.cur.get()+path, c.token(), body)
 	c.j.mu.Lock()
 	defer c.j.mu.Unlock()
@@ -330,7 +334,7 @@ func (c *clerk) send(ctx context.Context, method, path string, body any, p pendi
 		}
 	case a.Status >= 200 && a.Status < 300:
 		c.j.ack++
-		c.j.ackAt = append(c.j.ackAt, time.Now())
+		c.j.acked = append(c.j.acked, span{sent, time.Now()})
 		return a, true
 	default:
 		return a, false
