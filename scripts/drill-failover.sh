@@ -110,18 +110,18 @@ as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "show synchronous_commit" | 
 DSN="postgres://postgres@127.0.0.1:$P1,127.0.0.1:$P2/mingbai?sslmode=disable&target_session_attrs=read-write&connect_timeout=2"
 # The primary's machine is lost: its keeper and its postgres, at once.
 # pg_autoctl keeps its pid file under /tmp/pg_autoctl/<pgdata>. The
-# machine is lost when the keeper, every service it forked and postgres
-# die at once: all of them are stopped first (so that none restarts
+# machine is lost when the keeper, every service it forked, postgres and
+# every backend die at once: all of them are stopped first (so that none restarts
 # another), then killed. KILL_KEEPER=0 kills only postgres and lets the
 # keeper restart it (a crash, not a lost machine).
 KEEPER1=$(head -1 "/tmp/pg_autoctl$WORK/node1/pg_autoctl.pid")
 cat >"$WORK/kill-primary.sh" <<EOF
 tree() { for c in \$(ps -o pid= --ppid "\$1"); do tree "\$c"; done; echo "\$1"; }
-pids="\$(head -1 $WORK/node1/postmaster.pid)"
+pids="\$(tree \$(head -1 $WORK/node1/postmaster.pid))"
 [ "${KILL_KEEPER:-1}" = 1 ] && pids="\$(tree $KEEPER1) \$pids"
 kill -STOP \$pids 2>/dev/null
 kill -KILL \$pids 2>/dev/null
-true
+date +%s.%N   # the moment of the kill, for the outage time
 EOF
 KILL="bash $WORK/kill-primary.sh"
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -92,10 +94,18 @@ func Failover(ctx context.Context, cfg FailoverConfig) (res FailoverResult, err 
 	pause(ctx, nil, cfg.Before)
 	logf("killing the primary: %s (%d acknowledged so far)", cfg.Kill, j.acks())
 	killed := time.Now()
-	if out, err := exec.CommandContext(ctx, "sh", "-c", cfg.Kill).CombinedOutput(); err != nil {
+	out, err := exec.CommandContext(ctx, "sh", "-c", cfg.Kill).Output()
+	if err != nil {
 		close(stop)
 		wg.Wait()
 		return res, fmt.Errorf("kill: %v: %s", err, out)
+	}
+	// The command may print the moment of the kill (unix seconds) as its
+	// last line: finding the processes can take longer than killing them.
+	if f := strings.Fields(string(out)); len(f) > 0 {
+		if sec, err := strconv.ParseFloat(f[len(f)-1], 64); err == nil && sec > 1e9 {
+			killed = time.Unix(0, int64(sec*1e9))
+		}
 	}
 	res.Outage = -1
 	for deadline := time.Now().Add(cfg.After); time.Now().Before(deadline) && ctx.Err() == nil; {
