@@ -14,7 +14,9 @@
 # and runs the PostgreSQL processes as the user postgres (run it as root,
 # or as postgres). Usage:
 #   scripts/drill-failover.sh [path/to/mingbai]      (default: go build)
-# Environment: BASE_PORT (default 55430: monitor, +1 and +2 the nodes),
+# Environment: BASE_PORT (default 55430: monitor, +1, +2 (+3) the nodes),
+# NODES=3 (primary and two synchronous-candidate standbys, number-sync-standbys 1),
+# KILL_KEEPER=0 (kill only the primary's postgres: its keeper restarts it),
 # KEEP=1 keeps the directory, BEFORE (load before the kill, default 10s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +25,8 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 export PATH="$PGBIN:$PATH"
 command -v pg_autoctl >/dev/null || { echo "pg_autoctl not found: apt-get install pg-auto-failover-cli postgresql-15-auto-failover" >&2; exit 2; }
 BASE_PORT=${BASE_PORT:-55430}
-MON_PORT=$BASE_PORT; P1=$((BASE_PORT + 1)); P2=$((BASE_PORT + 2))
+MON_PORT=$BASE_PORT; P1=$((BASE_PORT + 1)); P2=$((BASE_PORT + 2)); P3=$((BASE_PORT + 3))
+NODES=${NODES:-2}   # 3: a second standby and number-sync-standbys 1 (docs/deploy.md)
 WORK=$(mktemp -d /tmp/mingbai-failover.XXXXXX)
 chmod 755 "$WORK"
 
@@ -40,7 +43,7 @@ PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
   sleep 2
-  for d in node1 node2 monitor; do
+  for d in node1 node2 node3 monitor; do
     [ -f "$WORK/$d/postmaster.pid" ] && as_pg pg_ctl -D "$WORK/$d" -m immediate stop >/dev/null 2>&1 || true
   done
   for p in "${PIDS[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done
@@ -96,18 +99,26 @@ wait_for 120 "node1 primary" as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c
 run_keeper node2 create postgres --pgdata "$WORK/node2" --pgport "$P2" --hostname 127.0.0.1 --name node2 \
   --monitor "$MONITOR" --auth trust --no-ssl --dbname mingbai --run
 # The formation is ready when the standby replicates synchronously.
-sync_ready() {
+sync_ready() { # sync_ready N: N standbys replicate synchronously
   # The standby's base backup waits for a spread checkpoint (minutes on a
   # loaded machine); an immediate one lets it go.
   as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "checkpoint" >/dev/null 2>&1 || true
-  [ "$(as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "select count(*) from pg_stat_replication where sync_state in ('sync', 'quorum')")" = 1 ]
+  [ "$(as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "select count(*) from pg_stat_replication where sync_state in ('sync', 'quorum')")" = "$1" ]
 }
-wait_for 180 "a synchronous standby" sync_ready
+wait_for 180 "a synchronous standby" sync_ready 1
+HOSTS="127.0.0.1:$P1,127.0.0.1:$P2"
+if [ "$NODES" = 3 ]; then
+  run_keeper node3 create postgres --pgdata "$WORK/node3" --pgport "$P3" --hostname 127.0.0.1 --name node3 \
+    --monitor "$MONITOR" --auth trust --no-ssl --dbname mingbai --run
+  wait_for 240 "two synchronous standbys" sync_ready 2
+  autoctl set formation number-sync-standbys 1 --pgdata "$WORK/node1"
+  HOSTS="$HOSTS,127.0.0.1:$P3"
+fi
 autoctl show state --pgdata "$WORK/node1" || true
 as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "show synchronous_standby_names" | sed 's/^/synchronous_standby_names: /'
 as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "show synchronous_commit" | sed 's/^/synchronous_commit: /'
 
-DSN="postgres://postgres@127.0.0.1:$P1,127.0.0.1:$P2/mingbai?sslmode=disable&target_session_attrs=read-write&connect_timeout=2"
+DSN="postgres://postgres@$HOSTS/mingbai?sslmode=disable&target_session_attrs=read-write&connect_timeout=2"
 # The primary's machine is lost: its keeper and its postgres, at once.
 # pg_autoctl keeps its pid file under /tmp/pg_autoctl/<pgdata>. The
 # machine is lost when the keeper, every service it forked, postgres and
