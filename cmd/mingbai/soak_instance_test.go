@@ -32,7 +32,7 @@ func TestInstanceLoss(t *testing.T) {
 	if !res.OK() || res.Resume < 0 {
 		t.Fatalf("instance loss: %v", res.Problems)
 	}
-	if res.Acknowledged < 30 || res.Events < 10 || res.Unacknowledged == 0 {
+	if res.Acknowledged < 20 || res.Events < 10 || res.Unacknowledged == 0 {
 		t.Fatalf("too little happened: %s", res.Row())
 	}
 }

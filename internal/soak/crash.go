@@ -30,8 +30,12 @@ type CrashConfig struct {
 	// MinRun and MaxRun bound the random time the server runs under load
 	// before it is killed.
 	MinRun, MaxRun time.Duration
-	Seed           uint64
-	Log            io.Writer // progress lines (nil: none)
+	// MinAcks is the least number of writes acknowledged in a cycle before
+	// the kill (default 10; waited for at most 20 s), so that a slow
+	// machine still exercises something every cycle.
+	MinAcks int
+	Seed    uint64
+	Log     io.Writer // progress lines (nil: none)
 }
 
 // CrashResult is what a soak found. Lost, Duplicates, Skipped, Phantoms,
@@ -105,6 +109,9 @@ func (c *CrashConfig) defaults() {
 	if c.MaxRun < c.MinRun {
 		c.MaxRun = 4 * c.MinRun
 	}
+	if c.MinAcks <= 0 {
+		c.MinAcks = 10
+	}
 	if c.Sync == "" {
 		c.Sync = "FULL"
 	}
@@ -169,6 +176,7 @@ func Crash(ctx context.Context, cfg CrashConfig) (res CrashResult, err error) {
 		run := cfg.MinRun + time.Duration(rng.Int64N(int64(cfg.MaxRun-cfg.MinRun)+1))
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
+		before := j.acks()
 		for _, w := range workers {
 			wg.Add(1)
 			go func() { defer wg.Done(); w.loop(ctx, stop) }()
@@ -176,6 +184,9 @@ func Crash(ctx context.Context, cfg CrashConfig) (res CrashResult, err error) {
 		select {
 		case <-time.After(run):
 		case <-ctx.Done():
+		}
+		for t0 := time.Now(); j.acks()-before < cfg.MinAcks && time.Since(t0) < 20*time.Second && ctx.Err() == nil; {
+			pause(ctx, nil, time.Duration(10+rng.IntN(40))*time.Millisecond)
 		}
 		srv.Kill() // SIGKILL while requests are in flight
 		close(stop)
