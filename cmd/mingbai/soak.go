@@ -48,6 +48,7 @@ func runSoakCrash(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Cycles, "cycles", 50, "kill -9 cycles")
 	fs.IntVar(&cfg.Windows, "windows", 6, "windows worked by clerks (1…22)")
 	fs.IntVar(&cfg.Issuers, "kiosks", 2, "kiosks issuing tickets")
+	fs.IntVar(&cfg.MinAcks, "min-acks", 10, "writes acknowledged in a cycle before its kill (at most 20 s more)")
 	fs.DurationVar(&cfg.MinRun, "min-run", 300*time.Millisecond, "shortest time under load before a kill")
 	fs.DurationVar(&cfg.MaxRun, "max-run", 2*time.Second, "longest time under load before a kill")
 	fs.StringVar(&cfg.DSN, "pg", "", "PostgreSQL DSN (postgres://…; a fresh schema is made and dropped); empty: SQLite")
