@@ -55,6 +55,7 @@ func runSoakCrash(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Sync, "synchronous", "FULL", "SQLite synchronous mode of the server")
 	fs.StringVar(&cfg.Dir, "dir", "", "working directory (kept; default a temporary one, removed)")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed (0: from the clock)")
+	fs.BoolVar(&cfg.Keep, "keep", false, "keep the working directory and the PostgreSQL schema afterwards")
 	bin := fs.String("bin", "", "the mingbai binary to soak (default: this one)")
 	if err := parseFlags(fs, args); err != nil {
 		return 2

@@ -35,6 +35,8 @@ type CrashConfig struct {
 	// machine still exercises something every cycle.
 	MinAcks int
 	Seed    uint64
+	// Keep keeps the PostgreSQL schema (and Dir) for a look afterwards.
+	Keep bool
 	Log     io.Writer // progress lines (nil: none)
 }
 
@@ -131,6 +133,10 @@ func Crash(ctx context.Context, cfg CrashConfig) (res CrashResult, err error) {
 	inst, err := Prepare(ctx, cfg.Bin, cfg.Dir, cfg.DSN, cfg.Sync)
 	if err != nil {
 		return res, err
+	}
+	if cfg.Keep {
+		inst.dropSchema, inst.removeDir = nil, false
+		logf("keeping %s (database %s)", inst.Dir, inst.DSN)
 	}
 	defer inst.Cleanup()
 	res.Engine = inst.Engine
