@@ -37,7 +37,7 @@ type CrashConfig struct {
 	Seed    uint64
 	// Keep keeps the PostgreSQL schema (and Dir) for a look afterwards.
 	Keep bool
-	Log     io.Writer // progress lines (nil: none)
+	Log  io.Writer // progress lines (nil: none)
 }
 
 // CrashResult is what a soak found. Lost, Duplicates, Skipped, Phantoms,
