@@ -39,6 +39,7 @@ func commands() []command {
 		{"sim", "simulate hall days: dispatch policies and wait estimates side by side", runSim},
 		{"staffing", "staffing advisor: window skills and hourly staffing for a target", runStaffing},
 		{"rollup", "report rollups: rebuild (with progress and time), check against the raw rows, flush", runRollup},
+		{"soak", "reliability soaks: crash, instance-loss, backup, failover, load (docs/reliability.md)", runSoak},
 		{"bench", "server benchmarks on this machine: issue, call, latency, fan-out, monthly report", runBench},
 		{"version", "print the version", runVersion},
 	}

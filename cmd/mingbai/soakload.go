@@ -47,3 +47,10 @@ func runSoakLoad(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "soak load: OK")
 	return 0
 }
+
+func init() {
+	soakSubs["load"] = struct {
+		summary string
+		run     func(args []string, stdout, stderr io.Writer) int
+	}{soakLoadSummary, runSoakLoad}
+}

@@ -119,6 +119,12 @@ func (db *DB) PruneEvents(ctx context.Context, keep time.Duration) error {
 // Listen delivers events committed by any instance (PostgreSQL LISTEN). It
 // returns when ctx ends, reconnecting after errors. On SQLite it returns at
 // once: one process owns the file and delivers in-process.
+//
+// While the listener is away (the database restarted or failed over to a
+// standby) no NOTIFY reaches it; after it listens again it delivers what
+// was committed meanwhile from the events table, so that screens still
+// connected to this instance miss no call (they skip what they already
+// have by id).
 func (db *DB) Listen(ctx context.Context, ready func()) {
 	if db.Dialect != Postgres {
 		if ready != nil {
@@ -127,8 +133,9 @@ func (db *DB) Listen(ctx context.Context, ready func()) {
 		return
 	}
 	first := true
+	var last int64 // newest event delivered, or the newest at the first LISTEN
 	for ctx.Err() == nil {
-		err := db.listenOnce(ctx, func() {
+		err := db.listenOnce(ctx, &last, func() {
 			if first && ready != nil {
 				ready()
 			}
@@ -145,14 +152,68 @@ func (db *DB) Listen(ctx context.Context, ready func()) {
 	}
 }
 
-func (db *DB) listenOnce(ctx context.Context, ready func()) error {
-	conn, err := pgx.Connect(ctx, db.dsn)
+// ListenerName is the application_name of the event listener's
+// connection for a NOTIFY channel.
+func ListenerName(channel string) string {
+	n := "mingbai listen " + channel
+	if len(n) > 63 {
+		n = n[:63]
+	}
+	return n
+}
+
+// NotifyChannel is the NOTIFY channel of the database (PostgreSQL).
+func (db *DB) NotifyChannel() string { return db.notifyChannel() }
+
+// listenCatchUp bounds the events one reconnection delivers from the table.
+const listenCatchUp = 10000
+
+func (db *DB) listenOnce(ctx context.Context, last *int64, ready func()) error {
+	cfg, err := pgx.ParseConfig(db.dsn)
+	if err != nil {
+		return err
+	}
+	// Named so that an operator (or a test) can tell the listener from
+	// the pool in pg_stat_activity.
+	cfg.RuntimeParams["application_name"] = ListenerName(db.notifyChannel())
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.Background())
 	if _, err := conn.Exec(ctx, `LISTEN "`+db.notifyChannel()+`"`); err != nil {
 		return err
+	}
+	if *last == 0 {
+		if err := conn.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM events").Scan(last); err != nil {
+			return err
+		}
+	} else {
+		// Listening again: what committed while nobody listened.
+		rows, err := conn.Query(ctx, "SELECT id, hall_id, kind, payload, at FROM events WHERE id > $1 ORDER BY id LIMIT $2", *last, listenCatchUp)
+		if err != nil {
+			return err
+		}
+		var missed []Event
+		for rows.Next() {
+			var e Event
+			var p string
+			if err := rows.Scan(&e.ID, &e.HallID, &e.Kind, &p, &e.At); err != nil {
+				rows.Close()
+				return err
+			}
+			e.Payload = json.RawMessage(p)
+			missed = append(missed, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(missed) > 0 {
+			db.Log.Info("event listener caught up", "events", len(missed))
+			db.deliver(missed)
+			*last = missed[len(missed)-1].ID
+		}
 	}
 	ready()
 	for {
@@ -173,6 +234,9 @@ func (db *DB) listenOnce(ctx context.Context, ready func()) error {
 		}
 		e.Payload = json.RawMessage(p)
 		db.deliver([]Event{e})
+		if e.ID > *last {
+			*last = e.ID
+		}
 	}
 }
 
