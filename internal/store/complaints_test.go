@@ -44,7 +44,7 @@ func TestComplaintOverdueAcrossNationalDay(t *testing.T) {
 	}
 	// Sealed at rest.
 	var name, phone, detail string
-	if err := e.db.Raw().QueryRow("SELECT name_enc, phone_enc, detail_enc FROM complaints WHERE id = ?", c.ID).Scan(&name, &phone, &detail); err != nil {
+	if err := e.db.Raw().QueryRow(e.db.Rebind("SELECT name_enc, phone_enc, detail_enc FROM complaints WHERE id = ?"), c.ID).Scan(&name, &phone, &detail); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range []string{name, phone, detail} {

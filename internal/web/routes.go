@@ -297,6 +297,7 @@ func (s *Server) routeTable() []Route {
 
 	// ---- Leaders on duty, posts, complaints (duty) ----
 	// (routes of this area go here)
+	rt = append(rt, s.postsRoutes()...)
 
 	// ---- Graduate consultation (consult) ----
 	rt = append(rt, []Route{

@@ -1,0 +1,245 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"mingbai/internal/apperr"
+	"mingbai/internal/i18n"
+	"mingbai/internal/store"
+	"mingbai/internal/workday"
+)
+
+// period reads ?from=&to= (YYYY-MM-DD, the hall's days); both default to
+// today in the hall's time zone.
+func (s *Server) period(r *http.Request) (workday.Date, workday.Date, error) {
+	today := workday.DateOf(s.DB.Now().In(shanghai))
+	q := r.URL.Query()
+	parse := func(field string) (workday.Date, error) {
+		v := strings.TrimSpace(q.Get(field))
+		if v == "" {
+			return today, nil
+		}
+		d, err := workday.Parse(v)
+		if err != nil {
+			return d, apperr.InvalidField(field, "posts.err.day")
+		}
+		return d, nil
+	}
+	from, err := parse("from")
+	if err != nil {
+		return from, from, err
+	}
+	to, err := parse("to")
+	return from, to, err
+}
+
+func (s *Server) apiPostReport(w http.ResponseWriter, r *http.Request) error {
+	from, to, err := s.period(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.DB.PostReport(r.Context(), hallID(r), from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, rep)
+	return nil
+}
+
+func (s *Server) apiAbsences(w http.ResponseWriter, r *http.Request) error {
+	h := hallID(r)
+	if r.Method == http.MethodPost {
+		var in store.AbsenceInput
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		in.HallID = h
+		if in.IdemKey != "" {
+			in.IdemKey = principal(r).Username + ":" + in.IdemKey
+		}
+		a, err := s.DB.RegisterAbsence(r.Context(), in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, 201, a)
+		return nil
+	}
+	from, to, err := s.period(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.DB.ListAbsences(r.Context(), h, from.Time(shanghai), to.AddDays(1).Time(shanghai))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, list)
+	return nil
+}
+
+func (s *Server) apiBriefings(w http.ResponseWriter, r *http.Request) error {
+	h := hallID(r)
+	if r.Method == http.MethodPost {
+		var in store.BriefingInput
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		in.HallID = h
+		if in.IdemKey != "" {
+			in.IdemKey = principal(r).Username + ":" + in.IdemKey
+		}
+		b, err := s.DB.AddBriefing(r.Context(), in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, 201, b)
+		return nil
+	}
+	from, to, err := s.period(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.DB.ListBriefings(r.Context(), h, from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, list)
+	return nil
+}
+
+func postPct(x float64, n int) string {
+	if n == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
+}
+
+// postRow is a summary row as the page shows it.
+type postRow struct {
+	Name                             string
+	Days, Absent, Late, EarlyLeave   int
+	Early10, Late10, Both10, OnPost  string
+}
+
+// pagePosts shows staff at their posts and the ten-minute method over a
+// period, the absences with their covers, and the briefings, with the
+// forms to register both.
+func (s *Server) pagePosts(w http.ResponseWriter, r *http.Request) error {
+	h := hallID(r)
+	l := lang(r)
+	from, to, err := s.period(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("from") == "" {
+		from = to.AddDays(-6)
+	}
+	rep, err := s.DB.PostReport(r.Context(), h, from, to)
+	if err != nil {
+		return err
+	}
+	var staffRows, windowRows []postRow
+	for _, x := range rep.ByStaff {
+		staffRows = append(staffRows, postRow{x.Name, x.Days, x.Absent, x.Late, x.EarlyLeave,
+			postPct(x.Early10.Rate, x.Early10.N), postPct(x.Late10.Rate, x.Late10.N), postPct(x.Both10.Rate, x.Both10.N), postPct(x.OnPostRate, x.Days)})
+	}
+	for _, x := range rep.ByWindow {
+		windowRows = append(windowRows, postRow{i18n.T(l, "console.window_n", x.Number), x.Days, x.Absent, x.Late, x.EarlyLeave,
+			postPct(x.Early10.Rate, x.Early10.N), postPct(x.Late10.Rate, x.Late10.N), postPct(x.Both10.Rate, x.Both10.N), postPct(x.OnPostRate, x.Days)})
+	}
+	staff, err := s.DB.ListStaff(r.Context(), h)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, st := range staff {
+		names[st.ID] = st.Name
+	}
+	windows, err := s.DB.ListWindows(r.Context(), h)
+	if err != nil {
+		return err
+	}
+	numbers := map[int64]string{}
+	for _, w := range windows {
+		numbers[w.ID] = w.Number
+	}
+	type pledgeRow struct{ Name, N, Met, Rate string }
+	var byWindow, byStaff, byItem []pledgeRow
+	add := func(dst *[]pledgeRow, name string, n, met int, rate float64) {
+		*dst = append(*dst, pledgeRow{name, strconv.Itoa(n), strconv.Itoa(met), postPct(rate, n)})
+	}
+	for _, x := range rep.Pledge.ByWindow {
+		add(&byWindow, i18n.T(l, "console.window_n", numbers[x.WindowID]), x.N, x.Met, x.Rate.Rate)
+	}
+	for _, x := range rep.Pledge.ByStaff {
+		add(&byStaff, names[x.StaffID], x.N, x.Met, x.Rate.Rate)
+	}
+	for _, x := range rep.Pledge.ByItem {
+		add(&byItem, s.itemName(r, x.Item), x.N, x.Met, x.Rate.Rate)
+	}
+	absences, err := s.DB.ListAbsences(r.Context(), h, from.Time(shanghai), to.AddDays(1).Time(shanghai))
+	if err != nil {
+		return err
+	}
+	briefings, err := s.DB.ListBriefings(r.Context(), h, from, to)
+	if err != nil {
+		return err
+	}
+	settings, err := s.DB.DutySettings(r.Context(), h)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, 200, "attendance", pageData{Title: i18n.T(l, "posts.title"), Data: map[string]any{
+		"Hall": h, "From": from.String(), "To": to.String(), "Staff": staffRows, "Windows": windowRows,
+		"PledgeTotal": postPct(rep.Pledge.Total.Rate, rep.Pledge.Total.N), "PledgeN": rep.Pledge.Total.N,
+		"ByWindow": byWindow, "ByStaff": byStaff, "ByItem": byItem, "Absences": absences, "Briefings": briefings,
+		"StaffList": staff, "WindowList": windows, "Settings": settings, "Today": workday.DateOf(s.DB.Now().In(shanghai)).String()}})
+	return nil
+}
+
+// itemName is an item's published name ("" codes stay as they are).
+func (s *Server) itemName(r *http.Request, code string) string {
+	it, err := s.DB.PublishedItem(r.Context(), code)
+	if err != nil {
+		return code
+	}
+	return it.Name
+}
+
+func (s *Server) formAbsence(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	f := r.PostFormValue
+	num := func(k string) int64 { n, _ := strconv.ParseInt(f(k), 10, 64); return n }
+	mins, _ := strconv.Atoi(f("minutes"))
+	h := hallID(r)
+	if _, err := s.DB.RegisterAbsence(r.Context(), store.AbsenceInput{HallID: h, WindowID: num("window"), StaffID: num("staff"), CoverID: num("cover"),
+		Reason: f("reason"), Minutes: mins}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/halls/%d/posts#absences", h), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) formBriefing(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	var att []int64
+	for _, v := range r.PostForm["attendees"] {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			att = append(att, n)
+		}
+	}
+	mins, _ := strconv.Atoi(r.PostFormValue("minutes"))
+	h := hallID(r)
+	if _, err := s.DB.AddBriefing(r.Context(), store.BriefingInput{HallID: h, Day: r.PostFormValue("day"), Topic: r.PostFormValue("topic"),
+		Presenter: r.PostFormValue("presenter"), Minutes: mins, Attendees: att}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/halls/%d/posts#briefings", h), http.StatusSeeOther)
+	return nil
+}
