@@ -409,7 +409,11 @@ func (s *Server) formComplain(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.Invalid, "err.json", err.Error())
 	}
 	f := r.PostFormValue
-	hid, _ := strconv.ParseInt(f("hall"), 10, 64)
+	hid, _ := strconv.ParseInt(r.FormValue("hall"), 10, 64)
+	hid, err := s.bodyHall(r, hid)
+	if err != nil {
+		return err // a hall the caller may not act in is not a form error
+	}
 	l := lang(r)
 	c, err := s.submitPublic(r, publicComplaintRequest{Hall: hid, Type: f("type"), Summary: f("summary"), Detail: f("detail"), Name: f("name"), Phone: f("phone"),
 		Window: f("window"), PageToken: f("page_token"), IdemKey: f("idempotency_key")})

@@ -33,21 +33,17 @@ type dutyAlertJSON struct {
 	AnswerText string `json:"answer_text,omitempty"`
 }
 
-// localisedParam is a parameter of a kind shown through the catalogue
-// (states, levels), by kind and index.
-var localisedParam = map[string]map[int]string{
-	store.DutyUnattended.Code: {1: "posts.state."},
-	store.DutyBadRating.Code:  {1: "fb.level."},
-}
-
 func localiseDutyAlert(l i18n.Lang, a store.DutyAlert) dutyAlertJSON {
 	args := make([]any, len(a.Params))
 	for i, p := range a.Params {
 		args[i] = p
-		if pre, ok := localisedParam[a.Kind][i]; ok {
-			args[i] = i18n.T(l, pre+p)
-		}
-		if a.Kind == store.DutyHelpCall.Code && i == 1 && p == "" {
+		// Parameters shown through the catalogue: a window's state, a level.
+		switch {
+		case a.Kind == store.DutyUnattended.Code && i == 1:
+			args[i] = i18n.T(l, "posts.state."+p)
+		case a.Kind == store.DutyBadRating.Code && i == 1:
+			args[i] = i18n.T(l, "fb.level."+p)
+		case a.Kind == store.DutyHelpCall.Code && i == 1 && p == "":
 			args[i] = i18n.T(l, "dutyalert.no_note")
 		}
 	}
@@ -158,7 +154,8 @@ type helpRequest struct {
 }
 
 // apiHelpCall: the clerk signed in at the window calls the duty leader
-// (POST) or reads the latest call and its answer (GET).
+// (POST) or reads the latest call and its answer (GET; id 0 when the
+// window never called).
 func (s *Server) apiHelpCall(w http.ResponseWriter, r *http.Request) error {
 	hall, windowID, err := s.windowOf(r)
 	if err != nil {
@@ -166,6 +163,10 @@ func (s *Server) apiHelpCall(w http.ResponseWriter, r *http.Request) error {
 	}
 	if r.Method == http.MethodGet {
 		a, err := s.DB.HelpCallOf(r.Context(), hall, windowID)
+		if apperr.Is(err, apperr.NotFound) {
+			// No call yet: an empty one (id 0), not a 404 on a window that exists.
+			a, err = store.DutyAlert{HallID: hall, WindowID: windowID, Params: []string{}}, nil
+		}
 		if err != nil {
 			return err
 		}

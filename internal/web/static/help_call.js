@@ -11,7 +11,7 @@
   var timer = null;
   function url() { return "/api/v1/windows/" + sel.value + "/help"; }
   function show(a) {
-    if (!a || a.state === "closed") { out.textContent = ""; stop(); return; }
+    if (!a || !a.id || a.state === "closed") { out.textContent = ""; stop(); return; }
     out.textContent = a.answer === "on_my_way" ? btn.dataset.coming : btn.dataset.sent;
     if (!timer) timer = setInterval(poll, 3000);
   }
