@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/demo"
+	"mingbai/internal/feedback"
 	"mingbai/internal/hall"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
@@ -243,5 +245,54 @@ func TestExtraWindowAndQueueAlerts(t *testing.T) {
 	}
 	if bad := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 0, QueueMax: 1, WaitMinutes: 1}); keyOf(bad) != "posts.err.range" {
 		t.Fatalf("bad settings: %v", bad)
+	}
+}
+
+// TestBadRatingAlertBySMS: a rating at the lowest level raises an alert
+// to the duty leader, who also gets it by SMS through the outbox when the
+// hall names a phone for duty alerts (stored sealed, read back masked).
+func TestBadRatingAlertBySMS(t *testing.T) {
+	e := newDutyEnv(t, "2026-12-02 09:00")
+	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 40, RemindDays: 2, SMSRecipient: "13800138000"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.db.DutySettings(ctx, e.hall)
+	if err != nil || st.SMSRecipient != "138****8000" {
+		t.Fatalf("settings %+v %v", st, err)
+	}
+	// Saving the masked number back keeps the stored one.
+	if err := e.db.SaveDutySettings(ctx, e.hall, st); err != nil {
+		t.Fatal(err)
+	}
+	var enc string
+	if err := e.db.Raw().QueryRow(e.db.Rebind("SELECT sms_recipient FROM duty_settings WHERE hall_id = ?"), e.hall).Scan(&enc); err != nil || enc == "" || strings.Contains(enc, "13800138000") {
+		t.Fatalf("stored %q %v", enc, err)
+	}
+	if _, err := e.db.SignInWindow(ctx, e.hall, e.windows["1"].ID, e.clerk("1")); err != nil {
+		t.Fatal(err)
+	}
+	e.serveAt("1", "RS-A-001", hall.ZoneEmployment, "2026-12-02 09:05", "2026-12-02 09:12")
+	var tid int64
+	if err := e.db.Raw().QueryRow(e.db.Rebind("SELECT MAX(id) FROM tickets WHERE hall_id = ? AND state = 'done'"), e.hall).Scan(&tid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.AddRating(ctx, store.RatingInput{HallID: e.hall, Kind: store.ServiceTicket, ServiceID: tid, Channel: feedback.ChannelQR,
+		Rating: feedback.Rating{Overall: 1, Reason: "attitude"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.at("2026-12-02 09:13")
+	e.scan()
+	var mine []store.DutyAlert
+	for _, a := range e.alerts("bad_rating") {
+		if a.WindowID == e.windows["1"].ID && a.Params[1] == "1" {
+			mine = append(mine, a)
+		}
+	}
+	if len(mine) != 1 {
+		t.Fatalf("bad rating alerts %+v", e.alerts("bad_rating"))
+	}
+	var n int
+	if err := e.db.Raw().QueryRow(e.db.Rebind("SELECT COUNT(*) FROM outbox WHERE kind = 'duty_alert' AND dedupe_key = ?"), fmt.Sprintf("duty-alert:%d", mine[0].ID)).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("duty alert SMS: %d %v", n, err)
 	}
 }
