@@ -118,9 +118,9 @@ func postPct(x float64, n int) string {
 
 // postRow is a summary row as the page shows it.
 type postRow struct {
-	Name                             string
-	Days, Absent, Late, EarlyLeave   int
-	Early10, Late10, Both10, OnPost  string
+	Name                            string
+	Days, Absent, Late, EarlyLeave  int
+	Early10, Late10, Both10, OnPost string
 }
 
 // pagePosts shows staff at their posts and the ten-minute method over a
