@@ -189,3 +189,46 @@ func TestHelpCallOnMyWay(t *testing.T) {
 		t.Fatal("no help button on the console")
 	}
 }
+
+// TestDutyPagesAndForms: the leader's pages render, and the absence and
+// briefing forms write what they say (a bad one writes nothing).
+func TestDutyPagesAndForms(t *testing.T) {
+	e := newHall(t)
+	leader := e.tokenOf(e.People.Leader)
+	res := e.request("POST", fmt.Sprintf("/halls/%d/complaints", e.Hall), bearer(leader), asBrowser(), formBody(url.Values{
+		"channel": {"duty_leader"}, "type": {"suggestion"}, "summary": {"增加老年人座椅"}, "name": {"王五"}}))
+	if res.Status != 303 {
+		t.Fatalf("complaint form: %d %s", res.Status, res.Body)
+	}
+	detail := res.Header.Get("Location")
+	staff := strconv.FormatInt(e.People.Clerk.Staff, 10)
+	for _, f := range []struct {
+		path string
+		form url.Values
+		want int
+	}{
+		{fmt.Sprintf("/halls/%d/posts/absences", e.Hall), url.Values{"window": {strconv.FormatInt(e.People.Clerk.Window, 10)}, "staff": {staff}, "reason": {"就医"}, "minutes": {"30"}}, 400},
+		{fmt.Sprintf("/halls/%d/posts/absences", e.Hall), url.Values{"window": {strconv.FormatInt(e.People.Clerk.Window, 10)}, "staff": {staff}, "cover": {strconv.FormatInt(e.Other.Clerk.Staff, 10)}, "reason": {"就医"}, "minutes": {"30"}}, 400},
+		{fmt.Sprintf("/halls/%d/posts/briefings", e.Hall), url.Values{"day": {"2026-12-02"}, "topic": {"退休审批新规"}, "presenter": {"周建国"}, "attendees": {staff}}, 303},
+	} {
+		if r := e.request("POST", f.path, bearer(leader), asBrowser(), formBody(f.form)); r.Status != f.want {
+			t.Errorf("%s %v: %d, want %d", f.path, f.form, r.Status, f.want)
+		}
+	}
+	for _, p := range []string{detail, fmt.Sprintf("/halls/%d/complaints", e.Hall), fmt.Sprintf("/halls/%d/posts", e.Hall),
+		fmt.Sprintf("/halls/%d/duty/alerts", e.Hall), fmt.Sprintf("/complain?hall=%d", e.Hall)} {
+		r := e.request("GET", p, bearer(leader), asBrowser(), header("Accept-Language", "zh-CN"))
+		if r.Status != 200 || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s: %d %.200s", p, r.Status, r.Body)
+		}
+		if p == fmt.Sprintf("/halls/%d/posts", e.Hall) && !strings.Contains(r.Body, "退休审批新规") {
+			t.Error("the briefing is not on the posts page")
+		}
+		if p == detail && (!strings.Contains(r.Body, "王*") || strings.Contains(r.Body, "王五")) {
+			t.Error("the complainant's name is not masked on the detail page")
+		}
+	}
+	if r := e.request("GET", detail+"?reveal=1", bearer(leader), asBrowser()); !strings.Contains(r.Body, "王五") {
+		t.Error("reveal does not show the name to the leader")
+	}
+}
