@@ -243,3 +243,19 @@ func (s *Server) formBriefing(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, fmt.Sprintf("/halls/%d/posts#briefings", h), http.StatusSeeOther)
 	return nil
 }
+
+// formDutySettings saves the hall's post and alert rules from the posts
+// page (a masked SMS number keeps the stored one).
+func (s *Server) formDutySettings(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	n := func(k string) int { v, _ := strconv.Atoi(r.PostFormValue(k)); return v }
+	h := hallID(r)
+	if err := s.DB.SaveDutySettings(r.Context(), h, store.DutySettings{AwayMinutes: n("away_minutes"), QueueMax: n("queue_max"), WaitMinutes: n("wait_minutes"),
+		RemindDays: n("remind_days"), SMSRecipient: strings.TrimSpace(r.PostFormValue("sms_recipient"))}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/halls/%d/posts", h), http.StatusSeeOther)
+	return nil
+}

@@ -232,3 +232,26 @@ func TestDutyPagesAndForms(t *testing.T) {
 		t.Error("reveal does not show the name to the leader")
 	}
 }
+
+// TestDutySettingsForm: a manager changes the rules on the posts page; a
+// value out of range changes nothing; a leader may not change them.
+func TestDutySettingsForm(t *testing.T) {
+	e := newHall(t)
+	path := fmt.Sprintf("/halls/%d/posts/settings", e.Hall)
+	good := url.Values{"away_minutes": {"5"}, "queue_max": {"20"}, "wait_minutes": {"30"}, "remind_days": {"3"}, "sms_recipient": {"13800138000"}}
+	if r := e.request("POST", path, bearer(e.tokenOf(e.People.Leader)), asBrowser(), formBody(good)); r.Status != 403 {
+		t.Fatalf("leader: %d", r.Status)
+	}
+	mgr := e.tokenOf(e.People.Manager)
+	if r := e.request("POST", path, bearer(mgr), asBrowser(), formBody(good)); r.Status != 303 {
+		t.Fatalf("manager: %d %s", r.Status, r.Body)
+	}
+	bad := url.Values{"away_minutes": {"0"}, "queue_max": {"20"}, "wait_minutes": {"30"}, "remind_days": {"3"}}
+	if r := e.request("POST", path, bearer(mgr), asBrowser(), formBody(bad)); r.Status != 400 {
+		t.Fatalf("bad: %d", r.Status)
+	}
+	r := e.request("GET", fmt.Sprintf("/api/v1/halls/%d/duty/settings", e.Hall), bearer(mgr))
+	if !strings.Contains(r.Body, `"away_minutes":5`) || !strings.Contains(r.Body, `"sms_recipient":"138****8000"`) {
+		t.Fatalf("settings: %s", r.Body)
+	}
+}

@@ -33,6 +33,7 @@ func (s *Server) postsRoutes() []Route {
 		{Method: "GET", Path: "/halls/{hall}/posts", Hall: HallPath, Roles: dutyReaders, Handler: s.pagePosts, Menu: &MenuEntry{Label: "posts.title", Href: "/halls/1/posts"}},
 		{Method: "POST", Path: "/halls/{hall}/posts/absences", Hall: HallPath, Roles: dutyActors, Handler: s.formAbsence},
 		{Method: "POST", Path: "/halls/{hall}/posts/briefings", Hall: HallPath, Roles: dutyActors, Handler: s.formBriefing},
+		{Method: "POST", Path: "/halls/{hall}/posts/settings", Hall: HallPath, Roles: managers, Handler: s.formDutySettings},
 
 		// Complaints and suggestions.
 		{Method: "GET", Path: "/api/v1/halls/{hall}/complaints", Hall: HallPath, Roles: complaintStaff, Handler: s.apiListComplaints, Summary: "Complaints and suggestions the caller may read (state, open=1, overdue=1); never one about the caller", Tag: "duty", Response: []store.Complaint{{Steps: []store.ComplaintStep{}}}},
