@@ -6,6 +6,7 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/complaints"
+	"mingbai/internal/pii"
 	"mingbai/internal/store"
 )
 
@@ -157,5 +158,44 @@ func TestComplaintBadInput(t *testing.T) {
 		Summary: "社保转移咨询", HotlineOrder: "12345-2026-0001", OnTheSpot: true, Resolution: "电话中已解答"}, Receiver: "w01"}, v)
 	if err != nil || c.State != complaints.StateResolved || c.Due != "2026-12-04" {
 		t.Fatalf("%+v %v", c, err)
+	}
+}
+
+// TestComplaintPIIResealed: after a key rotation the complainant's name,
+// phone and text and the duty SMS recipient are re-sealed under the new
+// key and still open.
+func TestComplaintPIIResealed(t *testing.T) {
+	e := newDutyEnv(t, "2026-12-02 10:00")
+	ring := e.ring
+	leader := complaints.Viewer{Username: "leader", Oversees: true, Acts: true}
+	c, err := e.db.CreateComplaint(ctx, store.ComplaintInput{HallID: e.hall, Intake: complaints.Intake{Channel: complaints.ChannelDuty, Type: complaints.TypeHelp,
+		Summary: "需要帮助", Detail: "老人不会用自助机", Name: "赵六", Phone: "13600001111"}, Receiver: "leader"}, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 40, RemindDays: 2, SMSRecipient: "13800138000"}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := e.db.PIIKeyUsage(ctx)
+	ring2, err := ring.WithNewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := pii.NewSealer(ring2)
+	e.db.SetPII(s2)
+	n, err := e.db.ResealPII(ctx, s2, 10)
+	if err != nil || n < 4 {
+		t.Fatalf("resealed %d %v (usage before %v)", n, err, before)
+	}
+	usage, _ := e.db.PIIKeyUsage(ctx)
+	if usage[ring.Current()] != 0 {
+		t.Fatalf("values left under the old key: %v", usage)
+	}
+	got, err := e.db.Complaint(ctx, e.hall, c.ID, leader, true)
+	if err != nil || got.Name != "赵六" || got.Phone != "13600001111" || got.Detail != "老人不会用自助机" {
+		t.Fatalf("after re-seal: %+v %v", got, err)
+	}
+	if st, err := e.db.DutySettings(ctx, e.hall); err != nil || st.SMSRecipient != "138****8000" {
+		t.Fatalf("recipient after re-seal: %+v %v", st, err)
 	}
 }

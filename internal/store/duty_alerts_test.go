@@ -11,6 +11,7 @@ import (
 	"mingbai/internal/demo"
 	"mingbai/internal/feedback"
 	"mingbai/internal/hall"
+	"mingbai/internal/pii"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 )
@@ -24,16 +25,24 @@ type dutyEnv struct {
 	mu      sync.Mutex
 	now     time.Time
 	windows map[string]hall.Window
+	// ring is the personal-data key ring everything is sealed with.
+	ring *pii.Keyring
 }
 
 func newDutyEnv(t *testing.T, start string) *dutyEnv {
 	t.Helper()
 	db := storetest.Open(t)
+	ring := pii.GenerateKeyring()
+	sealer, err := pii.NewSealer(ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetPII(sealer)
 	res, err := demo.Seed(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &dutyEnv{t: t, db: db, hall: res.Hall.ID, windows: map[string]hall.Window{}}
+	e := &dutyEnv{t: t, db: db, hall: res.Hall.ID, windows: map[string]hall.Window{}, ring: ring}
 	e.at(start)
 	db.Now = func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
 	h, err := db.Hall(ctx, e.hall)
