@@ -1,9 +1,15 @@
 package web
 
 import (
+	"mingbai/internal/attendance"
 	"mingbai/internal/auth"
 	"mingbai/internal/store"
 )
+
+// postReportExample documents the report with every list present.
+var postReportExample = store.PostReport{Days: []attendance.Day{{}}, ByStaff: []store.PostStaffRow{{}}, ByWindow: []store.PostWindowRow{{}},
+	Pledge:  attendance.Pledge{ByWindow: []attendance.PledgeRow{{}}, ByStaff: []attendance.PledgeRow{{}}, ByItem: []attendance.PledgeRow{{}}},
+	Instant: []string{}}
 
 // postsRoutes are the routes of staff at their posts, the ten-minute
 // method, complaints and suggestions, and alerts to the duty leader
@@ -25,7 +31,7 @@ func (s *Server) postsRoutes() []Route {
 		{Method: "POST", Path: "/halls/{hall}/duty/alerts/{id}/close", Hall: HallPath, Roles: dutyActors, Handler: s.formDutyAlert},
 
 		// Staff at their posts and the ten-minute method.
-		{Method: "GET", Path: "/api/v1/halls/{hall}/posts", Hall: HallPath, Roles: dutyReaders, Handler: s.apiPostReport, Summary: "Staff at their posts over a period (from, to): scheduled vs actual sign-in, late, early leave, on-post rate, early/late by ten minutes, the ten-minute pledge of instant items", Tag: "duty", Response: store.PostReport{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/posts", Hall: HallPath, Roles: dutyReaders, Handler: s.apiPostReport, Summary: "Staff at their posts over a period (from, to): scheduled vs actual sign-in, late, early leave, on-post rate, early/late by ten minutes, the ten-minute pledge of instant items", Tag: "duty", Response: postReportExample},
 		{Method: "GET", Path: "/api/v1/halls/{hall}/posts/absences", Hall: HallPath, Roles: dutyReaders, Handler: s.apiAbsences, Summary: "Registered short absences with their covers (from, to)", Tag: "duty", Response: []store.Absence{{}}},
 		{Method: "POST", Path: "/api/v1/halls/{hall}/posts/absences", Hall: HallPath, Roles: dutyActors, Handler: s.apiAbsences, Summary: "Register a short absence: reason, minutes and a named cover who may sign in at the window (B岗顶岗)", Tag: "duty", Request: store.AbsenceInput{}, Response: store.Absence{}},
 		{Method: "GET", Path: "/api/v1/halls/{hall}/briefings", Hall: HallPath, Roles: dutyReaders, Handler: s.apiBriefings, Summary: "Ten-minute policy briefings (from, to)", Tag: "duty", Response: []store.Briefing{{Attendees: []string{}}}},
