@@ -19,7 +19,7 @@ import (
 // dutyEnv is the demo hall with real opening hours (08:30–17:00 on
 // working days), every window closed, and a clock the test moves.
 type dutyEnv struct {
-	t       *testing.T
+	t       testing.TB
 	db      *store.DB
 	hall    int64
 	mu      sync.Mutex
@@ -29,7 +29,7 @@ type dutyEnv struct {
 	ring *pii.Keyring
 }
 
-func newDutyEnv(t *testing.T, start string) *dutyEnv {
+func newDutyEnv(t testing.TB, start string) *dutyEnv {
 	t.Helper()
 	db := storetest.Open(t)
 	ring := pii.GenerateKeyring()
@@ -304,4 +304,47 @@ func TestBadRatingAlertBySMS(t *testing.T) {
 	if err := e.db.Raw().QueryRow(e.db.Rebind("SELECT COUNT(*) FROM outbox WHERE kind = 'duty_alert' AND dedupe_key = ?"), fmt.Sprintf("duty-alert:%d", mine[0].ID)).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("duty alert SMS: %d %v", n, err)
 	}
+}
+
+// BenchmarkScanDutyAlerts: one scan of the demo hall (22 windows, 200
+// people waiting, every window open), with a baseline run side by side
+// (DutyReadBaseline: the open alerts and the window sessions, two reads):
+//
+//	go test -run '^$' -bench 'ScanDutyAlerts|DutyReadBaseline' -benchtime 200x ./internal/store
+func BenchmarkScanDutyAlerts(b *testing.B) {
+	e := benchDutyHall(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.db.ScanDutyAlerts(ctx, e.hall); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDutyReadBaseline(b *testing.B) {
+	e := benchDutyHall(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.db.ListDutyAlerts(ctx, e.hall, false); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.db.WindowSessions(ctx, e.hall); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchDutyHall(b *testing.B) *dutyEnv {
+	e := newDutyEnv(b, "2026-12-02 09:00")
+	for n := range e.windows {
+		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 0; i < 200; i++ {
+		if _, err := e.db.IssueTicket(ctx, store.IssueRequest{HallID: e.hall, Item: "RS-B-012", Zone: hall.ZoneSocialInsurance, Channel: store.ChannelStaff}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return e
 }
