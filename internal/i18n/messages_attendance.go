@@ -19,6 +19,7 @@ var _ = Register(map[string]M{
 	"posts.hint":             {"排班以各窗口的指定人员和大厅开放时间为准；开放时间内窗口暂停或无人超过 %d 分钟且有群众等候其事项时，提醒值班领导。早来晚走：开门前至少 10 分钟签到、关门后至少 10 分钟签退。", "The schedule is each window's assigned staff member during opening hours; a window paused or unattended for %d minutes during hours while people wait for its items alerts the duty leader. Early and late: signed in at least 10 minutes before opening and out at least 10 minutes after closing.", "排班以各窗口的指定人員和大廳開放時間為準；開放時間內窗口暫停或無人超過 %d 分鐘且有群眾等候其事項時，提醒值班領導。早來晚走：開門前至少 10 分鐘簽到、關門後至少 10 分鐘簽退。"},
 	"posts.settings":         {"在岗与提醒规则", "Post and alert rules", "在崗與提醒規則"},
 	"posts.save_settings":    {"保存规则", "Save the rules", "儲存規則"},
+	"posts.export":           {"导出 Excel", "Export to Excel", "匯出 Excel"},
 	"posts.from":             {"从", "From", "從"},
 	"posts.to":               {"至", "To", "至"},
 	"posts.show":             {"查看", "Show", "查看"},

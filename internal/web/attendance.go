@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"mingbai/internal/apperr"
+	"mingbai/internal/hall"
 	"mingbai/internal/i18n"
 	"mingbai/internal/store"
 	"mingbai/internal/workday"
@@ -123,62 +124,86 @@ type postRow struct {
 	Early10, Late10, Both10, OnPost string
 }
 
+// pledgeRow is a ten-minute pledge row as the page shows it.
+type pledgeRow struct{ Name, N, Met, Rate string }
+
+// postTables are the report's tables in the reader's language, for the
+// page and the Excel export.
+type postTables struct {
+	From, To                  workday.Date
+	Report                    store.PostReport
+	Staff, Windows            []postRow
+	ByWindow, ByStaff, ByItem []pledgeRow
+	StaffList                 []hall.Staff
+	WindowList                []hall.Window
+}
+
+// postTables computes the report of the period asked for (the last seven
+// days by default).
+func (s *Server) postTables(r *http.Request, h int64) (postTables, error) {
+	l := lang(r)
+	var pt postTables
+	from, to, err := s.period(r)
+	if err != nil {
+		return pt, err
+	}
+	if r.URL.Query().Get("from") == "" {
+		from = to.AddDays(-6)
+	}
+	pt.From, pt.To = from, to
+	rep, err := s.DB.PostReport(r.Context(), h, from, to)
+	if err != nil {
+		return pt, err
+	}
+	pt.Report = rep
+	for _, x := range rep.ByStaff {
+		pt.Staff = append(pt.Staff, postRow{x.Name, x.Days, x.Absent, x.Late, x.EarlyLeave,
+			postPct(x.Early10.Rate, x.Early10.N), postPct(x.Late10.Rate, x.Late10.N), postPct(x.Both10.Rate, x.Both10.N), postPct(x.OnPostRate, x.Days)})
+	}
+	for _, x := range rep.ByWindow {
+		pt.Windows = append(pt.Windows, postRow{i18n.T(l, "console.window_n", x.Number), x.Days, x.Absent, x.Late, x.EarlyLeave,
+			postPct(x.Early10.Rate, x.Early10.N), postPct(x.Late10.Rate, x.Late10.N), postPct(x.Both10.Rate, x.Both10.N), postPct(x.OnPostRate, x.Days)})
+	}
+	if pt.StaffList, err = s.DB.ListStaff(r.Context(), h); err != nil {
+		return pt, err
+	}
+	names := map[int64]string{}
+	for _, st := range pt.StaffList {
+		names[st.ID] = st.Name
+	}
+	if pt.WindowList, err = s.DB.ListWindows(r.Context(), h); err != nil {
+		return pt, err
+	}
+	numbers := map[int64]string{}
+	for _, w := range pt.WindowList {
+		numbers[w.ID] = w.Number
+	}
+	add := func(dst *[]pledgeRow, name string, n, met int, rate float64) {
+		*dst = append(*dst, pledgeRow{name, strconv.Itoa(n), strconv.Itoa(met), postPct(rate, n)})
+	}
+	for _, x := range rep.Pledge.ByWindow {
+		add(&pt.ByWindow, i18n.T(l, "console.window_n", numbers[x.WindowID]), x.N, x.Met, x.Rate.Rate)
+	}
+	for _, x := range rep.Pledge.ByStaff {
+		add(&pt.ByStaff, names[x.StaffID], x.N, x.Met, x.Rate.Rate)
+	}
+	for _, x := range rep.Pledge.ByItem {
+		add(&pt.ByItem, s.itemName(r, x.Item), x.N, x.Met, x.Rate.Rate)
+	}
+	return pt, nil
+}
+
 // pagePosts shows staff at their posts and the ten-minute method over a
 // period, the absences with their covers, and the briefings, with the
 // forms to register both.
 func (s *Server) pagePosts(w http.ResponseWriter, r *http.Request) error {
 	h := hallID(r)
 	l := lang(r)
-	from, to, err := s.period(r)
+	pt, err := s.postTables(r, h)
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("from") == "" {
-		from = to.AddDays(-6)
-	}
-	rep, err := s.DB.PostReport(r.Context(), h, from, to)
-	if err != nil {
-		return err
-	}
-	var staffRows, windowRows []postRow
-	for _, x := range rep.ByStaff {
-		staffRows = append(staffRows, postRow{x.Name, x.Days, x.Absent, x.Late, x.EarlyLeave,
-			postPct(x.Early10.Rate, x.Early10.N), postPct(x.Late10.Rate, x.Late10.N), postPct(x.Both10.Rate, x.Both10.N), postPct(x.OnPostRate, x.Days)})
-	}
-	for _, x := range rep.ByWindow {
-		windowRows = append(windowRows, postRow{i18n.T(l, "console.window_n", x.Number), x.Days, x.Absent, x.Late, x.EarlyLeave,
-			postPct(x.Early10.Rate, x.Early10.N), postPct(x.Late10.Rate, x.Late10.N), postPct(x.Both10.Rate, x.Both10.N), postPct(x.OnPostRate, x.Days)})
-	}
-	staff, err := s.DB.ListStaff(r.Context(), h)
-	if err != nil {
-		return err
-	}
-	names := map[int64]string{}
-	for _, st := range staff {
-		names[st.ID] = st.Name
-	}
-	windows, err := s.DB.ListWindows(r.Context(), h)
-	if err != nil {
-		return err
-	}
-	numbers := map[int64]string{}
-	for _, w := range windows {
-		numbers[w.ID] = w.Number
-	}
-	type pledgeRow struct{ Name, N, Met, Rate string }
-	var byWindow, byStaff, byItem []pledgeRow
-	add := func(dst *[]pledgeRow, name string, n, met int, rate float64) {
-		*dst = append(*dst, pledgeRow{name, strconv.Itoa(n), strconv.Itoa(met), postPct(rate, n)})
-	}
-	for _, x := range rep.Pledge.ByWindow {
-		add(&byWindow, i18n.T(l, "console.window_n", numbers[x.WindowID]), x.N, x.Met, x.Rate.Rate)
-	}
-	for _, x := range rep.Pledge.ByStaff {
-		add(&byStaff, names[x.StaffID], x.N, x.Met, x.Rate.Rate)
-	}
-	for _, x := range rep.Pledge.ByItem {
-		add(&byItem, s.itemName(r, x.Item), x.N, x.Met, x.Rate.Rate)
-	}
+	from, to := pt.From, pt.To
 	absences, err := s.DB.ListAbsences(r.Context(), h, from.Time(shanghai), to.AddDays(1).Time(shanghai))
 	if err != nil {
 		return err
@@ -191,11 +216,12 @@ func (s *Server) pagePosts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rep := pt.Report
 	s.render(w, r, 200, "attendance", pageData{Title: i18n.T(l, "posts.title"), Data: map[string]any{
-		"Hall": h, "From": from.String(), "To": to.String(), "Staff": staffRows, "Windows": windowRows,
+		"Hall": h, "From": from.String(), "To": to.String(), "Staff": pt.Staff, "Windows": pt.Windows,
 		"PledgeTotal": postPct(rep.Pledge.Total.Rate, rep.Pledge.Total.N), "PledgeN": rep.Pledge.Total.N,
-		"ByWindow": byWindow, "ByStaff": byStaff, "ByItem": byItem, "Absences": absences, "Briefings": briefings,
-		"StaffList": staff, "WindowList": windows, "Settings": settings, "Today": workday.DateOf(s.DB.Now().In(shanghai)).String()}})
+		"ByWindow": pt.ByWindow, "ByStaff": pt.ByStaff, "ByItem": pt.ByItem, "Absences": absences, "Briefings": briefings,
+		"StaffList": pt.StaffList, "WindowList": pt.WindowList, "Settings": settings, "Today": workday.DateOf(s.DB.Now().In(shanghai)).String()}})
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestComplaintInvisibleToItsSubject: a complaint about w01 (window 1)
@@ -230,6 +232,19 @@ func TestDutyPagesAndForms(t *testing.T) {
 	}
 	if r := e.request("GET", detail+"?reveal=1", bearer(leader), asBrowser()); !strings.Contains(r.Body, "王五") {
 		t.Error("reveal does not show the name to the leader")
+	}
+	// The report in Excel: a sheet per table, one row per staff member.
+	x := e.request("GET", fmt.Sprintf("/halls/%d/posts.xlsx?lang=zh-CN", e.Hall), bearer(leader))
+	f, err := excelize.OpenReader(strings.NewReader(x.Body))
+	if x.Status != 200 || err != nil {
+		t.Fatalf("xlsx: %d %v", x.Status, err)
+	}
+	rows, err := f.GetRows("按人员")
+	if err != nil || len(rows) != 23 || rows[0][5] != "早来十分钟" {
+		t.Fatalf("xlsx rows %d %v %v", len(rows), rows, err)
+	}
+	if len(f.GetSheetList()) != 5 {
+		t.Fatalf("sheets %v", f.GetSheetList())
 	}
 }
 

@@ -37,6 +37,7 @@ func (s *Server) postsRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/halls/{hall}/briefings", Hall: HallPath, Roles: dutyReaders, Handler: s.apiBriefings, Summary: "Ten-minute policy briefings (from, to)", Tag: "duty", Response: []store.Briefing{{Attendees: []string{}}}},
 		{Method: "POST", Path: "/api/v1/halls/{hall}/briefings", Hall: HallPath, Roles: dutyActors, Handler: s.apiBriefings, Summary: "Log a ten-minute policy briefing: topic, presenter, attendees", Tag: "duty", Request: store.BriefingInput{}, Response: store.Briefing{Attendees: []string{}}},
 		{Method: "GET", Path: "/halls/{hall}/posts", Hall: HallPath, Roles: dutyReaders, Handler: s.pagePosts, Menu: &MenuEntry{Label: "posts.title", Href: "/halls/1/posts"}},
+		{Method: "GET", Path: "/halls/{hall}/posts.xlsx", Hall: HallPath, Roles: dutyReaders, Handler: s.exportPostsXLSX},
 		{Method: "POST", Path: "/halls/{hall}/posts/absences", Hall: HallPath, Roles: dutyActors, Handler: s.formAbsence},
 		{Method: "POST", Path: "/halls/{hall}/posts/briefings", Hall: HallPath, Roles: dutyActors, Handler: s.formBriefing},
 		{Method: "POST", Path: "/halls/{hall}/posts/settings", Hall: HallPath, Roles: managers, Handler: s.formDutySettings},
