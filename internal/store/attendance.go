@@ -95,7 +95,7 @@ func (db *DB) PostReport(ctx context.Context, hallID int64, from, to workday.Dat
 			if !open {
 				continue
 			}
-			o, c := hmOn(d, h.Hours.Open, loc), hmOn(d, h.Hours.Close, loc)
+			o, c := postsHM(d, h.Hours.Open, loc), postsHM(d, h.Hours.Close, loc)
 			for _, w := range windows {
 				if w.StaffID != 0 {
 					shifts = append(shifts, attendance.Shift{StaffID: w.StaffID, WindowID: w.ID, Day: d.String(), Open: o, Close: c})
@@ -107,9 +107,9 @@ func (db *DB) PostReport(ctx context.Context, hallID int64, from, to workday.Dat
 		}
 		closed := func(d attendance.Day) bool {
 			dd, err := workday.Parse(d.Day)
-			return err != nil || dd.Before(today) || !tx.Now.Before(hmOn(dd, h.Hours.Close, loc).Add(attendance.TenMinutes))
+			return err != nil || dd.Before(today) || !tx.Now.Before(postsHM(dd, h.Hours.Close, loc).Add(attendance.TenMinutes))
 		}
-		names, err := staffNames(tx, hallID)
+		names, err := postsStaffNames(tx, hallID)
 		if err != nil {
 			return err
 		}
@@ -133,8 +133,8 @@ func (db *DB) PostReport(ctx context.Context, hallID int64, from, to workday.Dat
 	return rep, wrap("post report", err)
 }
 
-// hmOn is the time "HH:MM" on day d in loc.
-func hmOn(d workday.Date, hm string, loc *time.Location) time.Time {
+// postsHM is the time "HH:MM" on day d in loc.
+func postsHM(d workday.Date, hm string, loc *time.Location) time.Time {
 	t, err := time.ParseInLocation("2006-01-02 15:04", d.String()+" "+hm, loc)
 	if err != nil {
 		return d.Time(loc)
@@ -210,7 +210,7 @@ func servicesBetween(tx *Tx, hallID int64, from, to string) ([]attendance.Servic
 	return out, rows.Err()
 }
 
-func staffNames(tx *Tx, hallID int64) (map[int64]string, error) {
+func postsStaffNames(tx *Tx, hallID int64) (map[int64]string, error) {
 	rows, err := tx.Query("SELECT id, name FROM staff WHERE hall_id = ?", hallID)
 	if err != nil {
 		return nil, err
@@ -228,8 +228,8 @@ func staffNames(tx *Tx, hallID int64) (map[int64]string, error) {
 	return out, rows.Err()
 }
 
-// staffInHall checks that a staff id belongs to the hall.
-func staffInHall(tx *Tx, hallID, staffID int64, field string) error {
+// postsStaffInHall checks that a staff id belongs to the hall.
+func postsStaffInHall(tx *Tx, hallID, staffID int64, field string) error {
 	var n int
 	if err := tx.QueryRow("SELECT COUNT(*) FROM staff WHERE id = ? AND hall_id = ?", staffID, hallID).Scan(&n); err != nil {
 		return err

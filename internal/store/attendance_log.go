@@ -84,10 +84,10 @@ func (db *DB) RegisterAbsence(ctx context.Context, in AbsenceInput) (Absence, er
 		if err != nil {
 			return err
 		}
-		if err := staffInHall(tx, in.HallID, in.StaffID, "staff"); err != nil {
+		if err := postsStaffInHall(tx, in.HallID, in.StaffID, "staff"); err != nil {
 			return err
 		}
-		if err := staffInHall(tx, in.HallID, in.CoverID, "cover"); err != nil {
+		if err := postsStaffInHall(tx, in.HallID, in.CoverID, "cover"); err != nil {
 			return err
 		}
 		until := tx.Now.Add(time.Duration(in.Minutes) * time.Minute).UnixMilli()
@@ -217,7 +217,7 @@ func (db *DB) AddBriefing(ctx context.Context, in BriefingInput) (Briefing, erro
 				continue
 			}
 			seen[s] = true
-			if err := staffInHall(tx, in.HallID, s, "attendees"); err != nil {
+			if err := postsStaffInHall(tx, in.HallID, s, "attendees"); err != nil {
 				return err
 			}
 			if _, err := tx.Exec("INSERT INTO briefing_attendees (briefing_id, staff_id) VALUES (?, ?)", id, s); err != nil {

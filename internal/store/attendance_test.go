@@ -10,7 +10,7 @@ import (
 
 // serveAt issues a ticket of item, calls it at window n at called and
 // finishes it at finished (clock times of the test day).
-func (e *dutyEnv) serveAt(n, item, zone, called, finished string) {
+func (e *postsEnv) serveAt(n, item, zone, called, finished string) {
 	e.t.Helper()
 	e.at(called)
 	iss, err := e.db.IssueTicket(ctx, store.IssueRequest{HallID: e.hall, Item: item, Zone: zone, Channel: store.ChannelStaff})
@@ -34,7 +34,7 @@ func (e *dutyEnv) serveAt(n, item, zone, called, finished string) {
 // finished 8, 11 and 10 minutes after the call (pledge 2 of 3); RS-A-004
 // is not an instant item.
 func TestPostReportKnownDay(t *testing.T) {
-	e := newDutyEnv(t, "2026-12-02 08:15")
+	e := newPostsEnv(t, "2026-12-02 08:15")
 	if _, err := e.db.SignInWindow(ctx, e.hall, e.windows["1"].ID, e.clerk("1")); err != nil {
 		t.Fatal(err)
 	}
@@ -98,9 +98,9 @@ func TestPostReportKnownDay(t *testing.T) {
 }
 
 func TestAbsenceNamesCoverAndBriefing(t *testing.T) {
-	e := newDutyEnv(t, "2026-12-02 10:00")
+	e := newPostsEnv(t, "2026-12-02 10:00")
 	w1, w2 := e.windows["1"], e.windows["2"]
-	before := countRows(t, e.db, "post_absences")
+	before := postsCount(t, e.db, "post_absences")
 	for key, in := range map[string]store.AbsenceInput{
 		"posts.err.no_cover":   {HallID: e.hall, WindowID: w1.ID, StaffID: w1.StaffID, Reason: "就医", Minutes: 30},
 		"posts.err.no_reason":  {HallID: e.hall, WindowID: w1.ID, StaffID: w1.StaffID, CoverID: w2.StaffID, Minutes: 30},
@@ -111,7 +111,7 @@ func TestAbsenceNamesCoverAndBriefing(t *testing.T) {
 			t.Errorf("%s: %v", key, err)
 		}
 	}
-	if countRows(t, e.db, "post_absences") != before {
+	if postsCount(t, e.db, "post_absences") != before {
 		t.Fatal("bad absence written")
 	}
 	a, err := e.db.RegisterAbsence(ctx, store.AbsenceInput{HallID: e.hall, WindowID: w1.ID, StaffID: w1.StaffID, CoverID: w2.StaffID, Reason: "临时接待上级检查", Minutes: 30, IdemKey: "a1"})

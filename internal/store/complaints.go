@@ -76,9 +76,9 @@ type ComplaintStep struct {
 	At        int64  `json:"at"`
 }
 
-// viewerStaff fills in the viewer's staff record from their account, so
+// complaintViewerStaff fills in the viewer's staff record from their account, so
 // that a manager or leader who is complained about is recognised too.
-func viewerStaff(tx *Tx, v complaints.Viewer) (complaints.Viewer, error) {
+func complaintViewerStaff(tx *Tx, v complaints.Viewer) (complaints.Viewer, error) {
 	if v.StaffID != 0 || v.Username == "" {
 		return v, nil
 	}
@@ -186,7 +186,7 @@ func (db *DB) CreateComplaint(ctx context.Context, in ComplaintInput, v complain
 			return err
 		}
 		if in.Receiver != "" {
-			rv, err := viewerStaff(tx, complaints.Viewer{Username: in.Receiver, StaffID: v.StaffID})
+			rv, err := complaintViewerStaff(tx, complaints.Viewer{Username: in.Receiver, StaffID: v.StaffID})
 			if err != nil {
 				return err
 			}

@@ -113,7 +113,7 @@ func (db *DB) Complaint(ctx context.Context, hallID, id int64, v complaints.View
 	}
 	err := read(ctx, func(tx *Tx) error {
 		var err error
-		if v, err = viewerStaff(tx, v); err != nil {
+		if v, err = complaintViewerStaff(tx, v); err != nil {
 			return err
 		}
 		if c, err = loadComplaint(tx, hallID, id); err != nil {
@@ -172,7 +172,7 @@ func (db *DB) ListComplaints(ctx context.Context, hallID int64, v complaints.Vie
 	out := []Complaint{}
 	err := db.Read(ctx, func(tx *Tx) error {
 		var err error
-		if v, err = viewerStaff(tx, v); err != nil {
+		if v, err = complaintViewerStaff(tx, v); err != nil {
 			return err
 		}
 		cal, today, st, err := complaintToday(tx, hallID)

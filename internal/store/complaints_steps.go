@@ -20,7 +20,7 @@ func (db *DB) StepComplaint(ctx context.Context, hallID, id int64, v complaints.
 	s.To, s.Note = strings.TrimSpace(s.To), strings.TrimSpace(s.Note)
 	err := db.Write(ctx, func(tx *Tx) error {
 		var err error
-		if v, err = viewerStaff(tx, v); err != nil {
+		if v, err = complaintViewerStaff(tx, v); err != nil {
 			return err
 		}
 		c, err := loadComplaint(tx, hallID, id)
@@ -36,7 +36,7 @@ func (db *DB) StepComplaint(ctx context.Context, hallID, id int64, v complaints.
 			if hall != 0 && hall != hallID {
 				return apperr.InvalidField("to", "complaints.err.no_account", s.To)
 			}
-			to, err := viewerStaff(tx, complaints.Viewer{Username: s.To})
+			to, err := complaintViewerStaff(tx, complaints.Viewer{Username: s.To})
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,7 @@ import (
 	"mingbai/internal/store"
 )
 
-func countRows(t *testing.T, db *store.DB, table string) int {
+func postsCount(t *testing.T, db *store.DB, table string) int {
 	t.Helper()
 	var n int
 	if err := db.Raw().QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
@@ -25,7 +25,7 @@ func countRows(t *testing.T, db *store.DB, table string) int {
 // the overdue flag on 22 Oct. The staff member complained about never
 // reads it; the complainant's name and phone are sealed at rest.
 func TestComplaintOverdueAcrossNationalDay(t *testing.T) {
-	e := newDutyEnv(t, "2026-09-23 10:00")
+	e := newPostsEnv(t, "2026-09-23 10:00")
 	subject := e.windows["7"].StaffID
 	leader := complaints.Viewer{Username: "leader", Oversees: true, Acts: true}
 	lctx := store.WithActor(ctx, store.Actor{Name: "leader", Role: "duty_leader", Source: "test"})
@@ -135,9 +135,9 @@ func TestComplaintOverdueAcrossNationalDay(t *testing.T) {
 // TestComplaintBadInput: no channel or no type is a clear message and
 // writes nothing; the subject may not receive a complaint about themself.
 func TestComplaintBadInput(t *testing.T) {
-	e := newDutyEnv(t, "2026-12-02 10:00")
-	before := countRows(t, e.db, "complaints")
-	audits := countRows(t, e.db, "audit_log")
+	e := newPostsEnv(t, "2026-12-02 10:00")
+	before := postsCount(t, e.db, "complaints")
+	audits := postsCount(t, e.db, "audit_log")
 	v := complaints.Viewer{Username: "w01"}
 	for key, in := range map[string]store.ComplaintInput{
 		"complaints.err.no_channel": {HallID: e.hall, Intake: complaints.Intake{Type: complaints.TypeComplaint, Summary: "x"}, Receiver: "w01"},
@@ -150,7 +150,7 @@ func TestComplaintBadInput(t *testing.T) {
 			t.Errorf("%s: %v", key, err)
 		}
 	}
-	if countRows(t, e.db, "complaints") != before || countRows(t, e.db, "audit_log") != audits {
+	if postsCount(t, e.db, "complaints") != before || postsCount(t, e.db, "audit_log") != audits {
 		t.Fatal("bad input wrote something")
 	}
 	// A consultation answered on the spot is resolved at once.
@@ -165,7 +165,7 @@ func TestComplaintBadInput(t *testing.T) {
 // phone and text and the duty SMS recipient are re-sealed under the new
 // key and still open.
 func TestComplaintPIIResealed(t *testing.T) {
-	e := newDutyEnv(t, "2026-12-02 10:00")
+	e := newPostsEnv(t, "2026-12-02 10:00")
 	ring := e.ring
 	leader := complaints.Viewer{Username: "leader", Oversees: true, Acts: true}
 	c, err := e.db.CreateComplaint(ctx, store.ComplaintInput{HallID: e.hall, Intake: complaints.Intake{Channel: complaints.ChannelDuty, Type: complaints.TypeHelp,

@@ -116,14 +116,14 @@ func raiseDutyAlert(tx *Tx, hallID int64, k DutyAlertKind, ref string, windowID 
 		}
 		text := i18n.T(i18n.ZhCN, "dutyalert."+k.Code, args...)
 		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: st.SMSRecipient, Kind: "duty_alert", HallID: hallID,
-			Params: map[string]string{"text": truncRunes(text, 200)}, DedupeKey: fmt.Sprintf("duty-alert:%d", id)}); err != nil && !errors.Is(err, ErrOptedOut) {
+			Params: map[string]string{"text": dutyTrunc(text, 200)}, DedupeKey: fmt.Sprintf("duty-alert:%d", id)}); err != nil && !errors.Is(err, ErrOptedOut) {
 			return 0, err
 		}
 	}
 	return id, nil
 }
 
-func truncRunes(s string, n int) string {
+func dutyTrunc(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
@@ -187,7 +187,7 @@ func (db *DB) AckDutyAlert(ctx context.Context, hallID, id int64, answer, note s
 	if answer != "" && answer != AnswerOnMyWay {
 		return a, apperr.InvalidField("answer", "dutyalert.err.answer")
 	}
-	if err := limitNote(note); err != nil {
+	if err := dutyLimitNote(note); err != nil {
 		return a, err
 	}
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -217,7 +217,7 @@ func (db *DB) CloseDutyAlert(ctx context.Context, hallID, id int64, note string)
 	if strings.TrimSpace(note) == "" {
 		return a, apperr.InvalidField("note", "err.required", "note")
 	}
-	if err := limitNote(note); err != nil {
+	if err := dutyLimitNote(note); err != nil {
 		return a, err
 	}
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -241,7 +241,7 @@ func (db *DB) CloseDutyAlert(ctx context.Context, hallID, id int64, note string)
 	return a, wrap("close duty alert", err)
 }
 
-func limitNote(note string) error {
+func dutyLimitNote(note string) error {
 	if len([]rune(note)) > 500 {
 		return apperr.InvalidField("note", "err.too_long", "note", 500)
 	}
@@ -252,7 +252,7 @@ func limitNote(note string) error {
 // distressed or aggressive visitor); the duty leader answers it.
 func (db *DB) CallForHelp(ctx context.Context, hallID, windowID int64, who Staffer, note string) (DutyAlert, error) {
 	var a DutyAlert
-	if err := limitNote(note); err != nil {
+	if err := dutyLimitNote(note); err != nil {
 		return a, err
 	}
 	err := db.Write(ctx, func(tx *Tx) error {

@@ -11,9 +11,9 @@ import (
 	"mingbai/internal/queue"
 )
 
-// defaultServiceTime is the mean service time the extra-window estimate
+// dutyDefaultService is the mean service time the extra-window estimate
 // assumes before the day has finished tickets to measure.
-const defaultServiceTime = 8 * time.Minute
+const dutyDefaultService = 8 * time.Minute
 
 // ScanDutyAlerts looks at a hall now and raises the alerts to the duty
 // leader that its state calls for: windows paused or unattended too long
@@ -31,7 +31,7 @@ func (db *DB) ScanDutyAlerts(ctx context.Context, hallID int64) (int, error) {
 		if err != nil {
 			return err
 		}
-		open, openAt, closeAt, err := hallHoursNow(tx, h, loc)
+		open, openAt, closeAt, err := dutyHoursNow(tx, h, loc)
 		if err != nil || !open {
 			return err
 		}
@@ -88,7 +88,7 @@ func (db *DB) ScanDutyAlerts(ctx context.Context, hallID int64) (int, error) {
 		openWindows := 0
 		limit := time.Duration(st.AwayMinutes) * time.Minute
 		for _, w := range windows {
-			wn, err := windowNow(tx, w, openAt)
+			wn, err := dutyWindowNow(tx, w, openAt)
 			if err != nil {
 				return err
 			}
@@ -110,7 +110,7 @@ func (db *DB) ScanDutyAlerts(ctx context.Context, hallID int64) (int, error) {
 		}
 		// Long queues and long waits, at most once an hour per zone.
 		hour := tx.Now.In(loc).Format("2006-01-02T15")
-		names, err := zoneNames(tx, hallID)
+		names, err := dutyZoneNames(tx, hallID)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (db *DB) ScanDutyAlerts(ctx context.Context, hallID int64) (int, error) {
 		}
 		// More windows needed to serve everyone before closing?
 		if len(waiting) > 0 {
-			mean, err := meanServiceTime(tx, hallID, day)
+			mean, err := dutyMeanService(tx, hallID, day)
 			if err != nil {
 				return err
 			}
@@ -178,10 +178,10 @@ func (db *DB) ScanDutyAlerts(ctx context.Context, hallID int64) (int, error) {
 	return raised, wrap("scan duty alerts", err)
 }
 
-// hallHoursNow tells whether the hall is within its opening hours now (a
+// dutyHoursNow tells whether the hall is within its opening hours now (a
 // working day when it opens on working days only) and today's opening and
 // closing times.
-func hallHoursNow(tx *Tx, h hall.Hall, loc *time.Location) (bool, time.Time, time.Time, error) {
+func dutyHoursNow(tx *Tx, h hall.Hall, loc *time.Location) (bool, time.Time, time.Time, error) {
 	local := tx.Now.In(loc)
 	at := func(hm string) time.Time {
 		t, err := time.ParseInLocation("2006-01-02 15:04", local.Format("2006-01-02")+" "+hm, loc)
@@ -212,9 +212,9 @@ func hallHoursNow(tx *Tx, h hall.Hall, loc *time.Location) (bool, time.Time, tim
 	return !tx.Now.Before(openAt) && tx.Now.Before(closeAt), openAt, closeAt, nil
 }
 
-// windowNow is a window's state and since when: its active session, or
+// dutyWindowNow is a window's state and since when: its active session, or
 // closed since its last sign-out today (at the earliest since opening).
-func windowNow(tx *Tx, w hall.Window, openAt time.Time) (attendance.WindowNow, error) {
+func dutyWindowNow(tx *Tx, w hall.Window, openAt time.Time) (attendance.WindowNow, error) {
 	wn := attendance.WindowNow{WindowID: w.ID, State: string(queue.WindowClosed), Since: openAt}
 	cur, err := sessionOf(tx, w.ID)
 	if err != nil {
@@ -240,7 +240,7 @@ func windowNow(tx *Tx, w hall.Window, openAt time.Time) (attendance.WindowNow, e
 	return wn, nil
 }
 
-func zoneNames(tx *Tx, hallID int64) (map[string]string, error) {
+func dutyZoneNames(tx *Tx, hallID int64) (map[string]string, error) {
 	rows, err := tx.Query("SELECT code, name FROM zones WHERE hall_id = ?", hallID)
 	if err != nil {
 		return nil, err
@@ -257,9 +257,9 @@ func zoneNames(tx *Tx, hallID int64) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// meanServiceTime is the mean time from call to finish of today's
-// finished tickets (defaultServiceTime before there are five).
-func meanServiceTime(tx *Tx, hallID int64, day string) (time.Duration, error) {
+// dutyMeanService is the mean time from call to finish of today's
+// finished tickets (dutyDefaultService before there are five).
+func dutyMeanService(tx *Tx, hallID int64, day string) (time.Duration, error) {
 	var n int
 	var sum int64
 	if err := tx.QueryRow("SELECT COUNT(*), COALESCE(SUM(finished_at - called_at), 0) FROM tickets WHERE hall_id = ? AND day = ? AND state = ? AND called_at > 0 AND finished_at > called_at",
@@ -267,7 +267,7 @@ func meanServiceTime(tx *Tx, hallID int64, day string) (time.Duration, error) {
 		return 0, err
 	}
 	if n < 5 {
-		return defaultServiceTime, nil
+		return dutyDefaultService, nil
 	}
 	return time.Duration(sum/int64(n)) * time.Millisecond, nil
 }

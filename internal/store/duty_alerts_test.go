@@ -16,9 +16,9 @@ import (
 	"mingbai/internal/store/storetest"
 )
 
-// dutyEnv is the demo hall with real opening hours (08:30–17:00 on
+// postsEnv is the demo hall with real opening hours (08:30–17:00 on
 // working days), every window closed, and a clock the test moves.
-type dutyEnv struct {
+type postsEnv struct {
 	t       testing.TB
 	db      *store.DB
 	hall    int64
@@ -29,7 +29,7 @@ type dutyEnv struct {
 	ring *pii.Keyring
 }
 
-func newDutyEnv(t testing.TB, start string) *dutyEnv {
+func newPostsEnv(t testing.TB, start string) *postsEnv {
 	t.Helper()
 	db := storetest.Open(t)
 	ring := pii.GenerateKeyring()
@@ -42,7 +42,7 @@ func newDutyEnv(t testing.TB, start string) *dutyEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &dutyEnv{t: t, db: db, hall: res.Hall.ID, windows: map[string]hall.Window{}, ring: ring}
+	e := &postsEnv{t: t, db: db, hall: res.Hall.ID, windows: map[string]hall.Window{}, ring: ring}
 	e.at(start)
 	db.Now = func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
 	h, err := db.Hall(ctx, e.hall)
@@ -67,7 +67,7 @@ func newDutyEnv(t testing.TB, start string) *dutyEnv {
 }
 
 // at sets the clock ("2006-01-02 15:04" or with seconds) in the hall's zone.
-func (e *dutyEnv) at(s string) {
+func (e *postsEnv) at(s string) {
 	layout := "2006-01-02 15:04"
 	if len(s) > len(layout) {
 		layout += ":05"
@@ -81,11 +81,11 @@ func (e *dutyEnv) at(s string) {
 	e.mu.Unlock()
 }
 
-func (e *dutyEnv) clerk(n string) store.Staffer {
+func (e *postsEnv) clerk(n string) store.Staffer {
 	return store.Staffer{Username: fmt.Sprintf("w%02s", n), StaffID: e.windows[n].StaffID}
 }
 
-func (e *dutyEnv) alerts(kind string) []store.DutyAlert {
+func (e *postsEnv) alerts(kind string) []store.DutyAlert {
 	e.t.Helper()
 	all, err := e.db.ListDutyAlerts(ctx, e.hall, true)
 	if err != nil {
@@ -100,7 +100,7 @@ func (e *dutyEnv) alerts(kind string) []store.DutyAlert {
 	return out
 }
 
-func (e *dutyEnv) scan() {
+func (e *postsEnv) scan() {
 	e.t.Helper()
 	if _, err := e.db.ScanDutyAlerts(ctx, e.hall); err != nil {
 		e.t.Fatal(err)
@@ -112,7 +112,7 @@ func (e *dutyEnv) scan() {
 // limit (10 minutes) and not before; the scan (every 20 s in the server)
 // does not raise it twice; a new pause is a new episode.
 func TestUnattendedWindowAlert(t *testing.T) {
-	e := newDutyEnv(t, "2026-12-02 09:00")
+	e := newPostsEnv(t, "2026-12-02 09:00")
 	w1 := e.windows["1"]
 	for _, n := range []string{"1", "2", "3", "4", "15", "16", "17", "18", "19", "20", "21", "22"} { // every window serving employment items
 		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
@@ -187,7 +187,7 @@ func TestUnattendedWindowAlert(t *testing.T) {
 }
 
 func TestHelpCallAnsweredOnMyWay(t *testing.T) {
-	e := newDutyEnv(t, "2026-12-02 10:00")
+	e := newPostsEnv(t, "2026-12-02 10:00")
 	w1 := e.windows["1"]
 	if _, err := e.db.CallForHelp(ctx, e.hall, w1.ID, e.clerk("1"), ""); err == nil {
 		t.Fatal("help call from a window nobody is signed in at")
@@ -222,7 +222,7 @@ func TestHelpCallAnsweredOnMyWay(t *testing.T) {
 // and 2 h 50 min left at 8 minutes each call for more windows; a queue
 // over the hall's bound and a long wait raise their alerts.
 func TestExtraWindowAndQueueAlerts(t *testing.T) {
-	e := newDutyEnv(t, "2026-12-02 14:00")
+	e := newPostsEnv(t, "2026-12-02 14:00")
 	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 30, RemindDays: 2}); err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestExtraWindowAndQueueAlerts(t *testing.T) {
 // to the duty leader, who also gets it by SMS through the outbox when the
 // hall names a phone for duty alerts (stored sealed, read back masked).
 func TestBadRatingAlertBySMS(t *testing.T) {
-	e := newDutyEnv(t, "2026-12-02 09:00")
+	e := newPostsEnv(t, "2026-12-02 09:00")
 	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 40, RemindDays: 2, SMSRecipient: "13800138000"}); err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestBadRatingAlertBySMS(t *testing.T) {
 //
 //	go test -run '^$' -bench 'ScanDutyAlerts|DutyReadBaseline' -benchtime 200x ./internal/store
 func BenchmarkScanDutyAlerts(b *testing.B) {
-	e := benchDutyHall(b)
+	e := benchPostsHall(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := e.db.ScanDutyAlerts(ctx, e.hall); err != nil {
@@ -322,7 +322,7 @@ func BenchmarkScanDutyAlerts(b *testing.B) {
 }
 
 func BenchmarkDutyReadBaseline(b *testing.B) {
-	e := benchDutyHall(b)
+	e := benchPostsHall(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := e.db.ListDutyAlerts(ctx, e.hall, false); err != nil {
@@ -334,8 +334,8 @@ func BenchmarkDutyReadBaseline(b *testing.B) {
 	}
 }
 
-func benchDutyHall(b *testing.B) *dutyEnv {
-	e := newDutyEnv(b, "2026-12-02 09:00")
+func benchPostsHall(b *testing.B) *postsEnv {
+	e := newPostsEnv(b, "2026-12-02 09:00")
 	for n := range e.windows {
 		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
 			b.Fatal(err)

@@ -13,9 +13,9 @@ import (
 	"mingbai/internal/workday"
 )
 
-// period reads ?from=&to= (YYYY-MM-DD, the hall's days); both default to
+// postsPeriod reads ?from=&to= (YYYY-MM-DD, the hall's days); both default to
 // today in the hall's time zone.
-func (s *Server) period(r *http.Request) (workday.Date, workday.Date, error) {
+func (s *Server) postsPeriod(r *http.Request) (workday.Date, workday.Date, error) {
 	today := workday.DateOf(s.DB.Now().In(shanghai))
 	q := r.URL.Query()
 	parse := func(field string) (workday.Date, error) {
@@ -38,7 +38,7 @@ func (s *Server) period(r *http.Request) (workday.Date, workday.Date, error) {
 }
 
 func (s *Server) apiPostReport(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.period(r)
+	from, to, err := s.postsPeriod(r)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *Server) apiAbsences(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, 201, a)
 		return nil
 	}
-	from, to, err := s.period(r)
+	from, to, err := s.postsPeriod(r)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (s *Server) apiBriefings(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, 201, b)
 		return nil
 	}
-	from, to, err := s.period(r)
+	from, to, err := s.postsPeriod(r)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ type postTables struct {
 func (s *Server) postTables(r *http.Request, h int64) (postTables, error) {
 	l := lang(r)
 	var pt postTables
-	from, to, err := s.period(r)
+	from, to, err := s.postsPeriod(r)
 	if err != nil {
 		return pt, err
 	}
@@ -188,7 +188,7 @@ func (s *Server) postTables(r *http.Request, h int64) (postTables, error) {
 		add(&pt.ByStaff, names[x.StaffID], x.N, x.Met, x.Rate.Rate)
 	}
 	for _, x := range rep.Pledge.ByItem {
-		add(&pt.ByItem, s.itemName(r, x.Item), x.N, x.Met, x.Rate.Rate)
+		add(&pt.ByItem, s.postsItemName(r, x.Item), x.N, x.Met, x.Rate.Rate)
 	}
 	return pt, nil
 }
@@ -225,8 +225,8 @@ func (s *Server) pagePosts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// itemName is an item's published name ("" codes stay as they are).
-func (s *Server) itemName(r *http.Request, code string) string {
+// postsItemName is an item's published name ("" codes stay as they are).
+func (s *Server) postsItemName(r *http.Request, code string) string {
 	it, err := s.DB.PublishedItem(r.Context(), code)
 	if err != nil {
 		return code

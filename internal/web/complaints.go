@@ -15,12 +15,12 @@ import (
 	"mingbai/internal/workday"
 )
 
-// viewer is the caller as the complaint rules see them: leaders,
+// complaintViewer is the caller as the complaint rules see them: leaders,
 // managers, auditors, callback operators and administrators read every
 // complaint of the hall (but one about themselves); leaders, managers and
 // administrators act on any; everyone else reads and acts on those they
 // own.
-func viewer(r *http.Request) complaints.Viewer {
+func complaintViewer(r *http.Request) complaints.Viewer {
 	p := principal(r)
 	v := complaints.Viewer{Username: p.Username, StaffID: p.StaffID}
 	switch p.Role {
@@ -62,7 +62,7 @@ func (s *Server) createComplaint(r *http.Request, q complaintRequest) (store.Com
 	if in.IdemKey != "" {
 		in.IdemKey = "staff:" + p.Username + ":" + in.IdemKey
 	}
-	return s.DB.CreateComplaint(r.Context(), in, viewer(r))
+	return s.DB.CreateComplaint(r.Context(), in, complaintViewer(r))
 }
 
 func (s *Server) apiCreateComplaint(w http.ResponseWriter, r *http.Request) error {
@@ -80,7 +80,7 @@ func (s *Server) apiCreateComplaint(w http.ResponseWriter, r *http.Request) erro
 
 func (s *Server) apiListComplaints(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	list, err := s.DB.ListComplaints(r.Context(), hallID(r), viewer(r), store.ComplaintFilter{State: q.Get("state"), Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1"})
+	list, err := s.DB.ListComplaints(r.Context(), hallID(r), complaintViewer(r), store.ComplaintFilter{State: q.Get("state"), Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1"})
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Server) apiGetComplaint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.DB.Complaint(r.Context(), hallID(r), id, viewer(r), r.URL.Query().Get("reveal") == "1")
+	c, err := s.DB.Complaint(r.Context(), hallID(r), id, complaintViewer(r), r.URL.Query().Get("reveal") == "1")
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Server) apiStepComplaint(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &q); err != nil {
 		return err
 	}
-	c, err := s.DB.StepComplaint(r.Context(), hallID(r), id, viewer(r), q.step())
+	c, err := s.DB.StepComplaint(r.Context(), hallID(r), id, complaintViewer(r), q.step())
 	if err != nil {
 		return err
 	}
@@ -262,30 +262,30 @@ func complaintRowOf(l i18n.Lang, c store.Complaint) complaintRow {
 		StateName: i18n.T(l, "complaints.state."+string(c.State)), OwnerName: owner}
 }
 
-type option struct{ Value, Label string }
+type complaintOption struct{ Value, Label string }
 
-func complaintOptions(l i18n.Lang) map[string][]option {
-	var chs, ts, acts, outs []option
+func complaintOptions(l i18n.Lang) map[string][]complaintOption {
+	var chs, ts, acts, outs []complaintOption
 	for _, c := range complaints.Channels() {
-		chs = append(chs, option{string(c), i18n.T(l, "complaints.channel."+string(c))})
+		chs = append(chs, complaintOption{string(c), i18n.T(l, "complaints.channel."+string(c))})
 	}
 	for _, t := range complaints.Types() {
-		ts = append(ts, option{string(t), i18n.T(l, "complaints.type."+string(t))})
+		ts = append(ts, complaintOption{string(t), i18n.T(l, "complaints.type."+string(t))})
 	}
 	for _, a := range complaints.Actions() {
-		acts = append(acts, option{string(a), i18n.T(l, "complaints.action."+string(a))})
+		acts = append(acts, complaintOption{string(a), i18n.T(l, "complaints.action."+string(a))})
 	}
 	for _, o := range complaints.Outcomes() {
-		outs = append(outs, option{o, i18n.T(l, "complaints.outcome."+o)})
+		outs = append(outs, complaintOption{o, i18n.T(l, "complaints.outcome."+o)})
 	}
-	return map[string][]option{"Channels": chs, "Types": ts, "Actions": acts, "Outcomes": outs}
+	return map[string][]complaintOption{"Channels": chs, "Types": ts, "Actions": acts, "Outcomes": outs}
 }
 
 func (s *Server) pageComplaints(w http.ResponseWriter, r *http.Request) error {
 	h := hallID(r)
 	l := lang(r)
 	q := r.URL.Query()
-	list, err := s.DB.ListComplaints(r.Context(), h, viewer(r), store.ComplaintFilter{Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1"})
+	list, err := s.DB.ListComplaints(r.Context(), h, complaintViewer(r), store.ComplaintFilter{Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1"})
 	if err != nil {
 		return err
 	}
@@ -305,10 +305,10 @@ func (s *Server) pageComplaints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var lrows []option
+	var lrows []complaintOption
 	for _, t := range complaints.Types() {
 		lim := limits[t]
-		lrows = append(lrows, option{i18n.T(l, "complaints.type."+string(t)), i18n.T(l, "complaints.limit_"+string(lim.Unit), lim.Days)})
+		lrows = append(lrows, complaintOption{i18n.T(l, "complaints.type."+string(t)), i18n.T(l, "complaints.limit_"+string(lim.Unit), lim.Days)})
 	}
 	s.render(w, r, 200, "complaints_list", pageData{Title: i18n.T(l, "complaints.title"), Data: map[string]any{
 		"Hall": h, "Rows": rows, "Staff": staff, "Windows": windows, "Opt": complaintOptions(l), "Limits": lrows,
@@ -338,7 +338,7 @@ func (s *Server) pageComplaint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := lang(r)
-	c, err := s.DB.Complaint(r.Context(), hallID(r), id, viewer(r), r.URL.Query().Get("reveal") == "1")
+	c, err := s.DB.Complaint(r.Context(), hallID(r), id, complaintViewer(r), r.URL.Query().Get("reveal") == "1")
 	if err != nil {
 		return err
 	}
@@ -371,7 +371,7 @@ func (s *Server) formStepComplaint(w http.ResponseWriter, r *http.Request) error
 	}
 	days, _ := strconv.Atoi(r.PostFormValue("days"))
 	q := complaintStepRequest{Action: r.PostFormValue("action"), To: r.PostFormValue("to"), Days: days, Note: r.PostFormValue("note"), Outcome: r.PostFormValue("outcome")}
-	c, err := s.DB.StepComplaint(r.Context(), hallID(r), id, viewer(r), q.step())
+	c, err := s.DB.StepComplaint(r.Context(), hallID(r), id, complaintViewer(r), q.step())
 	if err != nil {
 		return err
 	}
@@ -394,10 +394,10 @@ func (s *Server) pageComplain(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := lang(r)
-	var ts []option
+	var ts []complaintOption
 	for _, t := range complaints.Types() {
 		if t != complaints.TypePetition {
-			ts = append(ts, option{string(t), i18n.T(l, "complaints.type."+string(t))})
+			ts = append(ts, complaintOption{string(t), i18n.T(l, "complaints.type."+string(t))})
 		}
 	}
 	s.render(w, r, 200, "complaints_public", pageData{Title: i18n.T(l, "complaints.public_title"), Data: map[string]any{"Hall": h, "Types": ts}})
@@ -418,10 +418,10 @@ func (s *Server) formComplain(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.submitPublic(r, publicComplaintRequest{Hall: hid, Type: f("type"), Summary: f("summary"), Detail: f("detail"), Name: f("name"), Phone: f("phone"),
 		Window: f("window"), PageToken: f("page_token"), IdemKey: f("idempotency_key")})
 	data := map[string]any{"Hall": hid}
-	var ts []option
+	var ts []complaintOption
 	for _, t := range complaints.Types() {
 		if t != complaints.TypePetition {
-			ts = append(ts, option{string(t), i18n.T(l, "complaints.type."+string(t))})
+			ts = append(ts, complaintOption{string(t), i18n.T(l, "complaints.type."+string(t))})
 		}
 	}
 	data["Types"] = ts

@@ -15,13 +15,13 @@ import (
 
 // Role sets of posts, complaints and duty alerts.
 var (
-	// dutyReaders read alerts, attendance and every complaint (auditors
+	// postsReaders read alerts, attendance and every complaint (auditors
 	// read, they do not act).
-	dutyReaders = roles(auth.Admin, auth.HallManager, auth.DutyLeader, auth.Auditor)
-	// dutyActors answer and close alerts, register absences and briefings.
-	dutyActors = roles(auth.Admin, auth.HallManager, auth.DutyLeader)
-	// complaintStaff receive complaints (首问负责) and read those they own.
-	complaintStaff = roles(auth.Admin, auth.HallManager, auth.DutyLeader, auth.Auditor, auth.WindowStaff, auth.CallbackOperator, auth.Consultant)
+	postsReaders = roles(auth.Admin, auth.HallManager, auth.DutyLeader, auth.Auditor)
+	// postsActors answer and close alerts, register absences and briefings.
+	postsActors = roles(auth.Admin, auth.HallManager, auth.DutyLeader)
+	// complaintRoles receive complaints (首问负责) and read those they own.
+	complaintRoles = roles(auth.Admin, auth.HallManager, auth.DutyLeader, auth.Auditor, auth.WindowStaff, auth.CallbackOperator, auth.Consultant)
 )
 
 // dutyAlertJSON is an alert with its kind and text in the reader's

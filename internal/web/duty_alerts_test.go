@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// sseLines opens a stream as token and returns its lines on a channel.
-func sseLines(t *testing.T, e *hallEnv, path, token, last string) <-chan string {
+// dutySSELines opens a stream as token and returns its lines on a channel.
+func dutySSELines(t *testing.T, e *hallEnv, path, token, last string) <-chan string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -41,7 +41,7 @@ func sseLines(t *testing.T, e *hallEnv, path, token, last string) <-chan string 
 	return out
 }
 
-func waitLine(t *testing.T, lines <-chan string, want string) []string {
+func dutyWaitLine(t *testing.T, lines <-chan string, want string) []string {
 	t.Helper()
 	var seen []string
 	for l := range lines {
@@ -65,12 +65,12 @@ func TestDutyAlertStream(t *testing.T) {
 	if r := e.request("GET", fmt.Sprintf("/api/v1/halls/%d/duty/alerts/stream", e.Hall), bearer(w01)); r.Status != 403 {
 		t.Fatalf("clerk opens the leaders' stream: %d", r.Status)
 	}
-	lines := sseLines(t, e, fmt.Sprintf("/api/v1/halls/%d/duty/alerts/stream", e.Hall), leader, "")
-	waitLine(t, lines, "event: snapshot")
+	lines := dutySSELines(t, e, fmt.Sprintf("/api/v1/halls/%d/duty/alerts/stream", e.Hall), leader, "")
+	dutyWaitLine(t, lines, "event: snapshot")
 	if r := e.request("POST", fmt.Sprintf("/api/v1/windows/%d/help", win), bearer(w01), jsonBody(`{}`)); r.Status != 201 {
 		t.Fatalf("help: %d %s", r.Status, r.Body)
 	}
-	seen := waitLine(t, lines, "event: duty.alert")
+	seen := dutyWaitLine(t, lines, "event: duty.alert")
 	var id string
 	for _, l := range seen {
 		if strings.HasPrefix(l, "id: ") {
@@ -85,8 +85,8 @@ func TestDutyAlertStream(t *testing.T) {
 	e.issue("", map[string]any{"item": itemA})
 	var before int64
 	fmt.Sscan(id, &before)
-	pub := sseLines(t, e, fmt.Sprintf("/api/v1/halls/%d/stream", e.Hall), "", fmt.Sprint(before-1))
-	for _, l := range waitLine(t, pub, "event: ticket.issued") {
+	pub := dutySSELines(t, e, fmt.Sprintf("/api/v1/halls/%d/stream", e.Hall), "", fmt.Sprint(before-1))
+	for _, l := range dutyWaitLine(t, pub, "event: ticket.issued") {
 		if l == "event: duty.alert" {
 			t.Fatal("the public stream carries a duty alert")
 		}
