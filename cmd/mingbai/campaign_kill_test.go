@@ -27,15 +27,17 @@ import (
 // restarts it, and finally checks AT THE CENTRE that every contributor got
 // exactly one accepted submission; a second run sends nothing.
 func TestCampaignSurvivesKill9(t *testing.T) {
-	// It is not yet reliable (about one run in three ends one submission
-	// short, see docs/notify.md), so CI does not run it; set
-	// MINGBAI_KILL_TEST=1 to run it while the cause is found.
-	if os.Getenv("MINGBAI_KILL_TEST") == "" {
-		t.Skip("kill -9 campaign test: set MINGBAI_KILL_TEST=1 (known to fail intermittently)")
-	}
+	// It once failed about one run in three (a message settled with
+	// another's id, or sent twice): gosmpp gave every query_sm sequence
+	// number 0, so concurrent status queries took each other's answers
+	// (see TestSMPPConcurrentQueriesGetTheirOwnAnswers). Short mode (CI)
+	// runs 1,000 contributors; the full run has 10,000.
 	contributors := 10000
+	if testing.Short() {
+		contributors = 1000
+	}
 	if n, err := strconv.Atoi(os.Getenv("MINGBAI_KILL_CONTRIBUTORS")); err == nil && n > 0 {
-		contributors = n // a smaller run while developing
+		contributors = n
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "mingbai")
@@ -71,6 +73,19 @@ func TestCampaignSurvivesKill9(t *testing.T) {
 	if _, err := db.ImportContributors(ctx, h.ID, cs, nil); err != nil {
 		t.Fatal(err)
 	}
+	// Only approved templates go through a real provider: one manager
+	// registers the reminder template with the centre, another approves.
+	for _, kind := range []string{notify.KindRemindFirst, notify.KindRemindSecond} {
+		tpl, err := db.SaveSMSTemplate(store.WithActor(ctx, store.Actor{Name: "author"}), "centre", kind, "SMPP-"+kind, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []struct{ who, action string }{{"author", "submit"}, {"approver", "approve"}} {
+			if _, err := db.DecideSMSTemplate(store.WithActor(ctx, store.Actor{Name: step.who}), tpl.ID, step.action, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
 	if _, err := db.StartCampaign(ctx, h.ID, today); err != nil {
 		t.Fatal(err)
@@ -102,8 +117,8 @@ func TestCampaignSurvivesKill9(t *testing.T) {
 
 	cfg := map[string]any{
 		"providers": map[string]any{"centre": map[string]any{"type": "smpp", "addr": centre.Addr(), "system_id": "mingbai",
-			"password_env": "MINGBAI_TEST_SMPP_PASSWORD", "source_addr": "106900001234", "out_id_tag": 0x1401, "submit_timeout_seconds": 3}},
-		"lease_seconds": 8, "query_after_seconds": 2,
+			"password_env": "MINGBAI_TEST_SMPP_PASSWORD", "source_addr": "106900001234", "out_id_tag": 0x1401, "submit_timeout_seconds": 2}},
+		"lease_seconds": 4, "query_after_seconds": 1,
 		"default": "centre",
 		"halls": map[string]any{fmt.Sprint(h.ID): map[string]any{"provider": "centre", "window": "00:00-24:00", "daily_limit": 5,
 			"reminder": map[string]any{"days_before": 40}}},

@@ -62,6 +62,22 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 		{"complaint reminders", every(10*time.Minute, true, log, "complaint reminders", func(ctx context.Context) error {
 			return forEachHall(ctx, db, log, "complaint reminders", func(id int64) error { _, err := db.RemindComplaints(ctx, id); return err })
 		})},
+		// Derives the integrity alerts (廉政风险点) of every hall from the
+		// ledger, tickets, devices and audit log (store.ScanIntegrity is
+		// idempotent: an unchanged finding changes nothing).
+		{"integrity scan", every(5*time.Minute, true, log, "integrity scan", func(ctx context.Context) error {
+			halls, err := db.ListHalls(ctx)
+			if err != nil {
+				return err
+			}
+			sys := store.WithActor(ctx, store.Actor{Name: "system", Role: "system", Source: "integrity scan"})
+			for _, h := range halls {
+				if _, err := db.ScanIntegrity(sys, h.ID); err != nil && ctx.Err() == nil {
+					log.Warn("integrity scan", "hall", h.ID, "err", err)
+				}
+			}
+			return nil
+		})},
 		// Bookings whose check-in window has passed become no-shows.
 		{"appointment no-shows", every(time.Minute, false, log, "appointment no-shows", func(ctx context.Context) error {
 			_, err := db.MarkAppointmentNoShows(ctx)

@@ -8,10 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -49,6 +51,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	autoMigrate := fs.Bool("migrate", false, "apply pending migrations at start-up (an empty database is always migrated)")
 	demoTraffic := fs.Bool("demo-traffic", false, "run simulated citizens and clerks in the demo hall (default: on with --demo)")
 	demoSpeed := fs.Float64("demo-speed", 1, "speed of the demo traffic: 1 = a hall day in real time, 60 = an hour a minute")
+	metricsAllow := fs.String("metrics-allow", "loopback", "addresses or CIDR prefixes that may read /metrics without a token, comma-separated (loopback, none, 10.0.0.0/8 …); the token is read from MINGBAI_METRICS_TOKEN")
 	smsConfig := fs.String("sms-config", "", "SMS providers and per-hall sending policy (JSON, see docs/notify.md; default: the log provider)")
 	if err := parseFlags(fs, args); err != nil {
 		return 2
@@ -99,7 +102,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Info("sealed plain-text phone numbers and messages", "rows", n)
 	}
 
-	cfg := web.Config{BaseURL: *baseURL, SecureCookies: *tlsCert != "", Version: version, Demo: *demoFlag}
+	allow, err := metricsAllowList(*metricsAllow)
+	if err != nil {
+		fmt.Fprintln(stderr, "serve:", err)
+		return 2
+	}
+	cfg := web.Config{BaseURL: *baseURL, SecureCookies: *tlsCert != "", Version: version, Demo: *demoFlag,
+		MetricsToken: os.Getenv("MINGBAI_METRICS_TOKEN"), MetricsAllow: allow}
 	if *demoFlag {
 		seeded, err := demo.Seeded(ctx, db)
 		if err != nil {
@@ -149,7 +158,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer sms.close()
-	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query, Wake: make(chan struct{}, 1)}
+	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query, Wake: make(chan struct{}, 1), Approval: db.ApprovedTemplate}
+	srv.SetSMS(sms.choose, sms.all)
+	srv.SetSMSRule(sms.rule)
 	for _, j := range backgroundJobs(db, sender, sms.rule, keyFile, *baseURL, traffic, log) {
 		wg.Add(1)
 		go func() { defer wg.Done(); j.Run(bg) }()
@@ -230,4 +241,25 @@ func writeDemoTokens(path string, tokens map[string]string, log interface{ Info(
 	if err := os.WriteFile(path, b, 0o600); err == nil {
 		log.Info("demo device tokens written", "file", path)
 	}
+}
+
+// metricsAllowList turns --metrics-allow into web.Config.MetricsAllow:
+// "loopback" stands for 127.0.0.0/8 and ::1.
+func metricsAllowList(v string) ([]string, error) {
+	out := []string{}
+	for _, a := range strings.Split(v, ",") {
+		switch a = strings.TrimSpace(a); a {
+		case "", "none":
+		case "loopback":
+			out = append(out, "127.0.0.0/8", "::1/128")
+		default:
+			if _, err := netip.ParsePrefix(a); err != nil {
+				if _, err := netip.ParseAddr(a); err != nil {
+					return nil, fmt.Errorf("--metrics-allow: %q is neither an address nor a CIDR prefix", a)
+				}
+			}
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }

@@ -18,6 +18,7 @@ import (
 // smsSetup is what the SMS configuration gives the server.
 type smsSetup struct {
 	choose func(int64) notify.Provider
+	all    map[string]notify.Provider
 	rule   func(int64) notify.Rule
 	close  func()
 	lease  time.Duration
@@ -30,13 +31,13 @@ type smsSetup struct {
 func smsProviders(path string, db *store.DB, log *slog.Logger) (smsSetup, error) {
 	if path == "" {
 		lp := notify.LogProvider{Log: log}
-		return smsSetup{choose: func(int64) notify.Provider { return lp }, rule: func(int64) notify.Rule { return notify.DefaultRule }, close: func() {}}, nil
+		return smsSetup{choose: func(int64) notify.Provider { return lp }, all: map[string]notify.Provider{"log": lp}, rule: func(int64) notify.Rule { return notify.DefaultRule }, close: func() {}}, nil
 	}
 	cfg, err := notify.LoadConfig(path)
 	if err != nil {
 		return smsSetup{}, err
 	}
-	choose, _, closeAll, err := cfg.Build(db, log)
+	choose, all, closeAll, err := cfg.Build(db, log)
 	if err != nil {
 		return smsSetup{}, fmt.Errorf("--sms-config: %w", err)
 	}
@@ -46,21 +47,23 @@ func smsProviders(path string, db *store.DB, log *slog.Logger) (smsSetup, error)
 		w, _ := notify.ParseWindow(h.Window, h.Days, nil)
 		return store.NotifyPolicy{Window: w, DailyLimit: h.DailyLimit}
 	})
-	return smsSetup{choose: choose, rule: cfg.Rule, close: closeAll, lease: cfg.Lease(), query: cfg.QueryAfter()}, nil
+	return smsSetup{choose: choose, all: all, rule: cfg.Rule, close: closeAll, lease: cfg.Lease(), query: cfg.QueryAfter()}, nil
 }
 
 // runCampaigns steps every unfinished reminder campaign; after a restart
-// the campaigns resume where they stopped.
-func runCampaigns(ctx context.Context, db *store.DB, rule func(int64) notify.Rule, wake chan struct{}) error {
+// the campaigns resume where they stopped. It reports whether any campaign
+// had work (one scheduled for a later day has none yet).
+func runCampaigns(ctx context.Context, db *store.DB, rule func(int64) notify.Rule, wake chan struct{}) (bool, error) {
 	cs, err := db.ActiveCampaigns(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
+	busy := false
 	for _, c := range cs {
 		for ctx.Err() == nil {
 			more, err := db.StepCampaign(ctx, c.ID, rule(c.HallID), 200)
 			if err != nil {
-				return fmt.Errorf("campaign %d: %w", c.ID, err)
+				return busy, fmt.Errorf("campaign %d: %w", c.ID, err)
 			}
 			select {
 			case wake <- struct{}{}:
@@ -69,9 +72,10 @@ func runCampaigns(ctx context.Context, db *store.DB, rule func(int64) notify.Rul
 			if !more {
 				break
 			}
+			busy = true
 		}
 	}
-	return nil
+	return busy, nil
 }
 
 // campaignLoop runs campaigns at start-up and every interval.
@@ -79,7 +83,7 @@ func campaignLoop(ctx context.Context, db *store.DB, rule func(int64) notify.Rul
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if err := runCampaigns(ctx, db, rule, wake); err != nil && ctx.Err() == nil {
+		if _, err := runCampaigns(ctx, db, rule, wake); err != nil && ctx.Err() == nil {
 			log.Warn("reminder campaigns", "err", err)
 		}
 		select {
@@ -166,12 +170,13 @@ func runNotify(args []string, stdout, stderr io.Writer) int {
 	if err := waitProviders(ctx, sms.choose, db); err != nil {
 		return fail(stderr, err)
 	}
-	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query}
+	sender := &notify.Sender{Outbox: db, Provider: sms.choose, Log: log, Lease: sms.lease, QueryAfter: sms.query, Approval: db.ApprovedTemplate}
 	wake := make(chan struct{}, 1)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
-		if err := runCampaigns(ctx, db, sms.rule, wake); err != nil {
+		busy, err := runCampaigns(ctx, db, sms.rule, wake)
+		if err != nil {
 			return fail(stderr, err)
 		}
 		sender.Drain(ctx)
@@ -179,11 +184,7 @@ func runNotify(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, err)
 		}
-		cs, err := db.ActiveCampaigns(ctx)
-		if err != nil {
-			return fail(stderr, err)
-		}
-		if n == 0 && len(cs) == 0 {
+		if n == 0 && !busy {
 			fmt.Fprintln(stdout, "nothing left to send")
 			return 0
 		}

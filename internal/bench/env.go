@@ -17,6 +17,7 @@ import (
 
 	"mingbai/internal/demo"
 	"mingbai/internal/events"
+	"mingbai/internal/pii"
 	"mingbai/internal/store"
 	"mingbai/internal/web"
 )
@@ -75,6 +76,12 @@ func StartHall(ctx context.Context, e Engine) (h *Hall, err error) {
 		return h, err
 	}
 	h.DB.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	// Personal data is sealed as in production (phones, consultation).
+	sealer, err := pii.NewSealer(pii.GenerateKeyring())
+	if err != nil {
+		return h, err
+	}
+	h.DB.SetPII(sealer)
 	if _, err := h.DB.Migrate(ctx); err != nil {
 		return h, err
 	}

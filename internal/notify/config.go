@@ -2,6 +2,7 @@ package notify
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -71,11 +72,19 @@ type ProviderConfig struct {
 	// the named environment variable or file.
 	PasswordEnv  string `json:"password_env"`
 	PasswordFile string `json:"password_file"`
-	// CallbackSecretEnv names the variable holding the shared secret the
-	// receipt callback must present.
-	CallbackSecretEnv string  `json:"callback_secret_env"`
-	Rate              float64 `json:"rate"`
-	Burst             int     `json:"burst"`
+	// CallbackSecretEnv (or CallbackSecretFile) holds the shared secret
+	// push callbacks (receipts, replies) are signed with.
+	CallbackSecretEnv  string  `json:"callback_secret_env"`
+	CallbackSecretFile string  `json:"callback_secret_file"`
+	Rate               float64 `json:"rate"`
+	Burst              int     `json:"burst"`
+}
+
+func (p ProviderConfig) vendor() string {
+	if p.Vendor == "" {
+		return "aliyun"
+	}
+	return p.Vendor
 }
 
 // HallConfig is a hall's choice of provider and its sending policy.
@@ -127,8 +136,14 @@ func LoadConfig(path string) (Config, error) {
 				return c, fmt.Errorf("%s: provider %q needs addr and system_id", path, name)
 			}
 		case "cloud":
-			if p.Endpoint == "" || p.SignName == "" {
-				return c, fmt.Errorf("%s: provider %q needs endpoint and sign_name", path, name)
+			if p.Endpoint == "" || p.SignName == "" || p.AccessKeyID == "" {
+				return c, fmt.Errorf("%s: provider %q needs endpoint, access_key_id and sign_name", path, name)
+			}
+			if _, ok := Vendors[p.vendor()]; !ok {
+				return c, fmt.Errorf("%s: provider %q names unknown vendor %q", path, name, p.Vendor)
+			}
+			if p.CallbackSecretEnv == "" && p.CallbackSecretFile == "" {
+				return c, fmt.Errorf("%s: provider %q needs callback_secret_env or callback_secret_file", path, name)
 			}
 		case "log":
 		default:
@@ -190,6 +205,18 @@ func (c Config) Build(sink Sink, log *slog.Logger) (choose func(hallID int64) Pr
 				EnquireLink: time.Duration(pc.EnquireLinkSeconds) * time.Second, SubmitTimeout: time.Duration(pc.SubmitTimeoutSeconds) * time.Second})
 			closers = append(closers, func() { p.Close() })
 			all[name] = p
+		case "cloud":
+			cb, err := LoadSecret(pc.CallbackSecretEnv, pc.CallbackSecretFile)
+			if err == nil && cb == "" {
+				err = errors.New("the callback secret is empty")
+			}
+			if err != nil {
+				closeAll()
+				return nil, nil, nil, fmt.Errorf("provider %s: callback secret: %w", name, err)
+			}
+			all[name] = NewCloud(CloudConfig{Name: name, Vendor: Vendors[pc.vendor()], CallbackSecret: cb, Rate: pc.Rate, Burst: pc.Burst, Log: log,
+				Timeout: time.Duration(pc.SubmitTimeoutSeconds) * time.Second,
+				Account: CloudAccount{Endpoint: pc.Endpoint, AccessKeyID: pc.AccessKeyID, Secret: secret, SignName: pc.SignName}})
 		case "log":
 			all[name] = LogProvider{Log: log}
 		}

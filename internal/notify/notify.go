@@ -9,7 +9,9 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"mingbai/internal/apperr"
@@ -43,6 +45,30 @@ type Message struct {
 	State string `json:"state,omitempty"`
 	// Parts are the SMS parts tried so far, when read back for sending.
 	Parts []PartState `json:"parts,omitempty"`
+	// ExpiresAt (Unix milliseconds, 0: the kind's default, see TTL) is
+	// when a message not yet sent is dropped as expired instead of being
+	// sent late: a code after its validity, a turn-near notice after the
+	// turn.
+	ExpiresAt int64 `json:"expires_at,omitempty"`
+}
+
+// TTL is how long a message of a kind may wait before it is sent; zero
+// means it never expires. Codes are useless after their validity and a
+// turn-near notice after the turn; reminders keep until sent (the window
+// and the daily limit may hold them for a day or two).
+func TTL(kind string, params map[string]string) time.Duration {
+	switch kind {
+	case "sms_code":
+		if n, err := strconv.Atoi(params["minutes"]); err == nil && n > 0 && n <= 60 {
+			return time.Duration(n) * time.Minute
+		}
+		return 5 * time.Minute
+	case "turn_near":
+		return 20 * time.Minute
+	case "appointment":
+		return 2 * time.Hour
+	}
+	return 0
 }
 
 // PartState is what the outbox knows about one part of a message.

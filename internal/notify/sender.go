@@ -28,8 +28,15 @@ type Outbox interface {
 	PartUnknown(ctx context.Context, id int64, seq int, detail string, next time.Time) error
 	// PartSettled records a status query's answer about an unknown part.
 	PartSettled(ctx context.Context, id int64, seq int, r QueryResult) error
+	// Expire drops a message whose parts have not gone before its expiry:
+	// it is never sent late.
+	Expire(ctx context.Context, id int64, detail string) error
 	Sink
 }
+
+// ErrNotApproved: the message's template has no approved registration
+// with the provider; it is not sent.
+var ErrNotApproved = errors.New("template not approved for this provider")
 
 // InstantReceipts is implemented by providers (the log) whose acceptance
 // is delivery.
@@ -54,6 +61,11 @@ type Sender struct {
 	// Workers is how many messages are in flight at once (default 4):
 	// SMPP windows several submissions per bind.
 	Workers int
+	// Approval, when set, returns the approved template code of a kind
+	// with a provider (ErrNotApproved when there is none): only approved
+	// templates go out through a real provider. The log provider needs
+	// none.
+	Approval func(ctx context.Context, provider, kind string) (string, error)
 }
 
 func (s *Sender) defaults() {
@@ -132,7 +144,29 @@ func (s *Sender) Drain(ctx context.Context) int {
 // handle sends or settles one message; it reports whether anything moved.
 func (s *Sender) handle(ctx context.Context, m Message) bool {
 	p := s.Provider(m.HallID)
-	sub := Submission{OutboxID: m.ID, OutID: fmt.Sprintf("mb%d", m.ID), To: m.Recipient, Text: m.Body, Kind: m.Kind}
+	sub := Submission{OutboxID: m.ID, OutID: fmt.Sprintf("mb%d", m.ID), To: m.Recipient, Text: m.Body, Kind: m.Kind, Params: m.Params}
+	if m.State != StateUnknown {
+		if m.ExpiresAt > 0 && s.Now().UnixMilli() >= m.ExpiresAt {
+			s.mark(s.Outbox.Expire(ctx, m.ID, "expired before it could be sent"))
+			return true
+		}
+		begun := false // a part already went: it was approved when it began
+		for _, ps := range m.Parts {
+			begun = begun || ps.State != StateQueued
+		}
+		if ir, ok := p.(InstantReceipts); s.Approval != nil && !(ok && ir.Instant()) && !begun {
+			code, err := s.Approval(ctx, p.Name(), m.Kind)
+			switch {
+			case errors.Is(err, ErrNotApproved):
+				s.mark(s.Outbox.PartFailed(ctx, m.ID, 1, err.Error()))
+				return true
+			case err != nil:
+				s.Log.Error("outbox template approval", "id", m.ID, "err", err)
+				return false
+			}
+			sub.Template = code
+		}
+	}
 	var parts []Part
 	if p.Splits() {
 		var err error
@@ -180,6 +214,11 @@ func (s *Sender) handle(ctx context.Context, m Message) bool {
 		ps, ok := known[part.Seq]
 		if ok && ps.State != StateQueued {
 			continue // accepted, delivered or unknown: never submitted twice
+		}
+		if m.ExpiresAt > 0 && s.Now().UnixMilli() >= m.ExpiresAt {
+			// Earlier parts took until the expiry: the rest is not sent late.
+			s.mark(s.Outbox.Expire(ctx, m.ID, "expired before it could be sent"))
+			return true
 		}
 		if err := s.Outbox.PartSubmitting(ctx, m.ID, part.Seq, len(parts), p.Name()); err != nil {
 			s.Log.Error("outbox mark submitting", "id", m.ID, "err", err)

@@ -315,6 +315,17 @@ func (p *SMPP) request(ctx context.Context, req pdu.PDU) (pdu.PDU, error) {
 		return nil, ErrNotSent
 	}
 	ch := make(chan pdu.PDU, 1)
+	// gosmpp's NewQuerySM (unlike NewSubmitSM) assigns no sequence
+	// number: every query_sm went out as 0, concurrent queries shared one
+	// waiting slot and took each other's answers (a message settled with
+	// another's id and never sent; a sent one "not found" and sent again).
+	// Every request gets a fresh number that no waiting request holds.
+	if req.GetSequenceNumber() == 0 {
+		req.AssignSequenceNumber()
+	}
+	for p.pending[req.GetSequenceNumber()] != nil {
+		req.AssignSequenceNumber()
+	}
 	seq := req.GetSequenceNumber()
 	p.pending[seq] = ch
 	p.mu.Unlock()

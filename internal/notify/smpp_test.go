@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mingbai/internal/notify"
+	"mingbai/internal/notify/cloudtest"
 	"mingbai/internal/notify/smpptest"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
@@ -292,7 +293,7 @@ func TestOptOutReplyOverSMPPStopsReminders(t *testing.T) {
 // outbox (real SQLite or PostgreSQL) to the fake centre, receipts
 // included: go test -run '^$' -bench SendThrough ./internal/notify/
 func BenchmarkSendThroughProvider(b *testing.B) {
-	for _, name := range []string{"smpp", "log"} {
+	for _, name := range []string{"smpp", "cloud", "log"} {
 		b.Run(name, func(b *testing.B) {
 			centre, err := smpptest.Start()
 			if err != nil {
@@ -311,7 +312,15 @@ func BenchmarkSendThroughProvider(b *testing.B) {
 				}
 				p = sp
 			}
-			s := &notify.Sender{Outbox: db, Provider: func(int64) notify.Provider { return p }, Log: slogDiscard(), Now: db.Now}
+			var gw *cloudtest.Gateway
+			if name == "cloud" {
+				gw = cloudtest.Start("k", "s")
+				defer gw.Close()
+				p = notify.NewCloud(notify.CloudConfig{Name: "cloud", Vendor: notify.Aliyun{}, Log: slogDiscard(),
+					Account: notify.CloudAccount{Endpoint: gw.URL(), AccessKeyID: "k", Secret: "s", SignName: "人社服务大厅"}})
+			}
+			s := &notify.Sender{Outbox: db, Provider: func(int64) notify.Provider { return p }, Log: slogDiscard(), Now: db.Now,
+				Approval: func(context.Context, string, string) (string, error) { return "SMS_1", nil }}
 			err = db.Write(ctx, func(tx *store.Tx) error {
 				for i := 0; i < b.N; i++ {
 					if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: fmt.Sprintf("139%08d", i), Kind: "sms_code",
@@ -331,8 +340,74 @@ func BenchmarkSendThroughProvider(b *testing.B) {
 			if name == "smpp" && centre.Count() != b.N {
 				b.Fatalf("centre got %d of %d", centre.Count(), b.N)
 			}
+			if name == "cloud" && gw.Count() != b.N {
+				b.Fatalf("gateway got %d of %d", gw.Count(), b.N)
+			}
 		})
 	}
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// Unknown parts are queried concurrently (four workers); each query must
+// get its own answer. gosmpp gives query_sm no sequence number, so before
+// the fix every query went out as 0 and the answers were crossed: a
+// message settled with another's id (never sent), a sent one was "not
+// found" and sent again — the kill -9 test's lost and duplicate messages.
+func TestSMPPConcurrentQueriesGetTheirOwnAnswers(t *testing.T) {
+	r := newRig(t, 300*time.Millisecond, func(n int, to string) smpptest.Action {
+		if n <= 4 {
+			return smpptest.Swallow // at the centre, answer lost
+		}
+		return smpptest.Accept
+	})
+	ids := map[string]int64{}
+	for i := 0; i < 4; i++ {
+		to := fmt.Sprintf("1380000000%d", i)
+		ids[to] = r.enqueue(t, notify.Message{Channel: notify.SMS, Recipient: to, Kind: "turn_near", Params: map[string]string{"ticket": "A1"}})
+	}
+	r.sender.Drain(ctx) // four timeouts: unknown
+	// Four more that a "dead sender" marked submitting and never sent.
+	var dead []int64
+	for i := 4; i < 8; i++ {
+		to := fmt.Sprintf("1380000000%d", i)
+		ids[to] = r.enqueue(t, notify.Message{Channel: notify.SMS, Recipient: to, Kind: "turn_near", Params: map[string]string{"ticket": "A1"}})
+		dead = append(dead, ids[to])
+	}
+	ms, err := r.db.ClaimOutbox(ctx, 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		for _, d := range dead {
+			if m.ID == d {
+				if err := r.db.PartSubmitting(ctx, m.ID, 1, 1, r.smpp.Name()); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	r.clock.Add(2 * time.Minute) // leases and query waits are over
+	for i := 0; i < 3; i++ {
+		r.sender.Drain(ctx)
+		r.clock.Add(2 * time.Minute)
+	}
+	msgOf := map[string]string{}
+	for _, s := range r.centre.Submissions() {
+		if msgOf[s.To] != "" {
+			t.Errorf("%s submitted twice", s.To)
+		}
+		msgOf[s.To] = s.MsgID
+	}
+	for to, id := range ids {
+		var st, mid string
+		if err := r.db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow("SELECT state, provider_msg_id FROM outbox_parts WHERE outbox_id = ?", id).Scan(&st, &mid)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if msgOf[to] == "" || mid != msgOf[to] || st != notify.StateAccepted {
+			t.Errorf("%s: part %s with message id %q; the centre's is %q", to, st, mid, msgOf[to])
+		}
+	}
+}

@@ -60,7 +60,9 @@ type ConsultThread struct {
 	Resolution      *consult.Timer `json:"resolution,omitempty"`
 
 	graduateKey string
-	phoneEnc    string
+	// openIDEnc is the sealed WeChat OpenID (graduateKey is its blind index).
+	openIDEnc string
+	phoneEnc  string
 }
 
 // ConsultMessage is one line of a thread.
@@ -77,7 +79,7 @@ type ConsultMessage struct {
 	CreatedAt int64  `json:"created_at"`
 }
 
-const threadCols = `t.id, t.hall_id, t.channel, t.graduate_key, t.phone_enc, t.phone_masked, t.status, t.assignee, t.tags, t.round_id,
+const threadCols = `t.id, t.hall_id, t.channel, t.graduate_key, t.openid_enc, t.phone_enc, t.phone_masked, t.status, t.assignee, t.tags, t.round_id,
  t.awaiting_since, t.with_person, t.last_inbound_at, t.kf_since, t.snooze_until, t.offer, t.created_at, t.updated_at,
  COALESCE(r.opened_at, 0), COALESCE(r.needs_person_at, 0), COALESCE(r.first_response_at, 0), COALESCE(r.resolved_at, 0), COALESCE(r.resolved_by, ''), COALESCE(r.rating, 0)`
 
@@ -87,7 +89,7 @@ func scanThread(row interface{ Scan(...any) error }) (ConsultThread, error) {
 	var t ConsultThread
 	var tags, masked string
 	var with int
-	err := row.Scan(&t.ID, &t.HallID, &t.Channel, &t.graduateKey, &t.phoneEnc, &masked, &t.Status, &t.Assignee, &tags, &t.RoundID,
+	err := row.Scan(&t.ID, &t.HallID, &t.Channel, &t.graduateKey, &t.openIDEnc, &t.phoneEnc, &masked, &t.Status, &t.Assignee, &tags, &t.RoundID,
 		&t.AwaitingSince, &with, &t.LastInboundAt, &t.KFSince, &t.SnoozeUntil, &t.Offer, &t.CreatedAt, &t.UpdatedAt,
 		&t.OpenedAt, &t.NeedsPersonAt, &t.FirstResponseAt, &t.ResolvedAt, &t.ResolvedBy, &t.Rating)
 	t.WithPerson = with != 0
@@ -198,17 +200,19 @@ func insertMessage(tx *Tx, t ConsultThread, m ConsultMessage, dedupe string) (Co
 		key = dedupe
 	}
 	m.ThreadID, m.RoundID, m.CreatedAt = t.ID, t.RoundID, tx.NowMs()
-	id, err := tx.InsertID("INSERT INTO consult_messages (thread_id, hall_id, round_id, direction, author, body, via, delivery, faq_code, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		t.ID, t.HallID, t.RoundID, m.Direction, m.Author, m.Body, m.Via, m.Delivery, m.FAQCode, key, m.CreatedAt)
+	s, err := tx.db.sealer()
+	if err != nil {
+		return m, err
+	}
+	id, err := tx.InsertID("INSERT INTO consult_messages (thread_id, hall_id, round_id, direction, author, body, body_enc, via, delivery, faq_code, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)",
+		t.ID, t.HallID, t.RoundID, m.Direction, m.Author, s.SealString(m.Body), m.Via, m.Delivery, m.FAQCode, key, m.CreatedAt)
 	m.ID = id
 	return m, err
 }
 
 // messageByKey finds a message by its de-duplication key.
 func messageByKey(tx *Tx, key string) (ConsultMessage, bool, error) {
-	var m ConsultMessage
-	err := tx.QueryRow("SELECT id, thread_id, round_id, direction, author, body, via, delivery, faq_code, created_at FROM consult_messages WHERE dedupe_key = ?", key).
-		Scan(&m.ID, &m.ThreadID, &m.RoundID, &m.Direction, &m.Author, &m.Body, &m.Via, &m.Delivery, &m.FAQCode, &m.CreatedAt)
+	m, err := scanMessage(tx, tx.QueryRow("SELECT "+messageCols+" FROM consult_messages WHERE dedupe_key = ?", key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, false, nil
 	}
@@ -319,12 +323,17 @@ func findOrCreateThread(tx *Tx, in ConsultInbound) (ConsultThread, error) {
 	if strings.TrimSpace(in.GraduateKey) == "" || len(in.GraduateKey) > 128 {
 		return ConsultThread{}, apperr.InvalidField("graduate", "err.bad_value", "graduate", "openid")
 	}
-	t, err := scanThread(tx.QueryRow("SELECT "+threadCols+threadFrom+"WHERE t.hall_id = ? AND t.channel = ? AND t.graduate_key = ?", in.HallID, in.Channel, in.GraduateKey))
+	s, err := tx.db.sealer()
+	if err != nil {
+		return ConsultThread{}, err
+	}
+	blind := openIDBlind(s, in.GraduateKey)
+	t, err := scanThread(tx.QueryRow("SELECT "+threadCols+threadFrom+"WHERE t.hall_id = ? AND t.channel = ? AND t.graduate_key = ?", in.HallID, in.Channel, blind))
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
 		return t, err
 	}
-	id, err := tx.InsertID("INSERT INTO consult_threads (hall_id, channel, graduate_key, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-		in.HallID, in.Channel, in.GraduateKey, consult.Resolved, tx.NowMs(), tx.NowMs())
+	id, err := tx.InsertID("INSERT INTO consult_threads (hall_id, channel, graduate_key, openid_enc, phone_masked, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		in.HallID, in.Channel, blind, s.SealString(in.GraduateKey), openIDTail(in.GraduateKey), consult.Resolved, tx.NowMs(), tx.NowMs())
 	if err != nil {
 		return t, err
 	}

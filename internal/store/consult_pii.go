@@ -4,44 +4,70 @@ import (
 	"context"
 	"fmt"
 
+	"mingbai/internal/consult"
 	"mingbai/internal/pii"
 )
 
-// The sealed phone of web consultation threads takes part in key usage
-// and re-sealing, so that retiring an old key never strands a graduate's
-// phone.
+// The sealed columns of consultation (a web visitor's phone, a WeChat
+// follower's OpenID, message bodies) take part in key usage and
+// re-sealing, so that retiring an old key never strands them.
+var consultSealed = []struct{ table, column string }{
+	{"consult_threads", "phone_enc"},
+	{"consult_threads", "openid_enc"},
+	{"consult_messages", "body_enc"},
+}
 
-// consultKeyUsage adds the keys of sealed consultation phones to out.
+// consultKeyUsage adds the keys of sealed consultation values to out.
 func consultKeyUsage(tx *Tx, out map[byte]int) error {
-	rows, err := tx.Query("SELECT phone_enc FROM consult_threads WHERE phone_enc <> ''")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var enc string
-		if err := rows.Scan(&enc); err != nil {
-			return err
-		}
-		id, err := keyIDOf(enc)
+	for _, c := range consultSealed {
+		rows, err := tx.Query("SELECT " + c.column + " FROM " + c.table + " WHERE " + c.column + " <> ''")
 		if err != nil {
 			return err
 		}
-		out[id]++
+		for rows.Next() {
+			var enc string
+			if err := rows.Scan(&enc); err != nil {
+				rows.Close()
+				return err
+			}
+			id, err := keyIDOf(enc)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out[id]++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
-	return rows.Err()
+	return nil
 }
 
-// resealConsult re-seals consultation phones not under the current key,
+// resealConsult re-seals consultation values not under the current key,
 // batch rows per transaction (compare and set, as for cases).
 func (db *DB) resealConsult(ctx context.Context, s *pii.Sealer, batch int) (int, error) {
+	total := 0
+	for _, c := range consultSealed {
+		n, err := db.resealColumn(ctx, s, batch, c.table, c.column)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// resealColumn re-seals one sealed column of a table keyed by id.
+func (db *DB) resealColumn(ctx context.Context, s *pii.Sealer, batch int, table, column string) (int, error) {
 	total := 0
 	var after int64
 	for {
 		changed, last := 0, int64(0)
 		err := db.Write(ctx, func(tx *Tx) error {
 			changed, last = 0, 0
-			rows, err := tx.Query("SELECT id, phone_enc FROM consult_threads WHERE id > ? AND phone_enc <> '' ORDER BY id LIMIT ?", after, batch)
+			rows, err := tx.Query("SELECT id, "+column+" FROM "+table+" WHERE id > ? AND "+column+" <> '' ORDER BY id LIMIT ?", after, batch)
 			if err != nil {
 				return err
 			}
@@ -66,22 +92,22 @@ func (db *DB) resealConsult(ctx context.Context, s *pii.Sealer, batch int) (int,
 				last = r.id
 				b, err := decodeB64(r.enc)
 				if err != nil {
-					return fmt.Errorf("consult thread %d: %w", r.id, err)
+					return fmt.Errorf("%s %d: %w", table, r.id, err)
 				}
 				nb, did, err := s.Rotate(b)
 				if err != nil {
-					return fmt.Errorf("consult thread %d: %w", r.id, err)
+					return fmt.Errorf("%s %d: %w", table, r.id, err)
 				}
 				if !did {
 					continue
 				}
-				if _, err := tx.Exec("UPDATE consult_threads SET phone_enc = ? WHERE id = ? AND phone_enc = ?", encodeB64(nb), r.id, r.enc); err != nil {
+				if _, err := tx.Exec("UPDATE "+table+" SET "+column+" = ? WHERE id = ? AND "+column+" = ?", encodeB64(nb), r.id, r.enc); err != nil {
 					return err
 				}
 				changed++
 			}
 			if changed > 0 {
-				return tx.Audit("pii.reseal", "consult_threads", fmt.Sprintf("%d values re-sealed under key %d (threads %d–%d)", changed, s.CurrentKey(), after+1, last))
+				return tx.Audit("pii.reseal", table, fmt.Sprintf("%d values of %s re-sealed under key %d (rows %d–%d)", changed, column, s.CurrentKey(), after+1, last))
 			}
 			return nil
 		})
@@ -91,4 +117,91 @@ func (db *DB) resealConsult(ctx context.Context, s *pii.Sealer, batch int) (int,
 		}
 		after = last
 	}
+}
+
+// openIDBlind is the blind index by which a WeChat follower's thread is
+// found; the OpenID itself is kept only sealed (openid_enc).
+func openIDBlind(s *pii.Sealer, openID string) string { return s.Blind("wechat-openid:" + openID) }
+
+// openIDTail is what staff see of a follower (kept in phone_masked, the
+// column of what staff see of a graduate): the last six characters of the
+// OpenID, enough to tell two followers apart in the platform's console.
+func openIDTail(openID string) string {
+	if len(openID) <= 6 {
+		return "…"
+	}
+	return "…" + openID[len(openID)-6:]
+}
+
+// messageCols are the columns scanMessage reads.
+const messageCols = "id, thread_id, round_id, direction, author, body, body_enc, via, delivery, faq_code, created_at"
+
+// scanMessage reads a message and opens its sealed body (a legacy row
+// not yet sealed at start-up keeps its plain body).
+func scanMessage(tx *Tx, row interface{ Scan(...any) error }) (ConsultMessage, error) {
+	var m ConsultMessage
+	var plain, enc string
+	if err := row.Scan(&m.ID, &m.ThreadID, &m.RoundID, &m.Direction, &m.Author, &plain, &enc, &m.Via, &m.Delivery, &m.FAQCode, &m.CreatedAt); err != nil {
+		return m, err
+	}
+	body, err := tx.openSealed(enc, plain)
+	m.Body = body
+	return m, err
+}
+
+// sendOf is the customer-service message that carries m to the thread's
+// WeChat follower, with the OpenID opened from its seal.
+func sendOf(tx *Tx, t ConsultThread, m ConsultMessage) (*ConsultSend, error) {
+	openID, err := tx.openSealed(t.openIDEnc, t.graduateKey)
+	if err != nil {
+		return nil, err
+	}
+	return &ConsultSend{MessageID: m.ID, OpenID: openID, Body: m.Body}, nil
+}
+
+// sealPlainConsult seals consultation rows written by versions that kept
+// message bodies and OpenIDs in clear; it returns how many rows changed.
+func sealPlainConsult(tx *Tx, s *pii.Sealer) (int, error) {
+	type row struct {
+		id    int64
+		plain string
+	}
+	collect := func(q string) ([]row, error) {
+		rows, err := tx.Query(q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var rs []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.plain); err != nil {
+				return nil, err
+			}
+			rs = append(rs, r)
+		}
+		return rs, rows.Err()
+	}
+	n := 0
+	msgs, err := collect("SELECT id, body FROM consult_messages WHERE body <> '' AND body_enc = ''")
+	if err != nil {
+		return n, err
+	}
+	for _, r := range msgs {
+		if _, err := tx.Exec("UPDATE consult_messages SET body_enc = ?, body = '' WHERE id = ?", s.SealString(r.plain), r.id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	threads, err := collect("SELECT id, graduate_key FROM consult_threads WHERE channel = '" + consult.WeChat + "' AND openid_enc = ''")
+	if err != nil {
+		return n, err
+	}
+	for _, r := range threads {
+		if _, err := tx.Exec("UPDATE consult_threads SET openid_enc = ?, graduate_key = ?, phone_masked = ? WHERE id = ?", s.SealString(r.plain), openIDBlind(s, r.plain), openIDTail(r.plain), r.id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

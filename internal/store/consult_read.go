@@ -92,7 +92,7 @@ type ConsultThreadView struct {
 }
 
 func messagesOf(tx *Tx, threadID int64, withNotes bool) ([]ConsultMessage, error) {
-	q := "SELECT id, thread_id, round_id, direction, author, body, via, delivery, faq_code, created_at FROM consult_messages WHERE thread_id = ?"
+	q := "SELECT " + messageCols + " FROM consult_messages WHERE thread_id = ?"
 	if !withNotes {
 		// What the graduate sees: their messages and the replies that
 		// reached them; never notes, system lines or blocked replies.
@@ -105,8 +105,8 @@ func messagesOf(tx *Tx, threadID int64, withNotes bool) ([]ConsultMessage, error
 	defer rows.Close()
 	var out []ConsultMessage
 	for rows.Next() {
-		var m ConsultMessage
-		if err := rows.Scan(&m.ID, &m.ThreadID, &m.RoundID, &m.Direction, &m.Author, &m.Body, &m.Via, &m.Delivery, &m.FAQCode, &m.CreatedAt); err != nil {
+		m, err := scanMessage(tx, rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, m)

@@ -122,7 +122,9 @@ func (db *DB) ConsultReply(ctx context.Context, in ConsultReplyInput) (ConsultRe
 			return err
 		}
 		if m.Via == "kf" {
-			res.Send = &ConsultSend{MessageID: m.ID, OpenID: t.graduateKey, Body: m.Body}
+			if res.Send, err = sendOf(tx, t, m); err != nil {
+				return err
+			}
 		}
 		res.Message, res.Thread = m, t
 		return tx.Audit("consult.reply", fmt.Sprintf("thread:%d", t.ID), "via="+m.Via+" delivery="+m.Delivery)
@@ -302,7 +304,9 @@ func (db *DB) ConsultStatus(ctx context.Context, hallID, threadID int64, to stri
 						return err
 					}
 					t.KFSince++
-					res.Send = &ConsultSend{MessageID: m.ID, OpenID: t.graduateKey, Body: m.Body}
+					if res.Send, err = sendOf(tx, t, m); err != nil {
+						return err
+					}
 				}
 			}
 		case consult.Open:

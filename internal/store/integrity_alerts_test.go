@@ -74,7 +74,8 @@ func TestOneWriterOfIntegrityAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := string(b)
-	fn := src[strings.Index(src, "func (tx *Tx) RaiseAlert("):]
+	// RaiseAlert is raiseAlert saying what it did.
+	fn := src[strings.Index(src, "func (tx *Tx) raiseAlert("):]
 	fn = fn[:strings.Index(fn, "\n}\n")]
 	if !strings.Contains(fn, "INSERT INTO integrity_alerts") {
 		t.Error("the INSERT is not in RaiseAlert")

@@ -72,6 +72,7 @@ const (
 	CampaignSnapshot = "snapshot"
 	CampaignSending  = "sending"
 	CampaignDone     = "done"
+	CampaignStopped  = "stopped"
 )
 
 // StartCampaign creates (or returns, when it exists) the reminder
@@ -122,6 +123,9 @@ func (db *DB) StepCampaign(ctx context.Context, id int64, rule notify.Rule, batc
 		}
 		pol := tx.notifyPolicy(hallID)
 		d, _ := time.ParseInLocation("2006-01-02", day, pol.Window.Loc)
+		if tx.Now.In(pol.Window.Loc).Format("2006-01-02") < day {
+			return nil // scheduled for a later day: nothing yet
+		}
 		switch state {
 		case CampaignSnapshot:
 			rows, err := tx.Query("SELECT id, name_enc, phone_enc, phone_blind, insurance, frequency, paid_through, payment, debit_failed FROM contributors WHERE hall_id = ? AND id > ? ORDER BY id LIMIT ?", hallID, cursor, batch)
@@ -212,12 +216,8 @@ func (db *DB) StepCampaign(ctx context.Context, id int64, rule notify.Rule, batc
 				if r.kind == notify.KindRemindFirst {
 					params["paid_through"] = strings.Replace(r.paid, "-", "年", 1) + "月"
 				}
-				body, err := notify.Render(r.kind, params)
-				if err != nil {
-					return err
-				}
 				state, reason := "queued", ""
-				oid, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Body: body, Kind: r.kind, HallID: hallID,
+				oid, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Params: params, Kind: r.kind, HallID: hallID,
 					DedupeKey: fmt.Sprintf("remind:%d:%s:%s", r.contributor, r.period, r.kind)})
 				switch {
 				case errors.Is(err, ErrOptedOut):
@@ -289,7 +289,7 @@ type CampaignRef struct{ ID, HallID int64 }
 func (db *DB) ActiveCampaigns(ctx context.Context) ([]CampaignRef, error) {
 	var out []CampaignRef
 	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query("SELECT id, hall_id FROM campaigns WHERE state <> ? ORDER BY id", CampaignDone)
+		rows, err := tx.Query("SELECT id, hall_id FROM campaigns WHERE state NOT IN (?, ?) ORDER BY id", CampaignDone, CampaignStopped)
 		if err != nil {
 			return err
 		}

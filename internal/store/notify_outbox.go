@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -215,21 +216,30 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) (
 		if _, err := tx.Exec("UPDATE outbox SET state = 'failed', last_error = 'opted_out', settled_at = ? WHERE state = 'queued' AND (kind LIKE 'remind_%' OR kind = 'appointment_remind') AND recipient_blind IN (SELECT phone_blind FROM sms_optouts) AND NOT EXISTS (SELECT 1 FROM outbox_parts p WHERE p.outbox_id = outbox.id)", now); err != nil {
 			return err
 		}
-		rows, err = tx.Query("SELECT id, channel, recipient, body, recipient_enc, body_enc, kind, COALESCE(dedupe_key, ''), attempts, COALESCE(hall_id, 0), state FROM outbox WHERE state IN ('queued', 'unknown') AND next_attempt_at <= ? AND lease_until < ? ORDER BY next_attempt_at, id LIMIT ?", now, now, limit)
+		if err := tx.expireDue(now); err != nil {
+			return err
+		}
+		rows, err = tx.Query("SELECT id, channel, recipient, body, recipient_enc, body_enc, kind, COALESCE(dedupe_key, ''), attempts, COALESCE(hall_id, 0), state, expires_at, params_enc FROM outbox WHERE state IN ('queued', 'unknown') AND next_attempt_at <= ? AND lease_until < ? ORDER BY next_attempt_at, id LIMIT ?", now, now, limit)
 		if err != nil {
 			return err
 		}
 		var cand []notify.Message
 		for rows.Next() {
 			var m notify.Message
-			var renc, benc string
-			if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Body, &renc, &benc, &m.Kind, &m.DedupeKey, &m.Attempts, &m.HallID, &m.State); err != nil {
+			var renc, benc, penc string
+			if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Body, &renc, &benc, &m.Kind, &m.DedupeKey, &m.Attempts, &m.HallID, &m.State, &m.ExpiresAt, &penc); err != nil {
 				rows.Close()
 				return err
 			}
-			// Recipient and body are sealed at rest (00006).
+			// Recipient, body and parameters are sealed at rest (00006).
 			if m.Recipient, err = tx.openSealed(renc, m.Recipient); err == nil {
 				m.Body, err = tx.openSealed(benc, m.Body)
+			}
+			if err == nil && penc != "" {
+				var js string
+				if js, err = tx.openSealed(penc, ""); err == nil {
+					err = json.Unmarshal([]byte(js), &m.Params)
+				}
 			}
 			if err != nil {
 				rows.Close()
@@ -508,4 +518,46 @@ func (db *DB) OptOut(ctx context.Context, phone, source string) error {
 		}
 		return tx.Audit("notify.optout", pii.MaskMobile(phone), source)
 	})
+}
+
+// expireDue drops queued messages whose expiry has passed before any part
+// went out (a part already accepted means the message is under way; its
+// remaining parts are expired by the sender).
+func (t *Tx) expireDue(now int64) error {
+	rows, err := t.Query("SELECT id FROM outbox WHERE state = 'queued' AND expires_at > 0 AND expires_at <= ? AND lease_until < ? LIMIT 500", now, now)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if err := t.expire(id, "expired before it could be sent"); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (t *Tx) expire(id int64, detail string) error {
+	if _, err := t.Exec("UPDATE outbox_parts SET state = 'expired', error = ? WHERE outbox_id = ? AND state = 'queued'", detail, id); err != nil {
+		return err
+	}
+	if err := t.attempt(id, 0, notify.StateExpired, detail); err != nil {
+		return err
+	}
+	_, err := t.Exec("UPDATE outbox SET state = 'expired', last_error = ?, settled_at = ?, lease_until = 0 WHERE id = ? AND state = 'queued'", detail, t.NowMs(), id)
+	return err
+}
+
+// Expire implements notify.Outbox.
+func (db *DB) Expire(ctx context.Context, id int64, detail string) error {
+	return db.Write(ctx, func(tx *Tx) error { return tx.expire(id, detail) })
 }

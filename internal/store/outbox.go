@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 
+	"mingbai/internal/apperr"
 	"mingbai/internal/notify"
 )
 
@@ -45,10 +48,32 @@ func (t *Tx) Enqueue(m notify.Message) (int64, error) {
 	if blind == "" {
 		blind = phoneBlind(s, m.Recipient)
 	}
-	return t.InsertID(`INSERT INTO outbox (channel, recipient, body, recipient_enc, recipient_blind, recipient_masked, body_enc, hall_id, kind, dedupe_key, next_attempt_at, created_at, state, urgent)
-		VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+	// The parameters are kept (sealed) for providers that send by
+	// template code and parameters rather than by text.
+	params := ""
+	if len(m.Params) > 0 {
+		b, err := json.Marshal(m.Params)
+		if err != nil {
+			return 0, err
+		}
+		params = s.SealString(string(b))
+	}
+	expires := m.ExpiresAt
+	if ttl := notify.TTL(m.Kind, m.Params); expires == 0 && ttl > 0 {
+		expires = t.Now.Add(ttl).UnixMilli()
+	}
+	return t.InsertID(`INSERT INTO outbox (channel, recipient, body, recipient_enc, recipient_blind, recipient_masked, body_enc, hall_id, kind, dedupe_key, next_attempt_at, created_at, state, urgent, expires_at, params_enc)
+		VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
 		m.Channel, s.SealString(m.Recipient), blind, maskRecipient(m.Channel, m.Recipient), s.SealString(m.Body), nullInt(m.HallID),
-		m.Kind, key, due, t.NowMs(), b2i(urgent))
+		m.Kind, key, due, t.NowMs(), b2i(urgent), expires, params)
+}
+
+// ExpireQueued drops the messages of a dedupe key that have not gone yet
+// (a turn-near notice once the ticket is called): they become expired and
+// are never sent. It is called in the transaction of the change.
+func (t *Tx) ExpireQueued(dedupeKey string) error {
+	_, err := t.Exec("UPDATE outbox SET state = 'expired', last_error = 'no longer needed', settled_at = ? WHERE dedupe_key = ? AND state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox_parts p WHERE p.outbox_id = outbox.id AND p.state <> 'queued')", t.NowMs(), dedupeKey)
+	return err
 }
 
 // OutboxEntry is a message with its delivery state, for the admin page.
@@ -64,24 +89,52 @@ type OutboxEntry struct {
 // one state, for managers: recipients and bodies masked (a manager never
 // reads a citizen's phone number or SMS code here).
 func (db *DB) ListOutbox(ctx context.Context, hallID int64, state string, limit int) ([]OutboxEntry, error) {
-	return db.listOutbox(ctx, hallID, state, limit, false)
+	return db.listOutbox(ctx, hallID, OutboxFilter{State: state}, limit, false)
+}
+
+// OutboxFilter narrows the outbox page: by state, provider, kind and
+// recipient — a full mobile number (found by its blind index), a masked
+// one (138****5678) or its last four digits.
+type OutboxFilter struct {
+	State, Provider, Kind, Phone string
+}
+
+// SearchOutbox is ListOutbox with a filter (recipients and bodies masked).
+func (db *DB) SearchOutbox(ctx context.Context, hallID int64, f OutboxFilter, limit int) ([]OutboxEntry, error) {
+	return db.listOutbox(ctx, hallID, f, limit, false)
 }
 
 // OutboxMessages returns recent messages of every hall in clear text,
 // newest first: for senders, reports that need the text, and tests. It is
 // never shown to people.
 func (db *DB) OutboxMessages(ctx context.Context, limit int) ([]OutboxEntry, error) {
-	return db.listOutbox(ctx, 0, "", limit, true)
+	return db.listOutbox(ctx, 0, OutboxFilter{}, limit, true)
 }
 
-func (db *DB) listOutbox(ctx context.Context, hallID int64, state string, limit int, clear bool) ([]OutboxEntry, error) {
+func (db *DB) listOutbox(ctx context.Context, hallID int64, f OutboxFilter, limit int, clear bool) ([]OutboxEntry, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
+	}
+	blind, masked := "", ""
+	switch p := strings.TrimSpace(f.Phone); {
+	case p == "":
+	case len(p) == 11 && !strings.Contains(p, "*"):
+		if blind = phoneBlindOf(db, p); blind == "" {
+			blind = "-"
+		}
+	case strings.Trim(p, "0123456789*") != "":
+		return nil, apperr.InvalidField("phone", "err.bad_value", "phone", p)
+	case strings.Contains(p, "*"):
+		masked = p // 138****5678, as the page shows it
+	default:
+		masked = "%" + p // the last digits
 	}
 	var out []OutboxEntry
 	err := db.Read(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(`SELECT id, channel, recipient, body, recipient_masked, recipient_enc, body_enc, kind, COALESCE(dedupe_key, ''), attempts, state, last_error, created_at, sent_at, COALESCE(hall_id, 0)
-			FROM outbox WHERE (? = 1 OR hall_id = ?) AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`, b2i(clear), hallID, state, state, limit)
+			FROM outbox WHERE (? = 1 OR hall_id = ?) AND (? = '' OR state = ?) AND (? = '' OR provider = ?) AND (? = '' OR kind = ?)
+			AND (? = '' OR recipient_blind = ?) AND (? = '' OR recipient_masked LIKE ?) ORDER BY id DESC LIMIT ?`,
+			b2i(clear), hallID, f.State, f.State, f.Provider, f.Provider, f.Kind, f.Kind, blind, blind, masked, masked, limit)
 		if err != nil {
 			return err
 		}
@@ -143,4 +196,11 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int64, error) {
 		return nil, fmt.Errorf("outbox counts: %w", err)
 	}
 	return out, nil
+}
+
+func phoneBlindOf(db *DB, phone string) string {
+	if s := db.PII(); s != nil {
+		return phoneBlind(s, phone)
+	}
+	return ""
 }

@@ -95,8 +95,9 @@ func maskBody(body string) string {
 	})
 }
 
-// SealPlainPhones seals the phone numbers, SMS codes and outbox messages
-// that older versions stored in plain text, and empties the plain columns.
+// SealPlainPhones seals the phone numbers, SMS codes, outbox messages,
+// consultation messages and WeChat OpenIDs that older versions stored in
+// plain text, and empties the plain columns.
 // It runs at start-up (serve) and is idempotent; it returns how many rows
 // it changed.
 func (db *DB) SealPlainPhones(ctx context.Context) (int, error) {
@@ -157,6 +158,11 @@ func (db *DB) SealPlainPhones(ctx context.Context) (int, error) {
 			}
 			n++
 		}
+		c, err := sealPlainConsult(tx, s)
+		if err != nil {
+			return err
+		}
+		n += c
 		if n > 0 {
 			return tx.Audit("pii.seal_phones", "phones", fmt.Sprintf("rows=%d", n))
 		}

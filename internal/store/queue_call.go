@@ -136,6 +136,10 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 		if err := publishTicket(tx, EventTicketCalled, &t, w.Number); err != nil {
 			return err
 		}
+		// A turn-near notice not yet sent is no use once the turn came.
+		if err := tx.ExpireQueued(fmt.Sprintf("turn_near:%d", t.ID)); err != nil {
+			return err
+		}
 		if err := notifyNear(tx, req.HallID, st, append(waiting[:idx:idx], waiting[idx+1:]...)); err != nil {
 			return err
 		}

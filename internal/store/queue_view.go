@@ -40,8 +40,10 @@ type HallBoard struct {
 	Calls   []Call        `json:"calls"`
 	Zones   []ZoneWaiting `json:"zones"`
 	Windows []WindowBoard `json:"windows"`
-	// Leader is the duty leader slot; the duty area fills it later.
-	Leader string `json:"leader"`
+	// Leader names today's duty leaders; Duty is their published roster
+	// (store/duty_roster.go).
+	Leader string    `json:"leader"`
+	Duty   DutyBoard `json:"duty"`
 }
 
 // boardTTL bounds how long a cached hall board is served; events of the
@@ -140,8 +142,10 @@ func (db *DB) hallBoard(ctx context.Context, hallID int64) (HallBoard, error) {
 			b.Zones = append(b.Zones, z)
 		}
 		rows.Close()
-		b.Windows, err = windowBoards(tx, hallID)
-		return err
+		if b.Windows, err = windowBoards(tx, hallID); err != nil {
+			return err
+		}
+		return fillDutyBoard(tx, &b, hallID)
 	})
 	return b, err
 }

@@ -130,10 +130,12 @@ func seedOtherHall(t *testing.T, db *store.DB) otherHall {
 	_, err = db.CreateZone(ctx, hall.Zone{HallID: h.ID, Code: hall.ZoneEmployment, Name: "就业服务区", Prefix: "A", Sort: 1})
 	must(err)
 	o := otherHall{ID: h.ID, Code: h.Code, Devices: map[string]string{}}
-	_, err = db.CreateUserIn(ctx, h.ID, "o_manager", "另一区大厅主任", auth.HallManager, demo.Password)
+	hash, err := demo.PasswordHash()
+	must(err)
+	_, err = db.CreateUserWithHash(ctx, h.ID, "o_manager", "另一区大厅主任", auth.HallManager, hash)
 	must(err)
 	o.Manager = person{Username: "o_manager", Role: auth.HallManager}
-	u, err := db.CreateUserIn(ctx, h.ID, "o_w01", "另一区窗口", auth.WindowStaff, demo.Password)
+	u, err := db.CreateUserWithHash(ctx, h.ID, "o_w01", "另一区窗口", auth.WindowStaff, hash)
 	must(err)
 	st, err := db.SaveStaff(ctx, hall.Staff{HallID: h.ID, StaffNo: "OT001", Name: "林一", Post: "就业服务", UserID: u.ID})
 	must(err)

@@ -1,13 +1,16 @@
 package web
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"mingbai/internal/apperr"
 	"mingbai/internal/notify"
 )
 
@@ -64,6 +67,9 @@ type Gauge struct {
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
+	if err := s.metricsAllowed(r); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	var b strings.Builder
 	m := s.metrics
@@ -106,14 +112,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 			fmt.Fprintf(&b, "mingbai_outbox_messages{state=%q} %d\n", st, counts[st])
 		}
 	}
-	for _, g := range s.gauges(r) {
-		var labels []string
-		for k, v := range g.Labels {
-			labels = append(labels, fmt.Sprintf("%s=%q", k, v))
-		}
-		sort.Strings(labels)
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n%s{%s} %g\n", g.Name, g.Help, g.Name, g.Name, strings.Join(labels, ","), g.Value)
-	}
+	writeGauges(&b, s.gauges(r))
 	_, err := w.Write([]byte(b.String()))
 	return err
 }
@@ -128,4 +127,114 @@ func (s *Server) gauges(r *http.Request) []Gauge {
 	return out
 }
 
-var gaugeSources = []func(*Server, *http.Request) []Gauge{queueGauges}
+var gaugeSources = []func(*Server, *http.Request) []Gauge{queueGauges, hallGauges}
+
+// writeGauges writes gauges grouped by name: one HELP and TYPE line per
+// metric, then its samples (the text format allows no second HELP).
+func writeGauges(b *strings.Builder, gs []Gauge) {
+	var names []string
+	byName := map[string][]Gauge{}
+	for _, g := range gs {
+		if _, ok := byName[g.Name]; !ok {
+			names = append(names, g.Name)
+		}
+		byName[g.Name] = append(byName[g.Name], g)
+	}
+	for _, n := range names {
+		list := byName[n]
+		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s gauge\n", n, list[0].Help, n)
+		for _, g := range list {
+			var labels []string
+			for k, v := range g.Labels {
+				labels = append(labels, fmt.Sprintf("%s=%q", k, v))
+			}
+			sort.Strings(labels)
+			fmt.Fprintf(b, "%s{%s} %g\n", n, strings.Join(labels, ","), g.Value)
+		}
+	}
+}
+
+// hallGauges are the business figures per hall and zone
+// (docs/oversight.md lists them).
+func hallGauges(s *Server, r *http.Request) []Gauge {
+	hs, err := s.DB.AllHallGauges(r.Context())
+	if err != nil {
+		s.Log.Warn("metrics: hall gauges", "err", err)
+		return nil
+	}
+	var out []Gauge
+	for _, h := range hs {
+		hall := map[string]string{"hall": h.Code}
+		for _, z := range h.Zones {
+			out = append(out, Gauge{Name: "mingbai_hall_longest_wait_seconds", Help: "Longest current wait of a waiting ticket per zone (seconds since issue)",
+				Labels: map[string]string{"hall": h.Code, "zone": z.Code}, Value: z.LongestSec})
+		}
+		add := func(name, help string, v float64) {
+			out = append(out, Gauge{Name: name, Help: help, Labels: hall, Value: v})
+		}
+		add("mingbai_hall_tickets_issued_today", "Tickets issued today in the hall's time zone", float64(h.Issued))
+		add("mingbai_hall_tickets_served_today", "Tickets served to the end (done) today", float64(h.Served))
+		add("mingbai_hall_tickets_called_today", "Tickets called at least once today", float64(h.Called))
+		add("mingbai_hall_wait_mean_seconds", "Mean wait from issue to first call of today's called tickets", h.MeanWaitSec)
+		add("mingbai_hall_called_within_10min_ratio", "Share of today's called tickets called within 10 minutes of issue (0-1)", h.Within10)
+		add("mingbai_hall_windows_open", "Windows with a staff member signed in (open or paused)", float64(h.WindowsOpen))
+		add("mingbai_hall_windows_scheduled", "Windows with an assigned staff member", float64(h.WindowsScheduled))
+		add("mingbai_hall_cases_overdue", "Open cases past their pledged deadline", float64(h.CasesOverdue))
+		add("mingbai_hall_integrity_alerts_open", "Open integrity alerts", float64(h.AlertsOpen))
+	}
+	return out
+}
+
+// metricsAllowed admits a scrape with the configured bearer token, or
+// from an allow-listed address (loopback by default) that came directly,
+// not through a proxy (a request with forwarding headers needs the token:
+// behind a reverse proxy on the same host everything looks local).
+func (s *Server) metricsAllowed(r *http.Request) error {
+	if s.metricsToken(r) {
+		return nil
+	}
+	if r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == "" && r.Header.Get("X-Real-Ip") == "" {
+		if ip, err := netip.ParseAddr(clientIP(r)); err == nil {
+			ip = ip.Unmap()
+			for _, p := range s.metricsNets() {
+				if p.Contains(ip) {
+					return nil
+				}
+			}
+		}
+	}
+	return apperr.New(apperr.Forbidden, "ov.metrics_refused")
+}
+
+// metricsToken reports whether a request to /metrics carries the
+// configured scrape token as its bearer token.
+func (s *Server) metricsToken(r *http.Request) bool {
+	tok := s.Cfg.MetricsToken
+	if tok == "" || r.URL.Path != "/metrics" {
+		return false
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1
+}
+
+// metricsNets parses the allow-list (MetricsAllow: addresses or CIDR
+// prefixes; nil means loopback; "none" allows no address).
+func (s *Server) metricsNets() []netip.Prefix {
+	allow := s.Cfg.MetricsAllow
+	if allow == nil {
+		allow = []string{"127.0.0.0/8", "::1/128"}
+	}
+	var out []netip.Prefix
+	for _, a := range allow {
+		a = strings.TrimSpace(a)
+		if a == "" || a == "none" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(a); err == nil {
+			out = append(out, p.Masked())
+		} else if ip, err := netip.ParseAddr(a); err == nil {
+			out = append(out, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+		}
+	}
+	return out
+}

@@ -369,7 +369,7 @@ func (s *Server) apiHallBoard(w http.ResponseWriter, r *http.Request) error {
 // publicKinds are the events the public hall stream passes on; their
 // payloads are built by the store from numbers and counts only.
 var publicKinds = map[string]bool{store.EventTicketIssued: true, store.EventTicketCalled: true, store.EventTicketRecalled: true,
-	store.EventTicketUpdated: true, store.EventWindowState: true}
+	store.EventTicketUpdated: true, store.EventWindowState: true, store.EventDutyRoster: true}
 
 func (s *Server) apiHallStream(w http.ResponseWriter, r *http.Request) error {
 	h, err := s.hallOf(r)

@@ -215,7 +215,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/cases/{id}/materials", Hall: HallCase, Roles: caseWorkers, Handler: s.apiCaseMaterials, Summary: "Record materials received, missing or deferred; extras need a reason and raise an integrity alert", Tag: "cases", Request: store.MaterialsUpdate{}, Response: store.CaseView{}},
 		{Method: "POST", Path: "/api/v1/progress", Hall: HallNone, Roles: everyone, Handler: s.apiProgress, Summary: "Public progress look-up by case number and the last four digits of the phone or ID number (rate-limited)", Tag: "cases", Request: progressRequest{}, Response: store.Progress{}},
 		{Method: "GET", Path: "/api/v1/integrity-alerts", Hall: HallQuery, Roles: overseers, Handler: s.apiListAlerts, Summary: "Integrity alerts (e.g. materials asked beyond the guide); ?all=1 includes resolved ones", Tag: "cases", Response: []store.IntegrityAlert{{}}},
-		{Method: "POST", Path: "/api/v1/integrity-alerts/{id}/resolve", Hall: HallQuery, Roles: managers, Handler: s.apiResolveAlert, Summary: "Mark an integrity alert as dealt with", Tag: "cases", Request: resolveRequest{}},
+		{Method: "POST", Path: "/api/v1/integrity-alerts/{id}/resolve", Hall: HallQuery, Roles: alertClosers, Handler: s.apiResolveAlert, Summary: "Close an integrity alert with one note (required; used as its reason and decision; auditors). Prefer POST /api/v1/halls/{hall}/integrity-alerts/{id}/close", Tag: "cases", Request: resolveRequest{}},
 		{Method: "GET", Path: "/api/v1/calendar", Hall: HallNone, Roles: staffRoles, Handler: s.apiCalendar, Summary: "Working-day calendar: overrides and known years", Tag: "cases", Response: calendarJSON{}},
 		{Method: "POST", Path: "/api/v1/calendar/overrides", Hall: HallNone, Roles: calendarEditors, Handler: s.apiSetOverride, Summary: "Add or replace a calendar override (local closure, extra working day, a new year's schedule)", Tag: "cases", Request: overrideRequest{}},
 		{Method: "POST", Path: "/api/v1/calendar/known-years", Hall: HallNone, Roles: calendarEditors, Handler: s.apiKnownYear, Summary: "Declare a year's schedule complete in the overrides", Tag: "cases", Request: knownYearRequest{}},
@@ -296,7 +296,7 @@ func (s *Server) routeTable() []Route {
 	}...)
 
 	// ---- Leaders on duty, posts, complaints (duty) ----
-	// (routes of this area go here)
+	rt = append(rt, s.dutyRoutes()...)
 	rt = append(rt, s.postsRoutes()...)
 
 	// ---- Graduate consultation (consult) ----
@@ -344,5 +344,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/staffing/{job}", Hall: HallNone, Roles: overseers, Handler: s.apiStaffingJob, Summary: "Progress and result of a staffing advisor job", Tag: "simulation", Response: staffingView{}},
 	}...)
 
+	rt = append(rt, s.oversightRoutes()...)
+	rt = append(rt, s.notifyRoutes()...)
 	return rt
 }

@@ -33,6 +33,11 @@ type Config struct {
 	// ScreenFrameOrigins may frame the screen pages (/screens/…), e.g. a
 	// signage system's origin; every other page may not be framed.
 	ScreenFrameOrigins []string
+	// MetricsToken, when set, admits a /metrics scrape that presents it as
+	// a bearer token; MetricsAllow lists the addresses or CIDR prefixes
+	// admitted without it (nil: loopback only; "none": no address).
+	MetricsToken string
+	MetricsAllow []string
 }
 
 // DemoAccount is a demo login shown to newcomers.
@@ -59,6 +64,7 @@ type Server struct {
 	spikeLogged int64
 	// wechat holds the official accounts of the halls (consult.go).
 	wechat wechatAccounts
+	sms    smsWiring // SMS providers (notify_callback.go)
 	// streams is closed at shutdown so that live streams end and the HTTP
 	// server can finish gracefully.
 	streams chan struct{}

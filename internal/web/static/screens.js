@@ -73,7 +73,11 @@
       renderCalls();
     }
     Q.stream(hall, {
-      "snapshot": function (b) { board = b; renderCalls(); renderZones(); if (b.leader) text($("leader"), b.leader); },
+      "snapshot": function (b) {
+        board = b; renderCalls(); renderZones();
+        if (window.mingbaiDuty) window.mingbaiDuty.board(b.duty); else if (b.leader) text($("leader"), b.leader);
+      },
+      "duty.roster": function (ev) { if (window.mingbaiDuty) window.mingbaiDuty.board(ev); },
       "ticket.issued": function (ev) { counts(ev.waiting); },
       "ticket.updated": function (ev) { counts(ev.waiting); },
       "ticket.called": function (ev) {
