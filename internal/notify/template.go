@@ -54,7 +54,7 @@ var Templates = map[string]Template{
 		Params: []Param{{Name: "cases", Max: 900}}},
 	"complaint_reply": {Kind: "complaint_reply", Text: "您反映的问题（编号{number}）处理结果：{text}",
 		Params: []Param{{Name: "number", Max: 20}, {Name: "text", Max: 300}}},
-	"duty_alert": {Kind: "duty_alert", Prefix: "【值班提醒】", Text: "{text}",
+	"duty_alert": {Kind: "duty_alert", Text: "值班提醒：{text}",
 		Params: []Param{{Name: "text", Max: 200}}},
 	KindRemindFirst: {Kind: KindRemindFirst, Text: "{name}您好，您的{insurance}已缴至{paid_through}，本期应于{deadline}前缴纳，逾期将中断缴费记录。",
 		Params: []Param{{Name: "name", Max: 6}, {Name: "insurance", Max: 12}, {Name: "paid_through", Max: 8}, {Name: "deadline", Max: 12}}},
