@@ -50,6 +50,18 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 			}
 			return db.PruneLookupFailures(ctx)
 		})},
+		// Alerts to the duty leader: windows paused or unattended while
+		// people wait, long queues and waits, bad ratings, the extra-window
+		// suggestion (store.ScanDutyAlerts). Every 20 seconds, so that an
+		// alert comes within a minute of its threshold.
+		{"duty alerts", every(20*time.Second, true, log, "duty alerts", func(ctx context.Context) error {
+			return forEachHall(ctx, db, log, "duty alerts", func(id int64) error { _, err := db.ScanDutyAlerts(ctx, id); return err })
+		})},
+		// Complaint deadlines: reminders before, overdue flags after
+		// (store.RemindComplaints, idempotent).
+		{"complaint reminders", every(10*time.Minute, true, log, "complaint reminders", func(ctx context.Context) error {
+			return forEachHall(ctx, db, log, "complaint reminders", func(id int64) error { _, err := db.RemindComplaints(ctx, id); return err })
+		})},
 		// Derives the integrity alerts (廉政风险点) of every hall from the
 		// ledger, tickets, devices and audit log (store.ScanIntegrity is
 		// idempotent: an unchanged finding changes nothing).
@@ -112,6 +124,20 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 		jobs = append(jobs, job{"pii key file", func(ctx context.Context) { watchKeyFile(ctx, keyFile, db, log) }})
 	}
 	return jobs
+}
+
+// forEachHall runs fn for every hall, logging a hall's error and going on.
+func forEachHall(ctx context.Context, db *store.DB, log *slog.Logger, name string, fn func(int64) error) error {
+	halls, err := db.ListHalls(ctx)
+	if err != nil {
+		return err
+	}
+	for _, h := range halls {
+		if err := fn(h.ID); err != nil && ctx.Err() == nil {
+			log.Warn(name, "hall", h.ID, "err", err)
+		}
+	}
+	return nil
 }
 
 // every returns a loop that runs fn each period (and once at start when

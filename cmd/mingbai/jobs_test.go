@@ -26,7 +26,7 @@ func TestBackgroundJobsAreListed(t *testing.T) {
 		}
 		return out
 	}
-	want := []string{"outbox", "reminder campaigns", "prune events", "case reminders", "integrity scan", "appointment no-shows", "rollups"}
+	want := []string{"outbox", "reminder campaigns", "prune events", "case reminders", "duty alerts", "complaint reminders", "integrity scan", "appointment no-shows", "rollups"}
 	if got := names(""); len(got) != len(want) {
 		t.Fatalf("jobs %v, want %v", got, want)
 	} else {

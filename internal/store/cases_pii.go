@@ -83,6 +83,9 @@ func (db *DB) PIIKeyUsage(ctx context.Context) (map[byte]int, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if err := complaintsKeyUsage(tx, out); err != nil {
+			return err
+		}
 		return consultKeyUsage(tx, out)
 	})
 	return out, err
@@ -115,7 +118,11 @@ func (db *DB) ResealPII(ctx context.Context, s *pii.Sealer, batch int) (int, err
 		}
 		if last == 0 {
 			n, err := db.resealConsult(ctx, s, batch)
-			return total + n, err
+			if err != nil {
+				return total + n, err
+			}
+			m, err := db.resealComplaints(ctx, s, batch)
+			return total + n + m, err
 		}
 		after = last
 	}

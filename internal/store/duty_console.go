@@ -256,7 +256,8 @@ func dutyLiveTx(tx *Tx, hallID int64) (DutyLive, error) {
 	if err := tx.QueryRow("SELECT COUNT(*) FROM windows WHERE hall_id = ? AND staff_id IS NOT NULL", hallID).Scan(&l.WindowsScheduled); err != nil {
 		return l, err
 	}
-	err = tx.QueryRow("SELECT COUNT(*) FROM integrity_alerts WHERE hall_id = ? AND resolved_at = 0", hallID).Scan(&l.OpenAlerts)
+	// The open alerts to the duty leader, as /halls/{hall}/duty/alerts lists them.
+	err = tx.QueryRow("SELECT COUNT(*) FROM duty_alerts WHERE hall_id = ? AND state <> 'closed'", hallID).Scan(&l.OpenAlerts)
 	return l, err
 }
 

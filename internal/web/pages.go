@@ -145,7 +145,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	d.L, d.Langs, d.P, d.Path, d.Version, d.Demo = lang(r), i18n.Langs, principal(r), r.URL.Path, s.Cfg.Version, s.Cfg.Demo
-	if name == "queue_remote" || name == "queue_appointments" || name == "consult_start" {
+	if name == "queue_remote" || name == "queue_appointments" || name == "consult_start" || name == "complaints_public" {
 		d.PageToken = s.pageToken(r)
 	}
 	q := r.URL.Query()

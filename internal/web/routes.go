@@ -297,6 +297,7 @@ func (s *Server) routeTable() []Route {
 
 	// ---- Leaders on duty, posts, complaints (duty) ----
 	rt = append(rt, s.dutyRoutes()...)
+	rt = append(rt, s.postsRoutes()...)
 
 	// ---- Graduate consultation (consult) ----
 	rt = append(rt, []Route{
