@@ -150,6 +150,7 @@ var _ = Register(map[string]M{
 	"ov.tp_duty":           {"值班安排", "Duty roster", "值班安排"},
 	"ov.tp_duty_link":      {"查看本厅值班表（值班长、导办、咨询）", "See the hall's duty roster (duty leader, guides, consultants)", "查看本廳值班表（值班長、導辦、諮詢）"},
 	"ov.tp_complain":       {"如何投诉", "How to complain", "如何投訴"},
+	"ov.tp_complain_link":  {"在线提交投诉建议", "Send a complaint or suggestion online", "線上提交投訴建議"},
 	"ov.tp_complain_text":  {"对服务不满意，可以：在窗口评价器或扫码评价；找现场值班长；拨打 12345 政务服务便民热线；在大厅意见箱留言。我们将在承诺时限内答复。", "If you are not satisfied: rate the service on the window's pad or by QR code; ask the duty leader in the hall; call the 12345 government service hotline; or leave a note in the hall's suggestion box. We answer within the pledged time.", "對服務不滿意，可以：在窗口評價器或掃碼評價；找現場值班長；撥打 12345 政務服務便民熱線；在大廳意見箱留言。我們將在承諾時限內答覆。"},
 	"ov.tp_guides":         {"办事指南（%d 项已公布）", "Service guides (%d published)", "辦事指南（%d 項已公佈）"},
 	"ov.tp_guides_link":    {"查看全部办事指南", "See every guide", "查看全部辦事指南"},

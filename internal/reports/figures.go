@@ -156,7 +156,7 @@ type Counts struct {
 	Callbacks          int64 `json:"callbacks"`
 	CallbackSum        int64 `json:"callback_sum"`
 	CallbackSatisfied  int64 `json:"callback_satisfied"`
-	// Complaints (投诉建议) stays zero until the complaints area writes it.
+	// Complaints: complaints and suggestions (投诉建议) received on the day.
 	Complaints int64 `json:"complaints"`
 }
 

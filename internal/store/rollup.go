@@ -321,6 +321,22 @@ func computeHallDay(tx *Tx, hallID int64, day string) ([]reports.Row, []reports.
 	}); err != nil {
 		return nil, nil, err
 	}
+	// Complaints and suggestions received on the day (every type and
+	// channel), under the window and staff member they name; the zone is
+	// the named window's.
+	if err := eachRow(tx, `SELECT COALESCE(z.code, ''), c.item_code, COALESCE(c.subject_window_id, 0), COALESCE(c.subject_staff_id, 0)
+		FROM complaints c LEFT JOIN windows w ON w.id = c.subject_window_id LEFT JOIN zones z ON z.id = w.zone_id
+		WHERE c.hall_id = ? AND c.received_date = ?`, []any{hallID, day}, func(sc scanner) error {
+		var zone, item string
+		var win, staff int64
+		if err := sc.Scan(&zone, &item, &win, &staff); err != nil {
+			return err
+		}
+		get(zone, item, win, staff).Complaints++
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
 	rows := make([]reports.Row, 0, len(acc))
 	for k, f := range acc {
 		rows = append(rows, f.Row(k))

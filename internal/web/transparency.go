@@ -15,9 +15,11 @@ type transparencyJSON struct {
 	Figures      store.PublicFigures      `json:"figures"`
 	Satisfaction store.PublicSatisfaction `json:"satisfaction"`
 	// Guides links the list of published guides; Duty the hall's duty
-	// roster (the public week page of the duty area).
-	Guides string `json:"guides"`
-	Duty   string `json:"duty"`
+	// roster (the public week page of the duty area); Complain the public
+	// complaint form of the hall.
+	Guides   string `json:"guides"`
+	Duty     string `json:"duty"`
+	Complain string `json:"complain"`
 }
 
 func (s *Server) transparency(r *http.Request) (transparencyJSON, error) {
@@ -35,6 +37,7 @@ func (s *Server) transparency(r *http.Request) (transparencyJSON, error) {
 	}
 	t.Guides = "/guides"
 	t.Duty = "/halls/" + strconv.FormatInt(id, 10) + "/duty/week"
+	t.Complain = "/complain?hall=" + strconv.FormatInt(id, 10)
 	return t, nil
 }
 
