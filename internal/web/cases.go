@@ -279,7 +279,7 @@ func (s *Server) apiResolveAlert(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.ResolveIntegrityAlert(r.Context(), hallID, id, req.Note); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"ok": true})
+	writeJSON(w, 200, okJSON{OK: true})
 	return nil
 }
 
@@ -318,7 +318,7 @@ func (s *Server) apiSetOverride(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.SetCalendarOverride(r.Context(), workday.Override{Date: req.Date, Work: req.Work, Note: req.Note}); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"ok": true})
+	writeJSON(w, 200, okJSON{OK: true})
 	return nil
 }
 
@@ -335,7 +335,7 @@ func (s *Server) apiKnownYear(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.AddKnownYear(r.Context(), req.Year, req.Note); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"ok": true})
+	writeJSON(w, 200, okJSON{OK: true})
 	return nil
 }
 

@@ -99,7 +99,7 @@ func (s *Server) apiSetUserRole(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.SetUserRole(r.Context(), r.PathValue("name"), auth.Role(req.Role)); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]string{"role": req.Role})
+	writeJSON(w, 200, roleJSON{Role: req.Role})
 	return nil
 }
 
@@ -107,7 +107,7 @@ func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.SetUserDisabled(r.Context(), r.PathValue("name"), true); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"disabled": true})
+	writeJSON(w, 200, disabledJSON{Disabled: true})
 	return nil
 }
 
@@ -147,7 +147,7 @@ func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"revoked": true})
+	writeJSON(w, 200, revokedJSON{Revoked: true})
 	return nil
 }
 
@@ -375,7 +375,7 @@ func (s *Server) apiRevokeDevice(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.RevokeDevice(r.Context(), h.ID, id); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"revoked": true})
+	writeJSON(w, 200, revokedJSON{Revoked: true})
 	return nil
 }
 

@@ -1,0 +1,279 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"mingbai/internal/web"
+)
+
+// Every answer that the test helpers receive (e.request, e.do, secRequest)
+// is checked against the server's own OpenAPI description: its status must
+// be documented for the operation, and a JSON body must match the declared
+// schema (types, nullability, no undeclared properties, bounds). The
+// operations come from the route table through the description, so a new
+// route is covered without anyone writing a test. Answers that are not
+// JSON (streams, files, pages) are skipped by their content type.
+
+// apiDoc is the description, read once: it depends only on the route
+// table, which is the same for every test server.
+type apiDoc struct {
+	schemas map[string]any
+	ops     []apiOp
+}
+
+type apiOp struct {
+	method, path string
+	re           *regexp.Regexp
+	params       int
+	responses    map[string]any
+}
+
+var (
+	apiDocOnce sync.Once
+	apiDocVal  *apiDoc
+	apiDocErr  error
+)
+
+func loadAPIDoc(srv *web.Server) (*apiDoc, error) {
+	apiDocOnce.Do(func() {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/openapi.json", nil))
+		var raw struct {
+			Paths      map[string]map[string]map[string]any `json:"paths"`
+			Components struct {
+				Schemas map[string]any `json:"schemas"`
+			} `json:"components"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil {
+			apiDocErr = fmt.Errorf("openapi.json: %v", err)
+			return
+		}
+		d := &apiDoc{schemas: raw.Components.Schemas}
+		for p, item := range raw.Paths {
+			params := strings.Count(p, "{")
+			expr := "^" + regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(regexp.QuoteMeta(p), `[^/]+`) + "$"
+			for m, op := range item {
+				resp, _ := op["responses"].(map[string]any)
+				d.ops = append(d.ops, apiOp{method: strings.ToUpper(m), path: p, re: regexp.MustCompile(expr), params: params, responses: resp})
+			}
+		}
+		// The most specific template first, as the router does.
+		sort.Slice(d.ops, func(i, j int) bool {
+			if d.ops[i].params != d.ops[j].params {
+				return d.ops[i].params < d.ops[j].params
+			}
+			return d.ops[i].path < d.ops[j].path
+		})
+		apiDocVal = d
+	})
+	return apiDocVal, apiDocErr
+}
+
+// checkAnswer reports where an answer breaks the description.
+func checkAnswer(t testing.TB, srv *web.Server, method, target string, status int, h http.Header, body []byte) {
+	t.Helper()
+	d, err := loadAPIDoc(srv)
+	if err != nil {
+		t.Errorf("API description: %v", err)
+		return
+	}
+	for _, p := range d.problems(method, target, status, h, body) {
+		t.Errorf("OpenAPI: %s %s → %d: %s (body %.300s)", method, target, status, p, body)
+	}
+}
+
+func (d *apiDoc) problems(method, target string, status int, h http.Header, body []byte) []string {
+	path, _, _ := strings.Cut(target, "?")
+	var op *apiOp
+	for i := range d.ops {
+		if d.ops[i].method == method && d.ops[i].re.MatchString(path) {
+			op = &d.ops[i]
+			break
+		}
+	}
+	if op == nil {
+		return nil // not an API operation (pages, files, a path no route has)
+	}
+	resp, ok := op.responses[strconv.Itoa(status)].(map[string]any)
+	if !ok && status >= 500 {
+		resp, ok = op.responses["default"].(map[string]any)
+	}
+	if !ok {
+		return []string{fmt.Sprintf("status %d is not documented for %s %s", status, op.method, op.path)}
+	}
+	ct := h.Get("Content-Type")
+	if !strings.HasPrefix(ct, "application/json") {
+		return nil // a stream, a file or a page: not described by a schema
+	}
+	content, _ := resp["content"].(map[string]any)
+	media, _ := content["application/json"].(map[string]any)
+	if media == nil {
+		if len(bytes.TrimSpace(body)) == 0 {
+			return nil
+		}
+		return []string{fmt.Sprintf("answers JSON but %s %s declares no body for %d", op.method, op.path, status)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return []string{"body is not JSON: " + err.Error()}
+	}
+	var out []string
+	d.validate(media["schema"], v, "$", &out)
+	if len(out) > 8 {
+		out = append(out[:8], fmt.Sprintf("… and %d more", len(out)-8))
+	}
+	return out
+}
+
+// validate checks v against a JSON Schema of the subset the description
+// uses: $ref, anyOf, type (one or a list), properties,
+// additionalProperties, items, minimum, maximum, maxLength, format.
+func (d *apiDoc) validate(schema any, v any, at string, out *[]string) {
+	sc, _ := schema.(map[string]any)
+	if len(sc) == 0 {
+		return // any value
+	}
+	if ref, ok := sc["$ref"].(string); ok {
+		name := strings.TrimPrefix(ref, "#/components/schemas/")
+		target, ok := d.schemas[name]
+		if !ok {
+			*out = append(*out, at+": unknown schema "+ref)
+			return
+		}
+		d.validate(target, v, at, out)
+		return
+	}
+	if any, ok := sc["anyOf"].([]any); ok {
+		var first []string
+		for i, alt := range any {
+			var errs []string
+			d.validate(alt, v, at, &errs)
+			if len(errs) == 0 {
+				return
+			}
+			if i == 0 {
+				first = errs
+			}
+		}
+		*out = append(*out, first...)
+		return
+	}
+	if types := schemaTypes(sc["type"]); types != nil && !types[jsonType(v)] {
+		if !(jsonType(v) == "integer" && types["number"]) {
+			*out = append(*out, fmt.Sprintf("%s: %s, want %s", at, describe(v), typeList(types)))
+			return
+		}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		props, _ := sc["properties"].(map[string]any)
+		for k, val := range x {
+			if ps, ok := props[k]; ok {
+				d.validate(ps, val, at+"."+k, out)
+				continue
+			}
+			switch ap := sc["additionalProperties"].(type) {
+			case bool:
+				if !ap {
+					*out = append(*out, fmt.Sprintf("%s: property %q is not declared", at, k))
+				}
+			case map[string]any:
+				d.validate(ap, val, at+"."+k, out)
+			}
+		}
+	case []any:
+		for i, el := range x {
+			d.validate(sc["items"], el, fmt.Sprintf("%s[%d]", at, i), out)
+		}
+	case json.Number:
+		f, _ := x.Float64()
+		if m, ok := sc["minimum"].(float64); ok && f < m {
+			*out = append(*out, fmt.Sprintf("%s: %s below minimum %v", at, x, m))
+		}
+		if m, ok := sc["maximum"].(float64); ok && f > m {
+			*out = append(*out, fmt.Sprintf("%s: %s above maximum %v", at, x, m))
+		}
+	case string:
+		if m, ok := sc["maxLength"].(float64); ok && float64(utf8.RuneCountInString(x)) > m {
+			*out = append(*out, fmt.Sprintf("%s: %d characters, maxLength %v", at, utf8.RuneCountInString(x), m))
+		}
+		switch sc["format"] {
+		case "date-time":
+			if _, err := time.Parse(time.RFC3339Nano, x); err != nil {
+				*out = append(*out, fmt.Sprintf("%s: %q is not a date-time", at, x))
+			}
+		case "date":
+			if _, err := time.Parse(time.DateOnly, x); err != nil {
+				*out = append(*out, fmt.Sprintf("%s: %q is not a date", at, x))
+			}
+		}
+	}
+}
+
+func schemaTypes(t any) map[string]bool {
+	switch x := t.(type) {
+	case string:
+		return map[string]bool{x: true}
+	case []any:
+		m := map[string]bool{}
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				m[s] = true
+			}
+		}
+		return m
+	}
+	return nil
+}
+
+func typeList(m map[string]bool) string {
+	var s []string
+	for k := range m {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return strings.Join(s, " or ")
+}
+
+func jsonType(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	case json.Number:
+		if f, err := x.Float64(); err == nil && f == math.Trunc(f) && !strings.ContainsAny(x.String(), ".eE") {
+			return "integer"
+		}
+		return "number"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func describe(v any) string {
+	if v == nil {
+		return "null"
+	}
+	return jsonType(v)
+}
