@@ -139,7 +139,10 @@ func successCodes(rt Route) []string {
 // successOf names the success statuses of operations that answer neither
 // 200 nor 201.
 var successOf = map[string][]string{
-	"POST /api/v1/sms-codes": {"202"}, // queued for sending
+	"POST /api/v1/sms-codes":                          {"202"}, // queued for sending
+	"POST /api/v1/staffing":                           {"202"}, // a background job
+	"PUT /api/v1/halls/{hall}/windows/{window}/cover": {"204"},
+	"PUT /api/v1/halls/{hall}/pads/{device}":          {"204"},
 }
 
 // creates201 lists the POST routes whose first answer is 201 Created; the
