@@ -21,5 +21,6 @@ var _ = Register(map[string]M{
 	"err.out_of_range":         {"“%s”应在 %s 到 %s 之间。", "%s must be between %s and %s.", "「%s」應在 %s 到 %s 之間。"},
 	"err.immutable":            {"“%s”创建后不能修改。", "%s cannot be changed once created.", "「%s」建立後不能修改。"},
 	"err.unknown_item":         {"事项编码“%s”不存在。", "There is no service item with code %s.", "事項編碼「%s」不存在。"},
+	"err.no_body":              {"该操作不接受请求内容，请勿发送字段。", "This operation takes no request body; send no fields.", "該操作不接受請求內容，請勿傳送欄位。"},
 	"err.hall_not_found":       {"大厅不存在。", "No such hall.", "大廳不存在。"},
 })

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"math"
 	"net/http"
 	"reflect"
@@ -278,4 +279,21 @@ var (
 func ownJSON(t reflect.Type) bool {
 	return t.Implements(jsonMarshaler) || t.Implements(textMarshaler) ||
 		reflect.PointerTo(t).Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(textMarshaler)
+}
+
+// refuseBody refuses a request body on an operation that takes none; an
+// empty body, {} and null are accepted (clients send them by habit).
+func refuseBody(w http.ResponseWriter, r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64))
+	if err != nil {
+		return apperr.New(apperr.Invalid, "err.no_body")
+	}
+	switch strings.TrimSpace(string(b)) {
+	case "", "{}", "null":
+		return nil
+	}
+	return apperr.New(apperr.Invalid, "err.no_body")
 }

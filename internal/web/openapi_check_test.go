@@ -39,6 +39,7 @@ type apiOp struct {
 	re           *regexp.Regexp
 	params       int
 	responses    map[string]any
+	request      map[string]any // the JSON schema of the request body, if any
 }
 
 var (
@@ -67,7 +68,13 @@ func loadAPIDoc(srv *web.Server) (*apiDoc, error) {
 			expr := "^" + regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(regexp.QuoteMeta(p), `[^/]+`) + "$"
 			for m, op := range item {
 				resp, _ := op["responses"].(map[string]any)
-				d.ops = append(d.ops, apiOp{method: strings.ToUpper(m), path: p, re: regexp.MustCompile(expr), params: params, responses: resp})
+				var req map[string]any
+				if rb, ok := op["requestBody"].(map[string]any); ok {
+					c, _ := rb["content"].(map[string]any)
+					j, _ := c["application/json"].(map[string]any)
+					req, _ = j["schema"].(map[string]any)
+				}
+				d.ops = append(d.ops, apiOp{method: strings.ToUpper(m), path: p, re: regexp.MustCompile(expr), params: params, responses: resp, request: req})
 			}
 		}
 		// The most specific template first, as the router does.
@@ -95,15 +102,31 @@ func checkAnswer(t testing.TB, srv *web.Server, method, target string, status in
 	}
 }
 
-func (d *apiDoc) problems(method, target string, status int, h http.Header, body []byte) []string {
+// op finds the operation of a request (nil: not an API operation).
+func (d *apiDoc) op(method, target string) *apiOp {
 	path, _, _ := strings.Cut(target, "?")
-	var op *apiOp
 	for i := range d.ops {
 		if d.ops[i].method == method && d.ops[i].re.MatchString(path) {
-			op = &d.ops[i]
-			break
+			return &d.ops[i]
 		}
 	}
+	return nil
+}
+
+// resolve follows a $ref to its schema.
+func (d *apiDoc) resolve(sc map[string]any) map[string]any {
+	for sc != nil {
+		ref, ok := sc["$ref"].(string)
+		if !ok {
+			return sc
+		}
+		sc, _ = d.schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+	}
+	return sc
+}
+
+func (d *apiDoc) problems(method, target string, status int, h http.Header, body []byte) []string {
+	op := d.op(method, target)
 	if op == nil {
 		return nil // not an API operation (pages, files, a path no route has)
 	}

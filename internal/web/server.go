@@ -155,6 +155,14 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 			r = r.WithContext(context.WithValue(r.Context(), hallCtxKey{}, h))
 		}
+		if rt.Request == nil && r.Method != http.MethodGet && strings.HasPrefix(rt.Path, "/api/") {
+			// An operation that takes no body refuses one rather than
+			// ignore it (a client that sends fields expects them used).
+			if err := refuseBody(w, r); err != nil {
+				s.fail(sw, r, err)
+				return
+			}
+		}
 		if err := rt.Handler(sw, r); err != nil {
 			s.fail(sw, r, err)
 		}

@@ -177,8 +177,10 @@ func (s *Server) hallExists(ctx context.Context, id int64) error {
 
 // shortValue is what an error message may quote of a bad value: a short
 // prefix, so that a 100 kB value does not come back in a 100 kB error.
-func shortValue(v string) string {
-	const max = 60
+func shortValue(v string) string { return shortText(v, 60) }
+
+// shortText is v cut to max runes, with an ellipsis when cut.
+func shortText(v string, max int) string {
 	r := []rune(v)
 	if len(r) <= max {
 		return v
