@@ -300,3 +300,93 @@ func describe(v any) string {
 	}
 	return jsonType(v)
 }
+
+// TestOpenAPIDescribesTheTruth: the description has a server, declares
+// security on every operation (an empty list for public ones), documents
+// the 4xx answers of every operation, declares the fields that may be null
+// as nullable; and the answer check used by the helpers catches what Prism
+// caught (null for an object or a list, an undeclared property, an
+// undocumented status), so it cannot pass by accident.
+func TestOpenAPIDescribesTheTruth(t *testing.T) {
+	e := newHall(t)
+	r := e.request("GET", "/api/v1/openapi.json")
+	var doc struct {
+		Servers []struct{ URL string } `json:"servers"`
+		Paths   map[string]map[string]struct {
+			Security  *[]any                     `json:"security"`
+			Responses map[string]json.RawMessage `json:"responses"`
+			XRoles    []string                   `json:"x-roles"`
+		} `json:"paths"`
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal([]byte(r.Body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Servers) == 0 || doc.Servers[0].URL == "" {
+		t.Errorf("no servers entry")
+	}
+	for p, item := range doc.Paths {
+		for m, op := range item {
+			public := false
+			for _, r := range op.XRoles {
+				public = public || r == "anonymous"
+			}
+			switch {
+			case op.Security == nil:
+				t.Errorf("%s %s declares no security", m, p)
+			case public && len(*op.Security) != 0:
+				t.Errorf("%s %s is public but declares security", m, p)
+			case !public && len(*op.Security) == 0:
+				t.Errorf("%s %s needs a credential but declares security: []", m, p)
+			}
+			for _, code := range []string{"400", "401", "403", "404", "429"} {
+				if _, ok := op.Responses[code]; !ok {
+					t.Errorf("%s %s does not document %s", m, p, code)
+				}
+			}
+		}
+	}
+	nullable := map[string][]string{"CatalogItem": {"statutory_limit", "extension"}, "StoreConsole": {"current"}}
+	for schema, fields := range nullable {
+		for _, f := range fields {
+			if s := string(doc.Components.Schemas[schema].Properties[f]); !strings.Contains(s, `"null"`) {
+				t.Errorf("%s.%s is not nullable: %s", schema, f, s)
+			}
+		}
+	}
+
+	d, err := loadAPIDoc(e.Server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonH := http.Header{"Content-Type": {"application/json"}}
+	for _, tc := range []struct {
+		name, method, path string
+		status             int
+		body               string
+		want               string
+	}{
+		{"null for a list", "GET", "/api/v1/halls/1/integrity-alerts", 200, `null`, "null, want array"},
+		{"an object for a list", "GET", "/api/v1/halls/1/integrity-alerts", 200, `{"alerts":[]}`, "want array"},
+		{"an undeclared property", "GET", "/api/v1/halls/1", 200, `{"id":1,"secret":"x"}`, `property "secret" is not declared`},
+		{"a string for an integer", "GET", "/api/v1/halls/1", 200, `{"id":"1"}`, "string, want integer"},
+		{"an undocumented status", "GET", "/api/v1/halls/1", 418, `{}`, "status 418 is not documented"},
+		{"an error that is not an ErrorBody", "GET", "/api/v1/halls/1", 404, `{"message":"x"}`, `property "message" is not declared`},
+	} {
+		got := strings.Join(d.problems(tc.method, tc.path, tc.status, jsonH, []byte(tc.body)), "; ")
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s: problems %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// A good answer and a stream pass.
+	if p := d.problems("GET", "/api/v1/halls/1/integrity-alerts", 200, jsonH, []byte(`[]`)); len(p) != 0 {
+		t.Errorf("[]: %v", p)
+	}
+	if p := d.problems("GET", "/api/v1/halls/1/stream", 200, http.Header{"Content-Type": {"text/event-stream"}}, nil); len(p) != 0 {
+		t.Errorf("stream: %v", p)
+	}
+}
