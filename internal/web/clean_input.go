@@ -4,6 +4,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -169,6 +170,41 @@ func cleanForm(r *http.Request) error {
 		}
 		for _, v := range vs {
 			if err := cleanString(name, v); err != nil {
+				return err
+			}
+		}
+	}
+	return checkNumbers(r.PostForm)
+}
+
+// queryRanges are the ranges of numeric query parameters besides those
+// of fieldRanges (listing pages).
+var queryRanges = map[string]numRange{
+	"limit":  {0, 10000},
+	"before": {0, maxSafeInt},
+}
+
+// checkNumbers refuses a form field or query parameter of a documented
+// numeric name (fieldRanges, queryRanges) whose value is not a number in
+// its range; an empty value is left to the handler (a default).
+func checkNumbers(vals url.Values) error {
+	for name, vs := range vals {
+		rg, ok := fieldRanges[strings.ToLower(name)]
+		if !ok {
+			if rg, ok = queryRanges[name]; !ok {
+				continue
+			}
+		}
+		for _, v := range vs {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				continue
+			}
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return apperr.InvalidField(name, "err.bad_value", name, shortValue(v))
+			}
+			if err := checkRange(name, f, rg); err != nil {
 				return err
 			}
 		}

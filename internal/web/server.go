@@ -144,6 +144,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 			s.fail(sw, r, err)
 			return
 		}
+		if err := checkNumbers(r.URL.Query()); err != nil {
+			s.fail(sw, r, err)
+			return
+		}
 		if rt.Hall != HallNone && rt.Hall != HallBody {
 			h, err := s.resolveHall(r, rt.Hall, p)
 			if err != nil {

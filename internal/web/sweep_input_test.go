@@ -215,6 +215,9 @@ func badInputs(doc *apiDoc, rt web.Route, path string, schema map[string]any) []
 			{"form: newline in a one-line field", "name=a%0Ab"},
 			{"form: over-long", "name=" + strings.Repeat("x", 1001)},
 			{"form: over-long note", "note=" + strings.Repeat("x", 20001)},
+			{"form: a number out of range", "late_days=-1"},
+			{"form: a huge number", "n=9223372036854775807"},
+			{"form: not a number", "sort=12abc"},
 		} {
 			out = append(out, badInput{name: f.name, ctype: form, body: f.body})
 		}
