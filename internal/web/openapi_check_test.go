@@ -32,6 +32,7 @@ import (
 type apiDoc struct {
 	schemas map[string]any
 	ops     []apiOp
+	found   sync.Map // "METHOD path" → *apiOp (nil: none), the sweeps repeat paths
 }
 
 type apiOp struct {
@@ -105,12 +106,19 @@ func checkAnswer(t testing.TB, srv *web.Server, method, target string, status in
 // op finds the operation of a request (nil: not an API operation).
 func (d *apiDoc) op(method, target string) *apiOp {
 	path, _, _ := strings.Cut(target, "?")
+	key := method + " " + path
+	if v, ok := d.found.Load(key); ok {
+		return v.(*apiOp)
+	}
+	var op *apiOp
 	for i := range d.ops {
 		if d.ops[i].method == method && d.ops[i].re.MatchString(path) {
-			return &d.ops[i]
+			op = &d.ops[i]
+			break
 		}
 	}
-	return nil
+	d.found.Store(key, op)
+	return op
 }
 
 // resolve follows a $ref to its schema.
