@@ -333,3 +333,25 @@ func refuseBody(w http.ResponseWriter, r *http.Request) error {
 	}
 	return apperr.New(apperr.Invalid, "err.no_body")
 }
+
+// cleanURL refuses path values and query parameters that hold control
+// characters or text-direction overrides, or are over-long (PostgreSQL,
+// for one, refuses a NUL in any text: it must never reach the store).
+func cleanURL(r *http.Request, pattern string) error {
+	for _, m := range pathParamRE.FindAllStringSubmatch(pattern, -1) {
+		if err := cleanStringMax(m[1], r.PathValue(m[1]), maxLine); err != nil {
+			return err
+		}
+	}
+	for name, vs := range r.URL.Query() {
+		if err := cleanStringMax(name, name, maxLine); err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if err := cleanStringMax(name, v, maxLine); err != nil {
+				return err
+			}
+		}
+	}
+	return checkNumbers(r.URL.Query())
+}

@@ -102,3 +102,20 @@ func TestBodiesRefuseForeignImmutableAndOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// TestURLValuesAreClean: a NUL or a text-direction override in a path
+// value or a query parameter is refused before it reaches the store (on
+// PostgreSQL a NUL in a text parameter was a 500), on reads as on writes.
+func TestURLValuesAreClean(t *testing.T) {
+	e := newHall(t)
+	admin := e.tokenOf(e.People.Admin)
+	for _, p := range []string{"/api/v1/items?q=a%00b", "/api/v1/items/a%00b", "/api/v1/track/a%E2%80%AEb", "/api/v1/audit?actor=a%00b", "/api/v1/audit?limit=-5", "/guides?q=" + strings.Repeat("x", 1001)} {
+		r := e.request("GET", p, bearer(admin), header("Accept", "application/json"))
+		if r.Status != 400 || !strings.Contains(r.Body, `"invalid"`) {
+			t.Errorf("GET %s: %d %.200s, want 400", p, r.Status, r.Body)
+		}
+	}
+	if r := e.request("GET", "/api/v1/items?q=%E5%A4%B1%E4%B8%9A", bearer(admin)); r.Status != 200 {
+		t.Errorf("a clean search: %d", r.Status)
+	}
+}

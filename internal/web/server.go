@@ -144,7 +144,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 			s.fail(sw, r, err)
 			return
 		}
-		if err := checkNumbers(r.URL.Query()); err != nil {
+		if err := cleanURL(r, rt.Path); err != nil {
 			s.fail(sw, r, err)
 			return
 		}

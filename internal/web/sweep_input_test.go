@@ -239,6 +239,8 @@ func badInputs(doc *apiDoc, rt web.Route, path string, schema map[string]any) []
 			out = append(out, badInput{name: "path " + param + "=" + shortBad(bad), path: p, ctype: ctype, body: empty})
 		}
 	}
+	out = append(out, badInput{name: "query with NUL", path: path + "?note=a%00b", ctype: ctype, body: empty},
+		badInput{name: "query with a right-to-left override", path: path + "?q=a%E2%80%AEb", ctype: ctype, body: empty})
 	if rt.Hall.String() == "query" || rt.Hall.String() == "own" || rt.Hall.String() == "body" {
 		for _, bad := range []string{"abc", "-1", "1%27%20OR%20%271%27%3D%271", "%3Cb%3E"} {
 			out = append(out, badInput{name: "query hall=" + bad, path: path + "?hall=" + bad, ctype: ctype, body: empty})
