@@ -265,6 +265,10 @@ var fieldRanges = map[string]numRange{
 	"confidence":   {0, 1},
 	"responserate": {0, 1},
 	"p":            {0, 1},
+	// Consultation targets (staffed minutes) and a graduate's rating.
+	"first_response": {1, 10080}, "first_response_minutes": {1, 10080},
+	"resolution": {1, 43200}, "resolution_minutes": {1, 43200},
+	"level": {0, 5},
 	// Staffing advisor.
 	"target_percent": {0, 100},
 	"target_minutes": {0, 600},
