@@ -321,11 +321,15 @@ func ownJSON(t reflect.Type) bool {
 		reflect.PointerTo(t).Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(textMarshaler)
 }
 
-// refuseBody refuses a request body on an operation that takes none; an
-// empty body, {} and null are accepted (clients send them by habit).
+// refuseBody refuses a JSON request body on an operation that declares
+// none; an empty body, {} and null are accepted (clients send them by
+// habit).
 func refuseBody(w http.ResponseWriter, r *http.Request) error {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return nil // an upload (multipart, CSV …) is the handler's to read
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64))
 	if err != nil {

@@ -117,23 +117,22 @@ var errorDescriptions = map[string]string{
 	"403": "The caller's role may not call this, the hall is not the caller's, or a cross-site write",
 	"404": "No such object (or it belongs to a hall the caller may not act in)",
 	"409": "Conflict with the current state (a duplicate, a ticket in another state …)",
+	"422": "Well-formed but with errors in its content, each listed in error.details (imports)",
 	"429": "Too many requests: try again later (Retry-After)",
 }
 
-// successCodes are the statuses of a successful call: a POST that sends
-// a body creates (201), and one that takes an idempotency key answers a
-// retry with 200.
+// successCodes are the statuses of a successful call: a POST may create
+// (201; a retry with an idempotency key: 200) or start a job (202, e.g. an
+// upload).
 func successCodes(rt Route) []string {
 	if c, ok := successOf[rt.Method+" "+rt.Path]; ok {
 		return c
 	}
-	if rt.Method != http.MethodPost || rt.Request == nil || strings.HasSuffix(rt.Path, "/session") {
+	if rt.Method != http.MethodPost || strings.HasSuffix(rt.Path, "/session") {
 		return []string{"200"}
 	}
-	if creates201[rt.Path] {
-		return []string{"201", "200"}
-	}
-	return []string{"200", "201"}
+	// 202: a job started (an import, a queued message).
+	return []string{"200", "201", "202"}
 }
 
 // successOf names the success statuses of operations that answer neither
@@ -145,10 +144,6 @@ var successOf = map[string][]string{
 	"PUT /api/v1/halls/{hall}/pads/{device}":          {"204"},
 }
 
-// creates201 lists the POST routes whose first answer is 201 Created; the
-// others answer 200 (both are declared for every POST with a body).
-var creates201 = map[string]bool{}
-
 // errorCodes are the 4xx statuses an operation may answer, derived from
 // its declaration: every route refuses a bad credential (401) and may
 // rate-limit (429); role or hall checks and cross-site writes give 403;
@@ -156,7 +151,7 @@ var creates201 = map[string]bool{}
 func errorCodes(rt Route) []string {
 	codes := []string{"400", "401", "403", "404", "429"}
 	if rt.Method != http.MethodGet {
-		codes = append(codes, "409")
+		codes = append(codes, "409", "422")
 	}
 	return codes
 }
