@@ -51,7 +51,7 @@ func seedCases(ctx context.Context, db *store.DB, h hall.Hall) error {
 	if err != nil {
 		return fmt.Errorf("demo case: %w", err)
 	}
-	if _, err := db.ChangeCaseState(ctx, b.ID, store.CaseChange{To: cases.InReview}); err != nil {
+	if _, err := db.ChangeCaseState(ctx, b.HallID, b.ID, store.CaseChange{To: cases.InReview}); err != nil {
 		return fmt.Errorf("demo case: %w", err)
 	}
 	// An on-the-spot case completed at the window.
@@ -59,7 +59,7 @@ func seedCases(ctx context.Context, db *store.DB, h hall.Hall) error {
 	if err != nil {
 		return fmt.Errorf("demo case: %w", err)
 	}
-	if _, err := db.ChangeCaseState(ctx, c.ID, store.CaseChange{To: cases.Completed}); err != nil {
+	if _, err := db.ChangeCaseState(ctx, c.HallID, c.ID, store.CaseChange{To: cases.Completed}); err != nil {
 		return fmt.Errorf("demo case: %w", err)
 	}
 	return nil

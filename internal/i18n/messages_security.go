@@ -18,5 +18,9 @@ var _ = Register(map[string]M{
 	"err.control_chars":        {"“%s”含有不允许的控制字符或文字方向字符。", "%s contains control or text-direction characters, which are not allowed.", "「%s」含有不允許的控制字元或文字方向字元。"},
 	"err.text_too_long":        {"“%s”过长（最多 %d 个字）。", "%s is too long (at most %d characters).", "「%s」過長（最多 %d 個字）。"},
 	"err.other_hall":           {"您无权操作该大厅。", "You may not act in this hall.", "您無權操作該大廳。"},
+	"err.out_of_range":         {"“%s”应在 %s 到 %s 之间。", "%s must be between %s and %s.", "「%s」應在 %s 到 %s 之間。"},
+	"err.immutable":            {"“%s”创建后不能修改。", "%s cannot be changed once created.", "「%s」建立後不能修改。"},
+	"err.unknown_item":         {"事项编码“%s”不存在。", "There is no service item with code %s.", "事項編碼「%s」不存在。"},
+	"err.no_body":              {"该操作不接受请求内容，请勿发送字段。", "This operation takes no request body; send no fields.", "該操作不接受請求內容，請勿傳送欄位。"},
 	"err.hall_not_found":       {"大厅不存在。", "No such hall.", "大廳不存在。"},
 })

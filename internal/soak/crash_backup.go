@@ -190,7 +190,7 @@ func BackupDrill(ctx context.Context, bin, dir, dsn string) (res BackupResult, e
 			res.Missing++
 			continue
 		}
-		p, err := db.RevealCase(actx, id)
+		p, err := db.RevealCase(actx, inst.HallID, id)
 		if err != nil || p.IDNumber != idNumber {
 			res.Problems = append(res.Problems, fmt.Sprintf("case %d: personal data %q, %v; sent %q", id, p.IDNumber, err, idNumber))
 			continue

@@ -221,6 +221,16 @@ func scanCase(row interface{ Scan(...any) error }) (CaseView, error) {
 }
 
 // loadCaseTx reads a case with its checklist, steps and corrections.
+// loadCaseInHall loads a case of the given hall; one of another hall is
+// not found.
+func loadCaseInHall(tx *Tx, hallID, id int64) (CaseView, error) {
+	v, err := loadCaseTx(tx, id)
+	if err == nil && v.HallID != hallID {
+		return CaseView{}, apperr.NotFoundOf("case")
+	}
+	return v, err
+}
+
 func loadCaseTx(tx *Tx, id int64) (CaseView, error) {
 	v, err := scanCase(tx.QueryRow("SELECT "+caseCols+caseFrom+"WHERE c.id = ?", id))
 	if err != nil {

@@ -53,12 +53,12 @@ func TestCaseAcceptanceDecision(t *testing.T) {
 			t.Errorf("%s is %s", m.Name, m.Status)
 		}
 	}
-	if a, err = e.db.ChangeCaseState(staffCtx, a.ID, store.CaseChange{To: cases.InReview}); err != nil {
+	if a, err = e.db.ChangeCaseState(staffCtx, a.HallID, a.ID, store.CaseChange{To: cases.InReview}); err != nil {
 		t.Fatalf("review of a 容缺受理 case: %v", err)
 	}
-	_, err = e.db.ChangeCaseState(staffCtx, a.ID, store.CaseChange{To: cases.Completed})
+	_, err = e.db.ChangeCaseState(staffCtx, a.HallID, a.ID, store.CaseChange{To: cases.Completed})
 	wantKey(t, err, apperr.Invalid, "cases.materials_missing")
-	if a, err = e.db.ChangeCaseState(staffCtx, a.ID, store.CaseChange{To: cases.Completed, Received: []string{"本人人事档案"}}); err != nil || a.State != cases.Completed {
+	if a, err = e.db.ChangeCaseState(staffCtx, a.HallID, a.ID, store.CaseChange{To: cases.Completed, Received: []string{"本人人事档案"}}); err != nil || a.State != cases.Completed {
 		t.Fatalf("completion after the material arrived: %v %s", err, a.State)
 	}
 

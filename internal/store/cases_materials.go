@@ -74,10 +74,11 @@ type MaterialsUpdate struct {
 }
 
 // UpdateCaseMaterials records materials handed in (or deferred) and extra
-// materials asked for; an extra raises an integrity alert.
-func (db *DB) UpdateCaseMaterials(ctx context.Context, id int64, u MaterialsUpdate) (CaseView, error) {
+// materials asked for; an extra raises an integrity alert. The case is
+// found by hall and id.
+func (db *DB) UpdateCaseMaterials(ctx context.Context, hallID, id int64, u MaterialsUpdate) (CaseView, error) {
 	err := db.Write(ctx, func(tx *Tx) error {
-		v, err := loadCaseTx(tx, id)
+		v, err := loadCaseInHall(tx, hallID, id)
 		if err != nil {
 			return err
 		}

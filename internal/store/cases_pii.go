@@ -187,8 +187,8 @@ func (db *DB) resealBatch(ctx context.Context, s *pii.Sealer, after int64, batch
 
 // RevealCase returns the applicant's full personal data and writes the
 // access to the audit log (case.view_pii) in the same transaction: no
-// audit record, no data.
-func (db *DB) RevealCase(ctx context.Context, id int64) (PersonalData, error) {
+// audit record, no data. The case is found by hall and id.
+func (db *DB) RevealCase(ctx context.Context, hallID, id int64) (PersonalData, error) {
 	s, err := db.sealer()
 	if err != nil {
 		return PersonalData{}, err
@@ -196,7 +196,7 @@ func (db *DB) RevealCase(ctx context.Context, id int64) (PersonalData, error) {
 	var p PersonalData
 	err = db.Write(ctx, func(tx *Tx) error {
 		var nameEnc, idEnc, phoneEnc, number string
-		if err := tx.QueryRow("SELECT number, applicant_name_enc, id_number_enc, phone_enc FROM cases WHERE id = ?", id).Scan(&number, &nameEnc, &idEnc, &phoneEnc); err != nil {
+		if err := tx.QueryRow("SELECT number, applicant_name_enc, id_number_enc, phone_enc FROM cases WHERE id = ? AND hall_id = ?", id, hallID).Scan(&number, &nameEnc, &idEnc, &phoneEnc); err != nil {
 			return notFound(err, "case")
 		}
 		var err error

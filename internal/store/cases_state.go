@@ -46,8 +46,9 @@ func actionOf(from, to cases.State) string {
 // rules of package cases (transition table, materials, rejection basis).
 // A correction stops the clock and sends the one-time notice by SMS; the
 // clock restarts the day after the materials arrive; completion notifies
-// the applicant by SMS. On any error nothing changes.
-func (db *DB) ChangeCaseState(ctx context.Context, id int64, ch CaseChange) (CaseView, error) {
+// the applicant by SMS. On any error nothing changes. The case is found by
+// hall and id: a case of another hall is not found (tenancy, second line).
+func (db *DB) ChangeCaseState(ctx context.Context, hallID, id int64, ch CaseChange) (CaseView, error) {
 	s, err := db.sealer()
 	if err != nil {
 		return CaseView{}, err
@@ -61,7 +62,7 @@ func (db *DB) ChangeCaseState(ctx context.Context, id int64, ch CaseChange) (Cas
 		return CaseView{}, apperr.InvalidField("to", "cases.bad_state", string(ch.To))
 	}
 	err = db.Write(ctx, func(tx *Tx) error {
-		v, err := loadCaseTx(tx, id)
+		v, err := loadCaseInHall(tx, hallID, id)
 		if err != nil {
 			return err
 		}

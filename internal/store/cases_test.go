@@ -181,7 +181,7 @@ func TestCasePersonalDataSealed(t *testing.T) {
 	if found, _ := e.db.FindCasesByIDNumber(staffCtx, e.hall.ID, "11010519491231003"+string(mustCheck("11010519491231003"))); len(found) != 0 {
 		t.Fatalf("another ID number found %d cases", len(found))
 	}
-	p, err := e.db.RevealCase(staffCtx, v.ID)
+	p, err := e.db.RevealCase(staffCtx, v.HallID, v.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,9 +230,9 @@ func TestCaseBadInputChangesNothing(t *testing.T) {
 
 	// A pledged item cannot be completed at the window.
 	v := e.create(e.person("RS-B-012", "居民身份证", "本人人事档案", "社会保障卡"))
-	_, err = e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Completed})
+	_, err = e.db.ChangeCaseState(staffCtx, v.HallID, v.ID, store.CaseChange{To: cases.Completed})
 	wantKey(t, err, apperr.Conflict, "cases.transition_instant_only")
-	_, err = e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Rejected, Reason: "不符合条件"})
+	_, err = e.db.ChangeCaseState(staffCtx, v.HallID, v.ID, store.CaseChange{To: cases.Rejected, Reason: "不符合条件"})
 	wantKey(t, err, apperr.Invalid, "cases.rejection_needs_basis")
 	// An on-the-spot item with its required ID card missing is not
 	// accepted: it waits in correction (the one-time notice) and cannot be
@@ -241,7 +241,7 @@ func TestCaseBadInputChangesNothing(t *testing.T) {
 	if w.State != cases.Correction || !w.Stopped {
 		t.Fatalf("case with a required material missing: %s", w.State)
 	}
-	_, err = e.db.ChangeCaseState(staffCtx, w.ID, store.CaseChange{To: cases.Completed})
+	_, err = e.db.ChangeCaseState(staffCtx, w.HallID, w.ID, store.CaseChange{To: cases.Completed})
 	wantKey(t, err, apperr.Conflict, "cases.transition_not_allowed")
 	for id, want := range map[int64]cases.State{v.ID: cases.Accepted, w.ID: cases.Correction} {
 		got, err := e.db.Case(ctx, e.hall.ID, id)
@@ -254,10 +254,10 @@ func TestCaseBadInputChangesNothing(t *testing.T) {
 	}
 	// A closed case cannot move.
 	x := e.create(e.person("RS-A-001", "居民身份证"))
-	if _, err := e.db.ChangeCaseState(staffCtx, x.ID, store.CaseChange{To: cases.Completed}); err != nil {
+	if _, err := e.db.ChangeCaseState(staffCtx, x.HallID, x.ID, store.CaseChange{To: cases.Completed}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.db.ChangeCaseState(staffCtx, x.ID, store.CaseChange{To: cases.InReview})
+	_, err = e.db.ChangeCaseState(staffCtx, x.HallID, x.ID, store.CaseChange{To: cases.InReview})
 	wantKey(t, err, apperr.Conflict, "cases.transition_not_allowed")
 }
 
@@ -273,11 +273,11 @@ func TestCaseCorrectionStopsClock(t *testing.T) {
 	}
 	// On review the form turns out to be incomplete: it is missing again.
 	e.at("2026-02-13 15:00")
-	v, err := e.db.UpdateCaseMaterials(staffCtx, v.ID, store.MaterialsUpdate{Materials: []store.MaterialStatusInput{{Name: "《就业困难人员认定申请表》", Status: cases.Missing}}})
+	v, err := e.db.UpdateCaseMaterials(staffCtx, v.HallID, v.ID, store.MaterialsUpdate{Materials: []store.MaterialStatusInput{{Name: "《就业困难人员认定申请表》", Status: cases.Missing}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err = e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Correction})
+	v, err = e.db.ChangeCaseState(staffCtx, v.HallID, v.ID, store.CaseChange{To: cases.Correction})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +289,7 @@ func TestCaseCorrectionStopsClock(t *testing.T) {
 		t.Fatalf("one-time notice SMS: %+v", msgs)
 	}
 	e.at("2026-02-25 09:30")
-	v, err = e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.InReview, Received: []string{"《就业困难人员认定申请表》"}})
+	v, err = e.db.ChangeCaseState(staffCtx, v.HallID, v.ID, store.CaseChange{To: cases.InReview, Received: []string{"《就业困难人员认定申请表》"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestCaseCorrectionStopsClock(t *testing.T) {
 	if n, _ := e.db.RemindDueCases(ctx, e.hall.ID); n != 0 {
 		t.Fatalf("second run sent %d reminders", n)
 	}
-	v, err = e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Completed})
+	v, err = e.db.ChangeCaseState(staffCtx, v.HallID, v.ID, store.CaseChange{To: cases.Completed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +398,7 @@ func TestResealPII(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []int64{v.ID, w.ID} {
-		if p, err := e.db.RevealCase(staffCtx, id); err != nil || p.IDNumber != testID {
+		if p, err := e.db.RevealCase(staffCtx, v.HallID, id); err != nil || p.IDNumber != testID {
 			t.Fatalf("reveal after rotation: %v %+v", err, p)
 		}
 	}

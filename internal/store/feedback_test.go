@@ -387,7 +387,7 @@ func TestRatingInvitation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.ChangeCaseState(staffCtx, v.ID, store.CaseChange{To: cases.Completed}); err != nil {
+	if _, err := e.db.ChangeCaseState(staffCtx, v.HallID, v.ID, store.CaseChange{To: cases.Completed}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := e.db.InviteUnrated(ctx, e.hall, "https://hall.example"); err != nil || n != 1 {

@@ -103,16 +103,16 @@ func seedRollupDay(t *testing.T, e *caseEnv) (ticketIDs []int64, caseIDs []int64
 	c2 := e.create(e.person("RS-A-004", all...))
 	c3 := e.create(e.person("RS-A-004", all...))
 	e.at(rollupDay + " 15:00")
-	if _, err := db.UpdateCaseMaterials(staffCtx, c2.ID, store.MaterialsUpdate{Materials: []store.MaterialStatusInput{{Name: "《就业困难人员认定申请表》", Status: cases.Missing}}}); err != nil {
+	if _, err := db.UpdateCaseMaterials(staffCtx, c2.HallID, c2.ID, store.MaterialsUpdate{Materials: []store.MaterialStatusInput{{Name: "《就业困难人员认定申请表》", Status: cases.Missing}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ChangeCaseState(staffCtx, c2.ID, store.CaseChange{To: cases.Correction}); err != nil {
+	if _, err := db.ChangeCaseState(staffCtx, c2.HallID, c2.ID, store.CaseChange{To: cases.Correction}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ChangeCaseState(staffCtx, c3.ID, store.CaseChange{To: cases.InReview}); err != nil {
+	if _, err := db.ChangeCaseState(staffCtx, c3.HallID, c3.ID, store.CaseChange{To: cases.InReview}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ChangeCaseState(staffCtx, c3.ID, store.CaseChange{To: cases.Completed}); err != nil {
+	if _, err := db.ChangeCaseState(staffCtx, c3.HallID, c3.ID, store.CaseChange{To: cases.Completed}); err != nil {
 		t.Fatal(err)
 	}
 	return ticketIDs, []int64{c1.ID, c2.ID, c3.ID}, c1.Zone

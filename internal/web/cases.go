@@ -159,7 +159,7 @@ func (s *Server) reveal(r *http.Request, v store.CaseView) (*store.PersonalData,
 		_ = s.DB.AuditDenied(r.Context(), "case.view_pii", "case:"+strconv.FormatInt(v.ID, 10), "not responsible")
 		return nil, apperr.New(apperr.Forbidden, "cases.reveal_forbidden")
 	}
-	pd, err := s.DB.RevealCase(r.Context(), v.ID)
+	pd, err := s.DB.RevealCase(r.Context(), hallID(r), v.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (s *Server) apiChangeCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.DB.ChangeCaseState(r.Context(), v.ID, ch)
+	out, err := s.DB.ChangeCaseState(r.Context(), hallID(r), v.ID, ch)
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func (s *Server) apiCaseMaterials(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	out, err := s.DB.UpdateCaseMaterials(r.Context(), v.ID, u)
+	out, err := s.DB.UpdateCaseMaterials(r.Context(), hallID(r), v.ID, u)
 	if err != nil {
 		return err
 	}
@@ -279,7 +279,7 @@ func (s *Server) apiResolveAlert(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.ResolveIntegrityAlert(r.Context(), hallID, id, req.Note); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"ok": true})
+	writeJSON(w, 200, okJSON{OK: true})
 	return nil
 }
 
@@ -318,7 +318,7 @@ func (s *Server) apiSetOverride(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.SetCalendarOverride(r.Context(), workday.Override{Date: req.Date, Work: req.Work, Note: req.Note}); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"ok": true})
+	writeJSON(w, 200, okJSON{OK: true})
 	return nil
 }
 
@@ -335,7 +335,7 @@ func (s *Server) apiKnownYear(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.AddKnownYear(r.Context(), req.Year, req.Note); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"ok": true})
+	writeJSON(w, 200, okJSON{OK: true})
 	return nil
 }
 
@@ -504,7 +504,7 @@ func (s *Server) formCaseState(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ch := store.CaseChange{To: cases.State(r.PostFormValue("to")), Reason: r.PostFormValue("reason"), LegalBasis: r.PostFormValue("legal_basis"), Note: r.PostFormValue("note"), Received: r.PostForm["received"]}
-	if _, err := s.DB.ChangeCaseState(r.Context(), v.ID, ch); err != nil {
+	if _, err := s.DB.ChangeCaseState(r.Context(), hallID(r), v.ID, ch); err != nil {
 		return err
 	}
 	target := "/cases/" + strconv.FormatInt(v.ID, 10) + "?flash=changed"
@@ -527,7 +527,7 @@ func (s *Server) formCaseMaterials(w http.ResponseWriter, r *http.Request) error
 	if name := strings.TrimSpace(r.PostFormValue("extra_name")); name != "" {
 		u.Extras = append(u.Extras, store.ExtraMaterialInput{Name: name, Reason: r.PostFormValue("extra_reason")})
 	}
-	if _, err := s.DB.UpdateCaseMaterials(r.Context(), v.ID, u); err != nil {
+	if _, err := s.DB.UpdateCaseMaterials(r.Context(), hallID(r), v.ID, u); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/cases/"+strconv.FormatInt(v.ID, 10)+"?flash=saved", http.StatusSeeOther)

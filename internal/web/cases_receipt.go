@@ -25,7 +25,7 @@ func (s *Server) paperName(r *http.Request, v store.CaseView) string {
 	if !isManager(p) && (p.StaffID == 0 || p.StaffID != v.StaffID) {
 		return v.NameMasked
 	}
-	pd, err := s.DB.RevealCase(r.Context(), v.ID)
+	pd, err := s.DB.RevealCase(r.Context(), hallID(r), v.ID)
 	if err != nil || pd.Name == "" {
 		return v.NameMasked
 	}

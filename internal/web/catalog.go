@@ -290,7 +290,9 @@ func localizeProblems(l i18n.Lang, err error) error {
 	e.Details = make([]apperr.Detail, len(ce.Problems))
 	for i, p := range ce.Problems {
 		e.Details[i] = ce.Err.Details[i]
-		e.Details[i].Message = problemText(l, p)
+		// A problem may quote the bad value: a short prefix only.
+		e.Details[i].Message = shortText(problemText(l, p), 200)
+		e.Details[i].Ref = shortValue(e.Details[i].Ref)
 	}
 	return &e
 }

@@ -113,6 +113,9 @@ func (s *Server) formWindow(w http.ResponseWriter, r *http.Request) error {
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 	staffID, _ := strconv.ParseInt(r.PostFormValue("staff_id"), 10, 64)
 	items := strings.FieldsFunc(r.PostFormValue("items"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '，' })
+	if err := s.checkWindowInput(r.Context(), h.ID, id, staffID, items); err != nil {
+		return s.formResult(w, r, err, "windows")
+	}
 	_, err = s.DB.SaveWindow(r.Context(), hall.Window{ID: id, HallID: h.ID, Zone: r.PostFormValue("zone"), Number: strings.TrimSpace(r.PostFormValue("number")), Name: r.PostFormValue("name"), StaffID: staffID, Items: items})
 	return s.formResult(w, r, err, "windows")
 }

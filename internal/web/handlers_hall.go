@@ -99,7 +99,7 @@ func (s *Server) apiSetUserRole(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.SetUserRole(r.Context(), r.PathValue("name"), auth.Role(req.Role)); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]string{"role": req.Role})
+	writeJSON(w, 200, roleJSON{Role: req.Role})
 	return nil
 }
 
@@ -107,7 +107,7 @@ func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.SetUserDisabled(r.Context(), r.PathValue("name"), true); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"disabled": true})
+	writeJSON(w, 200, disabledJSON{Disabled: true})
 	return nil
 }
 
@@ -147,7 +147,7 @@ func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"revoked": true})
+	writeJSON(w, 200, revokedJSON{Revoked: true})
 	return nil
 }
 
@@ -200,6 +200,12 @@ func (s *Server) apiUpdateHall(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
+	if err := sameOrZero("id", in.ID, h.ID); err != nil {
+		return err
+	}
+	if err := sameOrZero("code", in.Code, h.Code); err != nil {
+		return err
+	}
 	in.ID, in.Code = h.ID, h.Code
 	out, err := s.DB.UpdateHall(r.Context(), in)
 	if err != nil {
@@ -232,6 +238,12 @@ func (s *Server) apiCreateZone(w http.ResponseWriter, r *http.Request) error {
 	}
 	var z hall.Zone
 	if err := decodeJSON(w, r, &z); err != nil {
+		return err
+	}
+	if err := checkHallRef("hall_id", z.HallID, h.ID); err != nil {
+		return err
+	}
+	if err := sameOrZero("id", z.ID, 0); err != nil {
 		return err
 	}
 	z.ID, z.HallID = 0, h.ID
@@ -268,6 +280,10 @@ func (s *Server) apiSaveWindow(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &win); err != nil {
 		return err
 	}
+	if err := checkHallRef("hall_id", win.HallID, h.ID); err != nil {
+		return err
+	}
+	given := win.ID
 	win.ID, win.HallID = 0, h.ID
 	status := 201
 	if r.PathValue("window") != "" {
@@ -275,6 +291,12 @@ func (s *Server) apiSaveWindow(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		status = 200
+	}
+	if err := sameOrZero("id", given, win.ID); err != nil {
+		return err
+	}
+	if err := s.checkWindowInput(r.Context(), h.ID, win.ID, win.StaffID, win.Items); err != nil {
+		return err
 	}
 	win, err = s.DB.SaveWindow(r.Context(), win)
 	if err != nil {
@@ -313,6 +335,10 @@ func (s *Server) apiSaveStaff(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &st); err != nil {
 		return err
 	}
+	if err := checkHallRef("hall_id", st.HallID, h.ID); err != nil {
+		return err
+	}
+	given := st.ID
 	st.ID, st.HallID = 0, h.ID
 	status := 201
 	if r.PathValue("staff") != "" {
@@ -320,6 +346,9 @@ func (s *Server) apiSaveStaff(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		status = 200
+	}
+	if err := sameOrZero("id", given, st.ID); err != nil {
+		return err
 	}
 	st, err = s.DB.SaveStaff(r.Context(), st)
 	if err != nil {
@@ -375,7 +404,7 @@ func (s *Server) apiRevokeDevice(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.RevokeDevice(r.Context(), h.ID, id); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"revoked": true})
+	writeJSON(w, 200, revokedJSON{Revoked: true})
 	return nil
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, 200, map[string]string{"status": "ok", "version": s.Cfg.Version})
+	writeJSON(w, 200, healthJSON{Status: "ok", Version: s.Cfg.Version})
 	return nil
 }
 
@@ -25,7 +25,7 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
 		s.Log.Warn("readiness check failed", "err", err)
 		return apperr.New(apperr.Unavailable, "err.unavailable")
 	}
-	writeJSON(w, 200, map[string]string{"status": "ready", "database": string(s.DB.Dialect)})
+	writeJSON(w, 200, readyJSON{Status: "ready", Database: string(s.DB.Dialect)})
 	return nil
 }
 

@@ -299,6 +299,8 @@ func (e *hallEnv) request(method, path string, opts ...reqOpt) reply {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	// The answer must be what the API description says (openapi_check_test.go).
+	checkAnswer(e.t, e.Server, method, path, resp.StatusCode, resp.Header, b)
 	return reply{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
 }
 

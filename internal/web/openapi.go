@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
-	"sort"
 	"strings"
+	"time"
 
+	"mingbai/internal/catalog"
 	"mingbai/internal/i18n"
+	"mingbai/internal/workday"
 )
 
 // The OpenAPI 3.1 description is generated from the route table and the
@@ -18,8 +20,18 @@ var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 func (s *Server) openAPI() map[string]any {
 	paths := map[string]any{}
-	schemas := map[string]any{}
-	for _, rt := range s.routes {
+	g := &schemaGen{defs: map[string]any{}}
+	// Request bodies first: a type used in both directions gets the bounds
+	// of its inputs (minimum, maximum, maxLength), which stored values obey.
+	reqSchemas := map[int]map[string]any{}
+	g.request = true
+	for i, rt := range s.routes {
+		if rt.Summary != "" && rt.Request != nil {
+			reqSchemas[i] = g.of(reflect.TypeOf(rt.Request), "", "")
+		}
+	}
+	g.request = false
+	for i, rt := range s.routes {
 		if rt.Summary == "" || !strings.HasPrefix(rt.Path, "/") {
 			continue
 		}
@@ -29,28 +41,39 @@ func (s *Server) openAPI() map[string]any {
 			"tags":        []string{rt.Tag},
 			"operationId": operationID(rt),
 			"x-roles":     rolesOf(rt),
+			"x-hall":      rt.Hall.String(),
 		}
 		var params []any
 		for _, m := range pathParamRE.FindAllStringSubmatch(p, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string", "maxLength": maxLine}})
+		}
+		if rt.Hall == HallQuery || (rt.Hall == HallOwn && rt.Method == http.MethodGet) {
+			params = append(params, map[string]any{"name": "hall", "in": "query", "required": false,
+				"description": "the hall (callers who span halls; else the caller's own)",
+				"schema":      map[string]any{"type": "integer", "minimum": 1, "maximum": maxSafeInt}})
 		}
 		if params != nil {
 			op["parameters"] = params
 		}
-		if rt.Request != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Request), schemas)}}}
-		}
-		okCode := "200"
-		if rt.Method == "POST" && rt.Request != nil && !strings.HasSuffix(p, "/session") {
-			okCode = "201"
+		if rs, ok := reqSchemas[i]; ok {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": rs}}}
 		}
 		resp := map[string]any{"description": "OK"}
 		if rt.Response != nil {
-			resp["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Response), schemas)}}
+			resp["content"] = map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(rt.Response), "", "")}}
 		}
-		responses := map[string]any{okCode: resp, "default": map[string]any{"description": "Error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ErrorBody"}}}}}
+		responses := map[string]any{}
+		for _, code := range successCodes(rt) {
+			responses[code] = resp
+		}
+		for _, code := range errorCodes(rt) {
+			responses[code] = map[string]any{"description": errorDescriptions[code], "content": errorContent}
+		}
+		responses["default"] = map[string]any{"description": "Server error (5xx)", "content": errorContent}
 		op["responses"] = responses
-		if !allowsAnonymous(rt) {
+		if allowsAnonymous(rt) {
+			op["security"] = []any{} // public; a token, when sent, must be valid
+		} else {
 			op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"session": []string{}}}
 		}
 		item, _ := paths[p].(map[string]any)
@@ -60,23 +83,77 @@ func (s *Server) openAPI() map[string]any {
 		}
 		item[strings.ToLower(rt.Method)] = op
 	}
-	schemaOf(reflect.TypeOf(ErrorBody{}), schemas)
+	g.of(reflect.TypeOf(ErrorBody{}), "", "")
+	server := map[string]any{"url": "/", "description": "this installation (relative to the address the description was read from)"}
+	if s.Cfg.BaseURL != "" {
+		server = map[string]any{"url": strings.TrimSuffix(s.Cfg.BaseURL, "/") + "/", "description": "this installation"}
+	}
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{
-			"title":       "mingbai API",
-			"version":     s.Cfg.Version,
-			"description": i18n.T(i18n.ZhCN, "app.name") + " — " + i18n.T(i18n.En, "app.tagline") + ". Errors are JSON {\"error\":{\"code\",\"message\"}} with the message in the language of Accept-Language (zh-CN, en, zh-TW). x-roles lists the roles that may call each operation.",
+			"title":   "mingbai API",
+			"version": s.Cfg.Version,
+			"description": i18n.T(i18n.ZhCN, "app.name") + " — " + i18n.T(i18n.En, "app.tagline") + ". Errors are JSON {\"error\":{\"code\",\"message\"}} with the message in the language of Accept-Language (zh-CN, en, zh-TW). " +
+				"x-roles lists the roles that may call each operation, x-hall where its hall comes from (docs/security.md). " +
+				"Request bodies are strict: unknown fields, strings over maxLength or with control characters, and numbers outside minimum..maximum are refused with 400 and change nothing.",
 		},
-		"paths": paths,
+		"servers": []any{server},
+		"paths":   paths,
 		"components": map[string]any{
-			"schemas": schemas,
+			"schemas": g.defs,
 			"securitySchemes": map[string]any{
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "API token (mingbai token create) or device token"},
 				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie},
 			},
 		},
 	}
+}
+
+var errorContent = map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ErrorBody"}}}
+
+var errorDescriptions = map[string]string{
+	"400": "Bad request: malformed JSON, an unknown field, a value out of range (error.field names it)",
+	"401": "Not signed in, or the token or session is invalid, expired or revoked",
+	"403": "The caller's role may not call this, the hall is not the caller's, or a cross-site write",
+	"404": "No such object (or it belongs to a hall the caller may not act in)",
+	"409": "Conflict with the current state (a duplicate, a ticket in another state …)",
+	"422": "Well-formed but with errors in its content, each listed in error.details (imports)",
+	"429": "Too many requests: try again later (Retry-After)",
+}
+
+// successCodes are the statuses of a successful call: a POST may create
+// (201; a retry with an idempotency key: 200) or start a job (202, e.g. an
+// upload).
+func successCodes(rt Route) []string {
+	if c, ok := successOf[rt.Method+" "+rt.Path]; ok {
+		return c
+	}
+	if rt.Method != http.MethodPost || strings.HasSuffix(rt.Path, "/session") {
+		return []string{"200"}
+	}
+	// 202: a job started (an import, a queued message).
+	return []string{"200", "201", "202"}
+}
+
+// successOf names the success statuses of operations that answer neither
+// 200 nor 201.
+var successOf = map[string][]string{
+	"POST /api/v1/sms-codes":                          {"202"}, // queued for sending
+	"POST /api/v1/staffing":                           {"202"}, // a background job
+	"PUT /api/v1/halls/{hall}/windows/{window}/cover": {"204"},
+	"PUT /api/v1/halls/{hall}/pads/{device}":          {"204"},
+}
+
+// errorCodes are the 4xx statuses an operation may answer, derived from
+// its declaration: every route refuses a bad credential (401) and may
+// rate-limit (429); role or hall checks and cross-site writes give 403;
+// parameters and bodies give 400 and 404; writes may conflict (409).
+func errorCodes(rt Route) []string {
+	codes := []string{"400", "401", "403", "404", "429"}
+	if rt.Method != http.MethodGet {
+		codes = append(codes, "409", "422")
+	}
+	return codes
 }
 
 func operationID(rt Route) string {
@@ -101,52 +178,103 @@ func allowsAnonymous(rt Route) bool {
 	return false
 }
 
-// schemaOf describes a Go type as JSON Schema (2020-12, as OpenAPI 3.1
-// uses), registering named structs under components.
-func schemaOf(t reflect.Type, defs map[string]any) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+// schemaGen describes Go types as JSON Schema (2020-12, as OpenAPI 3.1
+// uses), registering named structs under components. In request mode it
+// adds the bounds the decoder enforces (clean_input.go).
+type schemaGen struct {
+	defs    map[string]any
+	request bool
+}
+
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	yuanType = reflect.TypeFor[catalog.Yuan]()
+	dateType = reflect.TypeFor[workday.Date]()
+)
+
+// of is the schema of type t as the value of the named field.
+func (g *schemaGen) of(t reflect.Type, field string, tag reflect.StructTag) map[string]any {
+	if t.Kind() == reflect.Pointer {
+		inner := g.of(t.Elem(), field, tag)
+		return nullable(inner)
+	}
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == yuanType:
+		return map[string]any{"type": "number", "minimum": 0}
+	case t == dateType:
+		return map[string]any{"type": "string", "format": "date"}
+	case ownJSON(t):
+		if t.Implements(textMarshaler) || reflect.PointerTo(t).Implements(textMarshaler) {
+			return map[string]any{"type": "string"}
+		}
+		return map[string]any{}
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return map[string]any{"type": "string"}
+		sc := map[string]any{"type": "string"}
+		if g.request {
+			sc["maxLength"] = maxLenOf(field, tag)
+		}
+		return sc
 	case reflect.Bool:
 		return map[string]any{"type": "boolean"}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return map[string]any{"type": "integer"}
+		return g.number("integer", field, t.Kind(), tag)
 	case reflect.Float32, reflect.Float64:
-		return map[string]any{"type": "number"}
+		return g.number("number", field, t.Kind(), tag)
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return map[string]any{} // json.RawMessage: any JSON
 		}
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), defs)}
+		return map[string]any{"type": "array", "items": g.of(t.Elem(), field, tag)}
 	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), defs)}
+		return map[string]any{"type": "object", "additionalProperties": g.of(t.Elem(), field, tag)}
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
-		if t.String() == "time.Time" {
-			return map[string]any{"type": "string", "format": "date-time"}
-		}
 		name := schemaName(t)
-		if _, done := defs[name]; !done {
-			defs[name] = map[string]any{} // placeholder against recursion
+		if _, done := g.defs[name]; !done {
+			g.defs[name] = map[string]any{} // placeholder against recursion
 			props := map[string]any{}
-			addFields(t, props, defs)
-			keys := make([]string, 0, len(props))
-			for k := range props {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			defs[name] = map[string]any{"type": "object", "properties": props}
+			g.addFields(t, props)
+			g.defs[name] = map[string]any{"type": "object", "properties": props, "additionalProperties": false}
 		}
 		return map[string]any{"$ref": "#/components/schemas/" + name}
 	}
 	return map[string]any{}
 }
 
-func addFields(t reflect.Type, props map[string]any, defs map[string]any) {
+func (g *schemaGen) number(typ, field string, k reflect.Kind, tag reflect.StructTag) map[string]any {
+	sc := map[string]any{"type": typ}
+	if g.request {
+		r := rangeOf(field, k, tag)
+		sc["minimum"], sc["maximum"] = r.Min, r.Max
+		if !isFloat(k) {
+			sc["minimum"], sc["maximum"] = int64(r.Min), int64(r.Max)
+		}
+	}
+	return sc
+}
+
+// nullable lets a schema be null too (a Go pointer).
+func nullable(sc map[string]any) map[string]any {
+	if t, ok := sc["type"].(string); ok {
+		out := map[string]any{}
+		for k, v := range sc {
+			out[k] = v
+		}
+		out["type"] = []string{t, "null"}
+		return out
+	}
+	if len(sc) == 0 {
+		return sc // anything, null included
+	}
+	return map[string]any{"anyOf": []any{sc, map[string]any{"type": "null"}}}
+}
+
+func (g *schemaGen) addFields(t reflect.Type, props map[string]any) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -163,14 +291,14 @@ func addFields(t reflect.Type, props map[string]any, defs map[string]any) {
 				ft = ft.Elem()
 			}
 			if ft.Kind() == reflect.Struct {
-				addFields(ft, props, defs)
+				g.addFields(ft, props)
 				continue
 			}
 		}
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = schemaOf(f.Type, defs)
+		props[name] = g.of(f.Type, name, f.Tag)
 	}
 }
 

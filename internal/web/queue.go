@@ -147,7 +147,7 @@ func (s *Server) apiSMSCode(w http.ResponseWriter, r *http.Request) error {
 	if err := s.sendCode(r, hallID, in.Phone, in.PageToken); err != nil {
 		return err
 	}
-	writeJSON(w, 202, map[string]bool{"sent": true})
+	writeJSON(w, 202, sentJSON{Sent: true})
 	return nil
 }
 
@@ -213,7 +213,7 @@ func (s *Server) apiTrackCancel(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.CancelByToken(r.Context(), r.PathValue("token")); err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]bool{"cancelled": true})
+	writeJSON(w, 200, cancelledJSON{Cancelled: true})
 	return nil
 }
 
@@ -230,7 +230,7 @@ func (s *Server) apiGetTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, map[string]any{"ticket": t, "transitions": trs})
+	writeJSON(w, 200, ticketDetail{Ticket: t, Transitions: trs})
 	return nil
 }
 

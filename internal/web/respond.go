@@ -11,6 +11,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
 	"mingbai/internal/apperr"
 	"mingbai/internal/i18n"
 	"mingbai/internal/store"
@@ -131,13 +135,20 @@ func formError(r *http.Request, err error) (string, int, error) {
 	return message(lang(r), e), status, nil
 }
 
+// jsonOut are the options of every JSON answer: encoding/json's rules,
+// except that an empty list is [] and an empty map {}, never null (the
+// OpenAPI description declares arrays and objects, not null).
+var jsonOut = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv2.FormatNilSliceAsNull(false), jsonv2.FormatNilMapAsNull(false), jsontext.EscapeForHTML(true))
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := jsonv2.Marshal(v, jsonOut)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(true)
-	_ = enc.Encode(v)
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // maxBody bounds every JSON request body; imports use their own limit.

@@ -60,10 +60,10 @@ func roles(rs ...auth.Role) []auth.Role { return rs }
 func (s *Server) routeTable() []Route {
 	rt := []Route{
 		// ---- Foundation: health, metrics, API description -------------
-		{Method: "GET", Path: "/healthz", Hall: HallNone, Roles: everyone, Handler: s.handleHealthz, Summary: "Process is up", Tag: "system"},
-		{Method: "GET", Path: "/readyz", Hall: HallNone, Roles: everyone, Handler: s.handleReadyz, Summary: "Database is reachable", Tag: "system"},
+		{Method: "GET", Path: "/healthz", Hall: HallNone, Roles: everyone, Handler: s.handleHealthz, Summary: "Process is up", Tag: "system", Response: healthJSON{}},
+		{Method: "GET", Path: "/readyz", Hall: HallNone, Roles: everyone, Handler: s.handleReadyz, Summary: "Database is reachable", Tag: "system", Response: readyJSON{}},
 		{Method: "GET", Path: "/metrics", Hall: HallNone, Roles: everyone, Handler: s.handleMetrics, Summary: "Prometheus metrics", Tag: "system"},
-		{Method: "GET", Path: "/api/v1/openapi.json", Hall: HallNone, Roles: everyone, Handler: s.handleOpenAPI, Summary: "This OpenAPI 3.1 description", Tag: "system"},
+		{Method: "GET", Path: "/api/v1/openapi.json", Hall: HallNone, Roles: everyone, Handler: s.handleOpenAPI, Summary: "This OpenAPI 3.1 description", Tag: "system", Response: map[string]any{}},
 		{Method: "POST", Path: "/csp-report", Roles: everyone, Hall: HallNone, Handler: s.handleCSPReport},
 		{Method: "GET", Path: "/api/docs", Hall: HallNone, Roles: everyone, Handler: s.handleAPIDocs},
 
@@ -78,11 +78,11 @@ func (s *Server) routeTable() []Route {
 		// ---- Foundation: accounts and tokens --------------------------
 		{Method: "GET", Path: "/api/v1/users", Hall: HallNone, Roles: admins, Handler: s.apiListUsers, Summary: "List user accounts", Tag: "accounts", Response: []userJSON{{}}},
 		{Method: "POST", Path: "/api/v1/users", Hall: HallNone, Roles: admins, Handler: s.apiCreateUser, Summary: "Create a user account", Tag: "accounts", Request: createUserRequest{}, Response: userJSON{}},
-		{Method: "PUT", Path: "/api/v1/users/{name}/role", Hall: HallNone, Roles: admins, Handler: s.apiSetUserRole, Summary: "Change an account's role (its sessions end)", Tag: "accounts", Request: roleRequest{}},
-		{Method: "POST", Path: "/api/v1/users/{name}/disable", Hall: HallNone, Roles: admins, Handler: s.apiDisableUser, Summary: "Disable an account (ends its sessions, revokes its tokens)", Tag: "accounts"},
+		{Method: "PUT", Path: "/api/v1/users/{name}/role", Hall: HallNone, Roles: admins, Handler: s.apiSetUserRole, Summary: "Change an account's role (its sessions end)", Tag: "accounts", Request: roleRequest{}, Response: roleJSON{}},
+		{Method: "POST", Path: "/api/v1/users/{name}/disable", Hall: HallNone, Roles: admins, Handler: s.apiDisableUser, Summary: "Disable an account (ends its sessions, revokes its tokens)", Tag: "accounts", Response: disabledJSON{}},
 		{Method: "GET", Path: "/api/v1/tokens", Hall: HallNone, Roles: admins, Handler: s.apiListTokens, Summary: "List API tokens", Tag: "accounts", Response: []tokenJSON{{}}},
 		{Method: "POST", Path: "/api/v1/tokens", Hall: HallNone, Roles: admins, Handler: s.apiCreateToken, Summary: "Create an API token for a user (secret shown once)", Tag: "accounts", Request: createTokenRequest{}, Response: createdToken{}},
-		{Method: "POST", Path: "/api/v1/tokens/{id}/revoke", Hall: HallNone, Roles: admins, Handler: s.apiRevokeToken, Summary: "Revoke an API token", Tag: "accounts"},
+		{Method: "POST", Path: "/api/v1/tokens/{id}/revoke", Hall: HallNone, Roles: admins, Handler: s.apiRevokeToken, Summary: "Revoke an API token", Tag: "accounts", Response: revokedJSON{}},
 
 		// ---- Foundation: halls, zones, windows, staff, devices --------
 		{Method: "GET", Path: "/api/v1/halls", Hall: HallNone, Roles: everyone, Handler: s.apiListHalls, Summary: "List halls", Tag: "hall", Response: []hallJSON{{}}},
@@ -100,7 +100,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "PUT", Path: "/api/v1/halls/{hall}/staff/{staff}", Hall: HallPath, Roles: managers, Handler: s.apiSaveStaff, Summary: "Change a staff member", Tag: "hall", Request: staffJSON{}, Response: staffJSON{}},
 		{Method: "GET", Path: "/api/v1/halls/{hall}/devices", Hall: HallPath, Roles: overseers, Handler: s.apiListDevices, Summary: "Devices of a hall", Tag: "hall", Response: []deviceJSON{{}}},
 		{Method: "POST", Path: "/api/v1/halls/{hall}/devices", Hall: HallPath, Roles: managers, Handler: s.apiCreateDevice, Summary: "Register a device; returns its token once", Tag: "hall", Request: deviceJSON{}, Response: createdDevice{}},
-		{Method: "POST", Path: "/api/v1/halls/{hall}/devices/{device}/revoke", Hall: HallPath, Roles: managers, Handler: s.apiRevokeDevice, Summary: "Revoke a device token", Tag: "hall"},
+		{Method: "POST", Path: "/api/v1/halls/{hall}/devices/{device}/revoke", Hall: HallPath, Roles: managers, Handler: s.apiRevokeDevice, Summary: "Revoke a device token", Tag: "hall", Response: revokedJSON{}},
 
 		// ---- Foundation: audit and outbox -----------------------------
 		{Method: "GET", Path: "/api/v1/audit", Hall: HallNone, Roles: auditors, Handler: s.apiListAudit, Summary: "Audit records, newest first (filters: action prefix, actor, before)", Tag: "audit", Response: []auditJSON{{}}},
@@ -165,10 +165,10 @@ func (s *Server) routeTable() []Route {
 	rt = append(rt, []Route{
 		{Method: "POST", Path: "/api/v1/tickets", Hall: HallBody, Roles: everyone, Handler: s.apiIssueTicket, Summary: "Take a ticket (kiosk device, staff, or anonymous web, rate-limited); a retry with the same idempotency_key returns the first ticket", Tag: "queue", Request: issueRequest{}, Response: issuedJSON{}},
 		{Method: "GET", Path: "/api/v1/page-token", Roles: everyone, Hall: HallNone, Handler: s.apiPageToken, Summary: "A page token: the proof of a page view that the public passes with POST /api/v1/sms-codes (valid 30 minutes, for 3 codes, from this address)", Tag: "queue", Response: pageTokenJSON{}},
-		{Method: "POST", Path: "/api/v1/sms-codes", Hall: HallBody, Roles: everyone, Handler: s.apiSMSCode, Summary: "Send an SMS code to confirm the phone of a remote ticket", Tag: "queue", Request: smsCodeRequest{}},
+		{Method: "POST", Path: "/api/v1/sms-codes", Hall: HallBody, Roles: everyone, Handler: s.apiSMSCode, Summary: "Send an SMS code to confirm the phone of a remote ticket", Tag: "queue", Request: smsCodeRequest{}, Response: sentJSON{}},
 		{Method: "GET", Path: "/api/v1/track/{token}", Hall: HallNone, Roles: everyone, Handler: s.apiTrack, Summary: "Public tracking view of a ticket by its tracking token: position, estimate, numbers being called", Tag: "queue", Response: trackJSON{}},
-		{Method: "POST", Path: "/api/v1/track/{token}/cancel", Hall: HallNone, Roles: everyone, Handler: s.apiTrackCancel, Summary: "Give up a waiting ticket from its tracking page", Tag: "queue"},
-		{Method: "GET", Path: "/api/v1/tickets/{id}", Hall: HallTicket, Roles: staffRoles, Handler: s.apiGetTicket, Summary: "A ticket with its timestamped transitions (staff)", Tag: "queue", Response: store.Ticket{}},
+		{Method: "POST", Path: "/api/v1/track/{token}/cancel", Hall: HallNone, Roles: everyone, Handler: s.apiTrackCancel, Summary: "Give up a waiting ticket from its tracking page", Tag: "queue", Response: cancelledJSON{}},
+		{Method: "GET", Path: "/api/v1/tickets/{id}", Hall: HallTicket, Roles: staffRoles, Handler: s.apiGetTicket, Summary: "A ticket with its timestamped transitions (staff)", Tag: "queue", Response: ticketDetail{}},
 		{Method: "POST", Path: "/api/v1/windows/{window}/call", Hall: HallWindow, Roles: windowRoles, Handler: s.apiCall, Summary: "Call the next ticket by the hall's policy, or a given ticket out of turn with a reason; 404 when nothing waits", Tag: "queue", Request: callRequest{}, Response: store.Ticket{}},
 		{Method: "POST", Path: "/api/v1/windows/{window}/session", Hall: HallWindow, Roles: windowRoles, Handler: s.apiWindowSession, Summary: "Sign in at a window (open), pause with a reason (break, back_office, meeting) or sign out (closed)", Tag: "queue", Request: sessionRequest{}, Response: store.WindowSession{}},
 		{Method: "GET", Path: "/api/v1/windows/{window}/console", Hall: HallWindow, Roles: windowRoles, Handler: s.apiConsole, Summary: "Window console state: session, current ticket, waiting counts, today's figures", Tag: "queue", Response: store.Console{}},
@@ -177,7 +177,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/halls/{hall}/integrity-alerts", Hall: HallPath, Roles: overseers, Handler: s.apiIntegrityAlerts, Summary: "Integrity alerts (out-of-turn calls)", Tag: "queue", Response: []store.IntegrityAlert{{}}},
 		{Method: "GET", Path: "/api/v1/halls/{hall}/queue-settings", Hall: HallPath, Roles: overseers, Handler: s.apiQueueSettings, Summary: "Queue rules of a hall", Tag: "queue", Response: store.QueueSettings{}},
 		{Method: "PUT", Path: "/api/v1/halls/{hall}/queue-settings", Hall: HallPath, Roles: managers, Handler: s.apiQueueSettings, Summary: "Change the queue rules of a hall (policy, green-channel bound, recalls, near-turn SMS, caps, no-show rules)", Tag: "queue", Request: store.QueueSettings{}, Response: store.QueueSettings{}},
-		{Method: "PUT", Path: "/api/v1/halls/{hall}/item-caps/{item}", Hall: HallPath, Roles: managers, Handler: s.apiItemCap, Summary: "Set the daily ticket cap of an item (0 removes it)", Tag: "queue", Request: itemCapRequest{}},
+		{Method: "PUT", Path: "/api/v1/halls/{hall}/item-caps/{item}", Hall: HallPath, Roles: managers, Handler: s.apiItemCap, Summary: "Set the daily ticket cap of an item (0 removes it)", Tag: "queue", Request: itemCapRequest{}, Response: itemCapRequest{}},
 		{Method: "GET", Path: "/api/v1/halls/{hall}/eta-accuracy", Hall: HallPath, Roles: overseers, Handler: s.apiETAAccuracy, Summary: "Error of the wait estimates given at issue against the actual waits (last 30 days)", Tag: "queue", Response: store.ETAAccuracy{}},
 	}...)
 	for _, a := range acts {
@@ -215,10 +215,10 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/cases/{id}/materials", Hall: HallCase, Roles: caseWorkers, Handler: s.apiCaseMaterials, Summary: "Record materials received, missing or deferred; extras need a reason and raise an integrity alert", Tag: "cases", Request: store.MaterialsUpdate{}, Response: store.CaseView{}},
 		{Method: "POST", Path: "/api/v1/progress", Hall: HallNone, Roles: everyone, Handler: s.apiProgress, Summary: "Public progress look-up by case number and the last four digits of the phone or ID number (rate-limited)", Tag: "cases", Request: progressRequest{}, Response: store.Progress{}},
 		{Method: "GET", Path: "/api/v1/integrity-alerts", Hall: HallQuery, Roles: overseers, Handler: s.apiListAlerts, Summary: "Integrity alerts (e.g. materials asked beyond the guide); ?all=1 includes resolved ones", Tag: "cases", Response: []store.IntegrityAlert{{}}},
-		{Method: "POST", Path: "/api/v1/integrity-alerts/{id}/resolve", Hall: HallQuery, Roles: alertClosers, Handler: s.apiResolveAlert, Summary: "Close an integrity alert with one note (required; used as its reason and decision; auditors). Prefer POST /api/v1/halls/{hall}/integrity-alerts/{id}/close", Tag: "cases", Request: resolveRequest{}},
+		{Method: "POST", Path: "/api/v1/integrity-alerts/{id}/resolve", Hall: HallQuery, Roles: alertClosers, Handler: s.apiResolveAlert, Summary: "Close an integrity alert with one note (required; used as its reason and decision; auditors). Prefer POST /api/v1/halls/{hall}/integrity-alerts/{id}/close", Tag: "cases", Request: resolveRequest{}, Response: okJSON{}},
 		{Method: "GET", Path: "/api/v1/calendar", Hall: HallNone, Roles: staffRoles, Handler: s.apiCalendar, Summary: "Working-day calendar: overrides and known years", Tag: "cases", Response: calendarJSON{}},
-		{Method: "POST", Path: "/api/v1/calendar/overrides", Hall: HallNone, Roles: calendarEditors, Handler: s.apiSetOverride, Summary: "Add or replace a calendar override (local closure, extra working day, a new year's schedule)", Tag: "cases", Request: overrideRequest{}},
-		{Method: "POST", Path: "/api/v1/calendar/known-years", Hall: HallNone, Roles: calendarEditors, Handler: s.apiKnownYear, Summary: "Declare a year's schedule complete in the overrides", Tag: "cases", Request: knownYearRequest{}},
+		{Method: "POST", Path: "/api/v1/calendar/overrides", Hall: HallNone, Roles: calendarEditors, Handler: s.apiSetOverride, Summary: "Add or replace a calendar override (local closure, extra working day, a new year's schedule)", Tag: "cases", Request: overrideRequest{}, Response: okJSON{}},
+		{Method: "POST", Path: "/api/v1/calendar/known-years", Hall: HallNone, Roles: calendarEditors, Handler: s.apiKnownYear, Summary: "Declare a year's schedule complete in the overrides", Tag: "cases", Request: knownYearRequest{}, Response: okJSON{}},
 
 		{Method: "GET", Path: "/cases", Hall: HallQuery, Roles: caseReaders, Handler: s.pageCases, Menu: menu("cases.list_title")},
 		{Method: "GET", Path: "/cases/new", Hall: HallOwn, Roles: roles(auth.WindowStaff), Handler: s.pageNewCase, Menu: menu("cases.new_title")},

@@ -162,6 +162,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 			s.fail(sw, r, err)
 			return
 		}
+		if err := cleanURL(r, rt.Path); err != nil {
+			s.fail(sw, r, err)
+			return
+		}
 		if rt.Hall != HallNone && rt.Hall != HallBody {
 			h, err := s.resolveHall(r, rt.Hall, p)
 			if err != nil {
@@ -172,6 +176,14 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), hallCtxKey{}, h))
+		}
+		if rt.Request == nil && r.Method != http.MethodGet && strings.HasPrefix(rt.Path, "/api/") {
+			// An operation that takes no body refuses one rather than
+			// ignore it (a client that sends fields expects them used).
+			if err := refuseBody(w, r); err != nil {
+				s.fail(sw, r, err)
+				return
+			}
 		}
 		if err := rt.Handler(sw, r); err != nil {
 			s.fail(sw, r, err)

@@ -177,8 +177,10 @@ func (s *Server) hallExists(ctx context.Context, id int64) error {
 
 // shortValue is what an error message may quote of a bad value: a short
 // prefix, so that a 100 kB value does not come back in a 100 kB error.
-func shortValue(v string) string {
-	const max = 60
+func shortValue(v string) string { return shortText(v, 60) }
+
+// shortText is v cut to max runes, with an ellipsis when cut.
+func shortText(v string, max int) string {
 	r := []rune(v)
 	if len(r) <= max {
 		return v
@@ -201,4 +203,56 @@ func (s *Server) bodyHall(r *http.Request, given int64) (int64, error) {
 		return 0, apperr.New(apperr.Forbidden, "err.other_hall")
 	}
 	return given, nil
+}
+
+// PUT and POST bodies that echo an object (a hall, zone, window, staff
+// member) may carry its identity: a changed immutable field or the id of
+// another hall's object is refused, never silently replaced.
+
+// sameOrZero refuses a given value of an immutable field that differs
+// from the object's.
+func sameOrZero[T comparable](field string, given, actual T) error {
+	var zero T
+	if given != zero && given != actual {
+		return apperr.InvalidField(field, "err.immutable", field)
+	}
+	return nil
+}
+
+// checkHallRef refuses a hall id in a body that is not the route's hall.
+func checkHallRef(field string, given, hall int64) error {
+	if given != 0 && given != hall {
+		return apperr.InvalidField(field, "err.foreign_id", "hall")
+	}
+	return nil
+}
+
+// checkWindowInput checks a window's body: its hall and id, its staff
+// member (of this hall) and its item codes (known to the catalogue).
+func (s *Server) checkWindowInput(ctx context.Context, hallID, id int64, staffID int64, items []string) error {
+	if staffID != 0 {
+		h, err := s.DB.StaffHall(ctx, staffID)
+		if (err != nil && apperr.Is(err, apperr.NotFound)) || (err == nil && h != hallID) {
+			return apperr.InvalidField("staff_id", "err.foreign_id", "staff")
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	known, err := s.DB.ListItemStatus(ctx)
+	if err != nil {
+		return err
+	}
+	codes := make(map[string]bool, len(known))
+	for _, it := range known {
+		codes[it.Code] = true
+	}
+	for _, c := range items {
+		if !codes[c] {
+			return apperr.InvalidField("items", "err.unknown_item", shortValue(c))
+		}
+	}
+	return nil
 }
