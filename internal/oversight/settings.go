@@ -16,24 +16,24 @@ import (
 // crosses its threshold is highlighted. Zero turns a threshold off.
 type Thresholds struct {
 	// WaitingPerZone: people waiting in one zone (more is highlighted).
-	WaitingPerZone int `json:"waiting_per_zone"`
+	WaitingPerZone int `json:"waiting_per_zone" range:"0,10000"`
 	// LongestWaitMin: the longest current wait, in minutes.
-	LongestWaitMin int `json:"longest_wait_min"`
+	LongestWaitMin int `json:"longest_wait_min" range:"0,1440"`
 	// IdleWindowMin: an open window with nobody at it for this long.
-	IdleWindowMin int `json:"idle_window_min"`
+	IdleWindowMin int `json:"idle_window_min" range:"0,1440"`
 	// PausedMin: a window paused for this long.
-	PausedMin int `json:"paused_min"`
+	PausedMin int `json:"paused_min" range:"0,1440"`
 	// MeanWaitMin and P90WaitMin: today's mean and 90th-percentile wait.
-	MeanWaitMin int `json:"mean_wait_min"`
-	P90WaitMin  int `json:"p90_wait_min"`
+	MeanWaitMin int `json:"mean_wait_min" range:"0,1440"`
+	P90WaitMin  int `json:"p90_wait_min" range:"0,1440"`
 	// Within10Pct: the share called within 10 minutes, in percent (less is
 	// highlighted).
-	Within10Pct int `json:"within10_pct"`
+	Within10Pct int `json:"within10_pct" range:"0,100"`
 	// DueSoonDays: a case due within this many calendar days is "near its
 	// deadline".
-	DueSoonDays int `json:"due_soon_days"`
+	DueSoonDays int `json:"due_soon_days" range:"0,60"`
 	// OpenAlerts: open integrity alerts (more is highlighted).
-	OpenAlerts int `json:"open_alerts"`
+	OpenAlerts int `json:"open_alerts" range:"0,10000"`
 }
 
 // Rules are a hall's integrity-rule switches and thresholds
@@ -43,25 +43,25 @@ type Rules struct {
 	Off []string `json:"off"`
 	// RepeatServeCount cases of one applicant (by blind index) accepted by
 	// the same staff member within RepeatServeDays raise an alert.
-	RepeatServeCount int `json:"repeat_serve_count"`
-	RepeatServeDays  int `json:"repeat_serve_days"`
+	RepeatServeCount int `json:"repeat_serve_count" range:"0,1000"`
+	RepeatServeDays  int `json:"repeat_serve_days" range:"0,366"`
 	// ClockStopsPerCase: corrections (补正, the clock stops) of one case.
-	ClockStopsPerCase int `json:"clock_stops_per_case"`
+	ClockStopsPerCase int `json:"clock_stops_per_case" range:"0,100"`
 	// ClockStopsPerStaff: corrections started on one staff member's cases
 	// within ClockStopDays.
-	ClockStopsPerStaff int `json:"clock_stops_per_staff"`
-	ClockStopDays      int `json:"clock_stop_days"`
+	ClockStopsPerStaff int `json:"clock_stops_per_staff" range:"0,10000"`
+	ClockStopDays      int `json:"clock_stop_days" range:"0,366"`
 	// OutsideHoursGraceMin: a ticket issued this many minutes before
 	// opening or after the last-ticket time is outside hours.
-	OutsideHoursGraceMin int `json:"outside_hours_grace_min"`
+	OutsideHoursGraceMin int `json:"outside_hours_grace_min" range:"0,600"`
 	// PadOfflineMin: a rating pad not seen for this long during opening
 	// hours is offline.
-	PadOfflineMin int `json:"pad_offline_min"`
+	PadOfflineMin int `json:"pad_offline_min" range:"0,1440"`
 	// RevealAfterCloseDays: full personal data of a case viewed more than
 	// this many days after the case closed is "without a case at hand".
-	RevealAfterCloseDays int `json:"reveal_after_close_days"`
+	RevealAfterCloseDays int `json:"reveal_after_close_days" range:"0,366"`
 	// ScanDays bounds how far back a scan reads (tickets, cases, audit).
-	ScanDays int `json:"scan_days"`
+	ScanDays int `json:"scan_days" range:"1,92"`
 }
 
 // Settings are a hall's oversight settings.

@@ -176,11 +176,13 @@ func TestNegativeThresholdsAreRefused(t *testing.T) {
 	path := fmt.Sprintf("/api/v1/halls/%d/oversight-settings", e.Hall)
 	before := e.request("GET", path, bearer(mgr)).Body
 	for body, want := range map[string]string{
-		`{"thresholds":{"paused_min":-1}}`:    "窗口暂停（分钟）”不能为负数",
-		`{"rules":{"repeat_serve_count":-3}}`: "同一人员受理同一申请人件数”不能为负数",
-		`{"thresholds":{"within10_pct":101}}`: "最大为 100",
+		// Out-of-range numbers are refused by the body decoder against
+		// the ranges the API description declares (docs/security.md).
+		`{"thresholds":{"paused_min":-1}}`:    "“窗口暂停（分钟）”应在 0 到 1440 之间",
+		`{"rules":{"repeat_serve_count":-3}}`: "“同一人员受理同一申请人件数”应在 0 到 1000 之间",
+		`{"thresholds":{"within10_pct":101}}`: "应在 0 到 100 之间",
 		`{"rules":{"off":["no.such_rule"]}}`:  "没有“no.such_rule”这条规则",
-		`{"rules":{"scan_days":0}}`:           "检查范围至少为 1 天",
+		`{"rules":{"scan_days":0}}`:           "应在 1 到 92 之间",
 	} {
 		res := e.request("PUT", path, bearer(mgr), jsonBody(body), header("Accept-Language", "zh-CN"))
 		if res.Status != 400 || !strings.Contains(res.Body, want) {

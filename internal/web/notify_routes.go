@@ -15,7 +15,7 @@ func (s *Server) notifyRoutes() []Route {
 		{Method: "POST", Path: "/notify/campaigns", Hall: HallQuery, Roles: managers, Handler: s.formNotifyCampaign},
 		{Method: "POST", Path: "/notify/campaigns/{id}/stop", Hall: HallQuery, Roles: managers, Handler: s.formNotifyCampaignStop},
 		{Method: "GET", Path: "/notify/registry", Hall: HallQuery, Roles: managers, Handler: s.pageNotifyRegistry, Menu: menu("notify.registry_title")},
-		{Method: "POST", Path: "/api/v1/notify/imports", Hall: HallQuery, Roles: managers, Handler: s.apiNotifyImport, Summary: "Upload the contributor registry (multipart field file: CSV or XLSX); every bad row is listed (422) and nothing imported, else the import runs in the background (202)", Tag: "notify", Response: importJob{Errors: []importRowError{{}}}},
+		{Method: "POST", Path: "/api/v1/notify/imports", Hall: HallQuery, Roles: managers, Handler: s.apiNotifyImport, Summary: "Upload the contributor registry (multipart field file: CSV or XLSX); every bad row is listed (422) and nothing imported, else the import runs in the background (202)", Tag: "notify", Response: importJob{Errors: []importRowError{{}}}, Unprocessable: importJob{Errors: []importRowError{{}}}},
 		{Method: "GET", Path: "/api/v1/notify/imports/{job}", Hall: HallQuery, Roles: managers, Handler: s.apiNotifyImportJob, Summary: "Progress and result of a registry import", Tag: "notify", Response: importJob{Errors: []importRowError{}}},
 		{Method: "GET", Path: "/notify/optouts", Hall: HallQuery, Roles: managers, Handler: s.pageNotifyOptOuts, Menu: menu("notify.optouts_title")},
 		{Method: "POST", Path: "/notify/optouts", Hall: HallQuery, Roles: managers, Handler: s.formNotifyOptOut},

@@ -69,6 +69,12 @@ func (s *Server) openAPI() map[string]any {
 		for _, code := range errorCodes(rt) {
 			responses[code] = map[string]any{"description": errorDescriptions[code], "content": errorContent}
 		}
+		if rt.Unprocessable != nil {
+			// An upload that lists every bad row answers 422 with its own
+			// shape (an import job with its errors), not an ErrorBody.
+			responses["422"] = map[string]any{"description": errorDescriptions["422"],
+				"content": map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(rt.Unprocessable), "", "")}}}
+		}
 		responses["default"] = map[string]any{"description": "Server error (5xx)", "content": errorContent}
 		op["responses"] = responses
 		if allowsAnonymous(rt) {
@@ -117,7 +123,7 @@ var errorDescriptions = map[string]string{
 	"403": "The caller's role may not call this, the hall is not the caller's, or a cross-site write",
 	"404": "No such object (or it belongs to a hall the caller may not act in)",
 	"409": "Conflict with the current state (a duplicate, a ticket in another state …)",
-	"422": "Well-formed but with errors in its content, each listed in error.details (imports)",
+	"422": "Well-formed but with errors in its content, each listed (error.details, or the import job's errors)",
 	"429": "Too many requests: try again later (Retry-After)",
 }
 

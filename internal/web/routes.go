@@ -27,6 +27,9 @@ type Route struct {
 	// JSON bodies (nil when there is none).
 	Request  any
 	Response any
+	// Unprocessable, when set, is the shape of a 422 answer that is not
+	// an ErrorBody (an import job listing every bad row).
+	Unprocessable any
 	// Menu, when set, puts the route on the home page: for everyone when
 	// the route is open to everyone, otherwise for the roles of the route.
 	Menu *MenuEntry
