@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -92,11 +94,19 @@ func (db *DB) ListOutbox(ctx context.Context, hallID int64, state string, limit 
 	return db.listOutbox(ctx, hallID, OutboxFilter{State: state}, limit, false)
 }
 
-// OutboxFilter narrows the outbox page: by state, provider, kind and
+// OutboxFilter narrows the outbox page: by state, provider, kind,
 // recipient — a full mobile number (found by its blind index), a masked
-// one (138****5678) or its last four digits.
+// one (138****5678) or its last four digits — and case number (the
+// messages about that case of the hall: notices, completion, rating
+// invitation; bodies are sealed, so they are found by their keys).
 type OutboxFilter struct {
-	State, Provider, Kind, Phone string
+	State, Provider, Kind, Phone, Case string
+}
+
+// caseMessageKeys are the de-duplication keys of the messages about a
+// case (see notifyChange and the rating invitation).
+func caseMessageKeys(id int64) (prefixes []string, exact []string) {
+	return []string{fmt.Sprintf("case-notice:%d:", id)}, []string{fmt.Sprintf("case-done:%d", id), fmt.Sprintf("rating-invite:case:%d", id)}
 }
 
 // SearchOutbox is ListOutbox with a filter (recipients and bodies masked).
@@ -131,10 +141,25 @@ func (db *DB) listOutbox(ctx context.Context, hallID int64, f OutboxFilter, limi
 	}
 	var out []OutboxEntry
 	err := db.Read(ctx, func(tx *Tx) error {
+		caseCond, caseArgs := "", []any{}
+		if c := strings.TrimSpace(f.Case); c != "" {
+			var id int64
+			err := tx.QueryRow("SELECT id FROM cases WHERE number = ? AND (? = 1 OR hall_id = ?)", c, b2i(clear), hallID).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil // no such case in this hall: no messages
+			}
+			if err != nil {
+				return err
+			}
+			prefixes, exact := caseMessageKeys(id)
+			caseCond = " AND (dedupe_key LIKE ? OR dedupe_key IN (?, ?))"
+			caseArgs = append(caseArgs, prefixes[0]+"%", exact[0], exact[1])
+		}
+		args := append([]any{b2i(clear), hallID, f.State, f.State, f.Provider, f.Provider, f.Kind, f.Kind, blind, blind, masked, masked}, caseArgs...)
 		rows, err := tx.Query(`SELECT id, channel, recipient, body, recipient_masked, recipient_enc, body_enc, kind, COALESCE(dedupe_key, ''), attempts, state, last_error, created_at, sent_at, COALESCE(hall_id, 0)
 			FROM outbox WHERE (? = 1 OR hall_id = ?) AND (? = '' OR state = ?) AND (? = '' OR provider = ?) AND (? = '' OR kind = ?)
-			AND (? = '' OR recipient_blind = ?) AND (? = '' OR recipient_masked LIKE ?) ORDER BY id DESC LIMIT ?`,
-			b2i(clear), hallID, f.State, f.State, f.Provider, f.Provider, f.Kind, f.Kind, blind, blind, masked, masked, limit)
+			AND (? = '' OR recipient_blind = ?) AND (? = '' OR recipient_masked LIKE ?)`+caseCond+` ORDER BY id DESC LIMIT ?`,
+			append(args, limit)...)
 		if err != nil {
 			return err
 		}

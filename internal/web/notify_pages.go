@@ -55,7 +55,10 @@ func (s *Server) renderNotifyOutbox(w http.ResponseWriter, r *http.Request, stat
 		return apperr.InvalidField("state", "err.bad_value", "state", state)
 	}
 	q := r.URL.Query()
-	f := store.OutboxFilter{State: state, Provider: q.Get("provider"), Kind: q.Get("kind"), Phone: q.Get("phone")}
+	f := store.OutboxFilter{State: state, Provider: q.Get("provider"), Kind: q.Get("kind"), Phone: q.Get("phone"), Case: q.Get("case")}
+	if len(f.Case) > 40 {
+		return apperr.InvalidField("case", "err.bad_value", "case", "")
+	}
 	if len(f.Phone) > 11 || len(f.Provider) > 40 || len(f.Kind) > 40 {
 		return apperr.InvalidField("phone", "err.bad_value", "phone", "")
 	}
