@@ -125,6 +125,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				writeDemoTokens(filepath.Join(f.data, "demo-device-tokens.txt"), res.DeviceTokens, log)
 			}
 		}
+		if hs, err := db.ListHalls(ctx); err == nil && len(hs) > 0 {
+			if n, err := demo.KeepRoster(ctx, db, hs[0].ID); err != nil {
+				log.Warn("demo roster", "err", err)
+			} else {
+				log.Info("demo duty roster", "shifts", n)
+			}
+		}
 		for _, a := range demo.Accounts {
 			cfg.DemoAccounts = append(cfg.DemoAccounts, web.DemoAccount{Role: string(a.Role), Username: a.Username, Password: demo.Password})
 		}
