@@ -90,34 +90,38 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	// The simulated clerks call within seconds at this speed: wait for ten
 	// calls (ten hall minutes or so at 300×), then the hall display has
 	// called numbers and the demo's tickets have measured estimates.
-	// One goroutine owns the stream reader to the end: it reports the
-	// tenth call, and then how the stream ended at shutdown.
-	called, ended := make(chan error, 1), make(chan error, 1)
+	// One goroutine owns the stream reader to the end: every call is one
+	// value on calls (it never blocks: calls beyond the buffer are
+	// dropped), and ended says how the stream ended at shutdown.
+	calls, ended := make(chan struct{}, 256), make(chan error, 1)
 	go func() {
-		n := 0
 		for {
 			line, err := r.ReadString('\n')
 			if err != nil {
-				if n < 10 {
-					called <- err
-				}
+				close(calls)
 				ended <- err
 				return
 			}
 			if strings.HasPrefix(line, "event: ticket.called") {
-				if n++; n == 10 {
-					called <- nil
+				select {
+				case calls <- struct{}{}:
+				default:
 				}
 			}
 		}
 	}()
-	select {
-	case err := <-called:
-		if err != nil {
-			t.Fatalf("stream ended before ten calls: %v", err)
+	nextCall := func() bool {
+		select {
+		case _, ok := <-calls:
+			return ok
+		case <-time.After(60 * time.Second):
+			return false
 		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("the living demo did not call ten numbers")
+	}
+	for i := 0; i < 10; i++ {
+		if !nextCall() {
+			t.Fatalf("the living demo did not call ten numbers (%d)", i)
+		}
 	}
 	var board struct {
 		Calls []struct{ Number, Window string }
@@ -138,9 +142,17 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 		MAE  int64 `json:"mean_abs_error_ms"`
 		Bias int64 `json:"mean_bias_ms"`
 	}
-	getJSON(t, manager, base+"/api/v1/halls/1/eta-accuracy", &acc)
-	if acc.N < 5 {
-		t.Errorf("estimate accuracy over %d tickets", acc.N)
+	// Some of the first calls are of tickets the demo put in the queue
+	// before it gave estimates; wait for later calls until five called
+	// tickets carry an estimate.
+	for i := 0; ; i++ {
+		getJSON(t, manager, base+"/api/v1/halls/1/eta-accuracy", &acc)
+		if acc.N >= 5 {
+			break
+		}
+		if i == 30 || !nextCall() {
+			t.Fatalf("estimate accuracy over %d tickets after %d more calls", acc.N, i)
+		}
 	}
 	// At 300× the estimator still assumes its default service time until
 	// it has seen finished tickets, so the figure is logged, not judged;

@@ -338,10 +338,13 @@ func (db *DB) preEstimate(ctx context.Context, req IssueRequest) (preIssue, erro
 	snap.Now = now
 	snap.Waiting = append(append(make([]queue.Ticket, 0, n+1), hs.waiting...), qt)
 	fp, idh := hs.fp, hs.idHash[n]
+	// Read under the lock: noteIssued appends to idHash concurrently.
+	sameLine := have && m.fp == fp && m.n <= n && hs.idHash[m.n] == m.idHash
+	day := hs.day
 	db.etas.mu.Unlock()
 	var p preIssue
-	p.eta, p.etaOK = estimateWith(replayFor(req.HallID, hs.day), snap, qt)
-	if have && m.fp == fp && m.n <= n && hs.idHash[m.n] == m.idHash && now.Sub(m.at) <= memoMaxAge && p.etaOK && m.ok && p.eta < m.last {
+	p.eta, p.etaOK = estimateWith(replayFor(req.HallID, day), snap, qt)
+	if sameLine && now.Sub(m.at) <= memoMaxAge && p.etaOK && m.ok && p.eta < m.last {
 		// Nothing but newer tickets changed since the last ticket of this
 		// line was told m.last: a later ticket is never told less.
 		p.eta = m.last
