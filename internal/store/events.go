@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"mingbai/internal/events"
 )
@@ -133,7 +135,9 @@ func (db *DB) Listen(ctx context.Context, ready func()) {
 		return
 	}
 	first := true
-	var last int64 // newest event delivered, or the newest at the first LISTEN
+	// last is the newest event delivered, or the newest at the first
+	// LISTEN; -1 until that first LISTEN has read it.
+	last := int64(-1)
 	for ctx.Err() == nil {
 		err := db.listenOnce(ctx, &last, func() {
 			if first && ready != nil {
@@ -184,10 +188,19 @@ func (db *DB) listenOnce(ctx context.Context, last *int64, ready func()) error {
 	if _, err := conn.Exec(ctx, `LISTEN "`+db.notifyChannel()+`"`); err != nil {
 		return err
 	}
-	if *last == 0 {
-		if err := conn.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM events").Scan(last); err != nil {
+	if *last < 0 {
+		var newest int64
+		err := conn.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM events").Scan(&newest)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" {
+			// Not migrated yet (a server that migrates after it started
+			// listening): every event to come is newer than none.
+			err, newest = nil, 0
+		}
+		if err != nil {
 			return err
 		}
+		*last = newest
 	} else {
 		// Listening again: what committed while nobody listened.
 		rows, err := conn.Query(ctx, "SELECT id, hall_id, kind, payload, at FROM events WHERE id > $1 ORDER BY id LIMIT $2", *last, listenCatchUp)

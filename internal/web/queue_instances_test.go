@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mingbai/internal/demo"
+	"mingbai/internal/pii"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 	"mingbai/internal/web"
@@ -15,13 +16,14 @@ import (
 
 // instance is one mingbai server process: its own database handle,
 // broker, event listener and HTTP server.
-func instance(t *testing.T, cfg store.Config) *hallEnv {
+func instance(t *testing.T, cfg store.Config, sealer *pii.Sealer) *hallEnv {
 	t.Helper()
 	db, err := store.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.SetPII(sealer) // the instances of a city share one key ring
 	return newServer(t, db, web.Config{Version: "test"})
 }
 
@@ -33,7 +35,11 @@ func TestTwoInstancesShareAHall(t *testing.T) {
 		t.Skip("MINGBAI_TEST_PG not set")
 	}
 	cfg := storetest.Config(t)
-	a := instance(t, cfg)
+	sealer, err := pii.NewSealer(pii.GenerateKeyring())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := instance(t, cfg, sealer)
 	if _, err := a.DB.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +48,7 @@ func TestTwoInstancesShareAHall(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Hall = res.Hall.ID
-	b := instance(t, cfg)
+	b := instance(t, cfg, sealer)
 	b.Hall = a.Hall
 
 	sctx, cancel := context.WithCancel(context.Background())
