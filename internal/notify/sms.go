@@ -128,6 +128,12 @@ func ucs2(u []uint16) []byte {
 	return b
 }
 
+// hasConcatHeader reports whether sm starts with an 8-bit concatenation
+// header whose part number lies within its total.
+func hasConcatHeader(sm []byte) bool {
+	return len(sm) >= 6 && sm[0] == 0x05 && sm[1] == 0x00 && sm[2] == 0x03 && sm[4] > 0 && sm[5] >= 1 && sm[5] <= sm[4]
+}
+
 // DecodeUCS2 turns UCS-2/UTF-16 big-endian octets back into text.
 func DecodeUCS2(b []byte) string {
 	u := make([]uint16, len(b)/2)
@@ -139,8 +145,12 @@ func DecodeUCS2(b []byte) string {
 
 // Reassemble joins the short_message octets of the parts of one message,
 // in any order, back into its text; it checks the concatenation headers.
+// A single part is a whole message unless it starts with a complete
+// concatenation header (05 00 03 ref total seq): the octets carry no UDHI
+// flag (esm_class does), and a text may begin with U+05xx (found by
+// FuzzSplitReassemble: "Ս" is 05 55).
 func Reassemble(shortMessages [][]byte) (string, error) {
-	if len(shortMessages) == 1 && (len(shortMessages[0]) == 0 || shortMessages[0][0] != 0x05) {
+	if len(shortMessages) == 1 && !hasConcatHeader(shortMessages[0]) {
 		return DecodeUCS2(shortMessages[0]), nil
 	}
 	byPart := map[int][]byte{}
