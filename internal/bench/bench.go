@@ -45,8 +45,15 @@ var Sections = []string{"raw", "issue", "call", "rates", "fanout", "report"}
 
 // Main is `mingbai bench`.
 func Main(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "fanout-clients" {
-		return ClientsMain(args[1:], stdout)
+	if len(args) > 0 {
+		switch args[0] {
+		case "fanout-clients":
+			return ClientsMain(args[1:], stdout)
+		case "province":
+			return ProvinceMain(args[1:], stdout, stderr)
+		case "province-screens":
+			return ScreensMain(args[1:], os.Stdin, stdout)
+		}
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)

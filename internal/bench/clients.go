@@ -37,14 +37,20 @@ type screens struct {
 	tr         *http.Transport
 }
 
-// connectClients connects n clients to the stream at url.
-func connectClients(ctx context.Context, url string, n int) *screens {
-	s := &screens{arrived: make([]int64, n)}
-	s.tr = &http.Transport{
+// screenTransport is the light HTTP transport of the screens: small
+// buffers, no idle pool.
+func screenTransport() *http.Transport {
+	return &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: 1, DisableCompression: true, ResponseHeaderTimeout: 60 * time.Second,
 		ReadBufferSize: 4096, WriteBufferSize: 1024,
 	}
+}
+
+// connectClients connects n clients to the stream at url.
+func connectClients(ctx context.Context, url string, n int) *screens {
+	s := &screens{arrived: make([]int64, n)}
+	s.tr = screenTransport()
 	sc := &http.Client{Transport: s.tr}
 	sctx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
