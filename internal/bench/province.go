@@ -371,11 +371,9 @@ func measure(ctx context.Context, d *driver, p *province, servers []*serveProc, 
 			return out, err
 		}
 		out.Screens, out.ScreensFailed = len(after), failed
-		// Screen i watches hall i mod 2N / 2 of the main run's N.
-		nu := 2 * screened
-		if len(servers) != 2 {
-			nu = len(servers) * screened
-		}
+		// Screen i watches hall (i mod 2N) / 2 of the main run's N (with
+		// two instances).
+		nu := len(servers) * screened
 		for i := range after {
 			k := (i % nu) / len(servers)
 			if k >= len(halls) {
@@ -398,6 +396,14 @@ func printProvince(out io.Writer, cfg ProvinceConfig, sc *sim.Scenario, res Prov
 		m.Halls, cfg.Speed, int(float64(m.Halls)*cfg.Speed), cfg.Scenario, cfg.StartAt, m.Elapsed.Round(time.Second), cfg.Screens, cfg.Instances)
 	fmt.Fprintf(out, "scenario: %.0f tickets per hall and day, %.1f an hour on average, %.1f in the hour from %s; load average at the end %s\n\n",
 		sc.Arrivals.PerDay, perHallHour, peakHour, cfg.StartAt, loadAvg())
+	issues := m.Ops["issue"].Rate()
+	perTicket := 0.0
+	if m.Ops["issue"].Ops > 0 {
+		perTicket = float64(n) / float64(m.Ops["issue"].Ops)
+	}
+	scale := float64(m.Halls) * cfg.Speed / 3600
+	fmt.Fprintf(out, "expected at this scale: %.1f tickets/s over the day, %.1f in that hour; measured %.1f tickets/s and %.2f operations per ticket, so %.0f operations/s over the day and %.0f in that hour\n\n",
+		perHallHour*scale, peakHour*scale, issues, perTicket, perHallHour*scale*perTicket, peakHour*scale*perTicket)
 	t := newTable("operation", "requests", "per s", "errors", "p50", "p99", "max")
 	for _, op := range provinceOps {
 		r := m.Ops[op]

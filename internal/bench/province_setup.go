@@ -349,4 +349,3 @@ func (now cpuSample) since(before cpuSample) time.Duration {
 	}
 	return d
 }
-
