@@ -114,6 +114,9 @@ type StepResult struct {
 	Screens, ScreensFailed int
 	Expected, Missed       int64
 	CPU                    []procFigure
+	// LockWaits is the mean number of the servers' backends waiting on a
+	// lock, AuditWaits those waiting on the audit chain's advisory lock.
+	LockWaits, AuditWaits float64
 }
 
 type procFigure struct {
@@ -338,6 +341,18 @@ func measure(ctx context.Context, d *driver, p *province, servers []*serveProc, 
 	for i, pr := range procs {
 		samples[i] = sampleCPU(pr.pids())
 	}
+	// How many of the servers' backends wait on a lock, sampled twice a
+	// second (the audit chain's advisory lock is one for the database).
+	sctx, stopSampling := context.WithCancel(ctx)
+	waits := make(chan [2]int, 1)
+	go func() {
+		var n, sum, audit int
+		for sleepUntil(sctx, time.Now().Add(500*time.Millisecond), nil) {
+			w, a := p.lockWaits(sctx)
+			n, sum, audit = n+1, sum+w, audit+a
+		}
+		waits <- [2]int{sum * 100 / max(n, 1), audit * 100 / max(n, 1)}
+	}()
 	d.measuring.Store(true)
 	t0 := time.Now()
 	stop := t0.Add(dur)
@@ -349,6 +364,9 @@ func measure(ctx context.Context, d *driver, p *province, servers []*serveProc, 
 	wg.Wait()
 	d.measuring.Store(false)
 	out.Elapsed = time.Since(t0)
+	stopSampling()
+	w := <-waits
+	out.LockWaits, out.AuditWaits = float64(w[0])/100, float64(w[1])/100
 	for i, pr := range procs {
 		now := sampleCPU(pr.pids())
 		f := procFigure{name: pr.name, cpu: now.since(samples[i])}
@@ -428,12 +446,13 @@ func printProvince(out io.Writer, cfg ProvinceConfig, sc *sim.Scenario, res Prov
 		tp.add(f.name, fmt.Sprintf("%.1f", f.cpu.Seconds()), fmt.Sprintf("%.2f", f.cpu.Seconds()/m.Elapsed.Seconds()), rss)
 	}
 	tp.print(out)
+	fmt.Fprintf(out, "servers' PostgreSQL backends waiting on a lock (mean of samples every 0.5 s): %.2f, on the audit chain's advisory lock: %.2f\n\n", m.LockWaits, m.AuditWaits)
 	ts := newTable("screens connected", "failed after connecting", "ticket.called expected (calls × screens of the hall)", "missed", "kiosk lag p50", "kiosk lag p99")
 	ts.add(m.Screens, m.ScreensFailed, m.Expected, m.Missed, m.Lag.P(.5), m.Lag.P(.99))
 	ts.print(out)
 	if len(res.Headroom) > 0 {
 		fmt.Fprintf(out, "### Province headroom: halls at %g× held with p99 ≤ %s for every operation and no error (%s a step, the main run's screens connected)\n", cfg.Speed, ms(cfg.Limit), cfg.StepDuration)
-		th := newTable("halls", "= halls at 1×", "ops/s", "errors", "worst p99", "kiosk lag p99", "serve CPU (cores)", "PostgreSQL backends (cores)", "held")
+		th := newTable("halls", "= halls at 1×", "ops/s", "errors", "worst p99", "kiosk lag p99", "serve CPU (cores)", "PostgreSQL backends (cores)", "waiting on the audit lock", "held")
 		for _, r := range res.Headroom {
 			n, e := r.Total()
 			w, op := r.Worst()
@@ -451,7 +470,7 @@ func printProvince(out io.Writer, cfg ProvinceConfig, sc *sim.Scenario, res Prov
 				held = "NO"
 			}
 			th.add(fmt.Sprint(r.Halls), int(float64(r.Halls)*cfg.Speed), float64(n)/r.Elapsed.Seconds(), e, fmt.Sprintf("%s (%s)", ms(w), op), r.Lag.P(.99),
-				fmt.Sprintf("%.2f", serve), fmt.Sprintf("%.2f", pg), held)
+				fmt.Sprintf("%.2f", serve), fmt.Sprintf("%.2f", pg), fmt.Sprintf("%.1f", r.AuditWaits), held)
 		}
 		th.print(out)
 		fmt.Fprintf(out, "headroom: %d halls at %g× (%d at 1×)\n\n", res.Held, cfg.Speed, int(float64(res.Held)*cfg.Speed))

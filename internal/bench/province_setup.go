@@ -349,3 +349,12 @@ func (now cpuSample) since(before cpuSample) time.Duration {
 	}
 	return d
 }
+
+// lockWaits counts the servers' backends waiting on a lock now, and those
+// waiting on the audit chain's advisory lock (store/audit.go: key 7262002).
+func (p *province) lockWaits(ctx context.Context) (all, audit int) {
+	p.db.Raw().QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = 7262002)
+		FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE NOT l.granted AND a.application_name = $1`, p.app).Scan(&all, &audit)
+	return all, audit
+}
