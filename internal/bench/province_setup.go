@@ -358,3 +358,11 @@ func (p *province) lockWaits(ctx context.Context) (all, audit int) {
 		WHERE NOT l.granted AND a.application_name = $1`, p.app).Scan(&all, &audit)
 	return all, audit
 }
+
+// busy reports whether a backend of the servers is running a statement or
+// holds a transaction open.
+func (p *province) busy(ctx context.Context) bool {
+	var n int
+	p.db.Raw().QueryRowContext(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state IN ('active', 'idle in transaction')", p.app).Scan(&n)
+	return n > 0
+}
