@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -46,57 +45,23 @@ func connectCounting(ctx context.Context, urls []string, n int) *countingScreens
 
 func (s *countingScreens) client(ctx context.Context, sc *http.Client, url string, i int, sem chan struct{}) {
 	readyDone := false
-	defer func() {
-		if !readyDone {
-			s.failed.Add(1)
-			s.ready.Done()
-		}
-	}()
-	fail := func(err error) { s.firstErr.CompareAndSwap(nil, &err) }
-	sem <- struct{}{}
-	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	resp, err := sc.Do(req)
-	<-sem
-	if err != nil {
-		fail(err)
-		return
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		fail(fmt.Errorf("stream: HTTP %d", resp.StatusCode))
-		return
-	}
-	br := bufio.NewReaderSize(resp.Body, 1024)
-	snapshot, midline := false, false
-	for {
-		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			midline = true
-			continue
-		}
-		if err != nil {
-			if !readyDone {
-				fail(err)
-			} else if ctx.Err() == nil {
-				s.failed.Add(1) // the stream ended under the screen
-				fail(err)
-			}
-			return
-		}
-		if midline {
-			midline = false
-			continue
-		}
-		switch {
-		case bytes.Equal(line, []byte("event: snapshot\n")):
-			snapshot = true
-		case snapshot && !readyDone && len(line) == 1:
-			s.connected.Add(1)
-			readyDone = true
-			s.ready.Done()
-		case readyDone && bytes.Equal(line, []byte("event: ticket.called\n")):
+	err := readStream(ctx, sc, url, sem, func() {
+		s.connected.Add(1)
+		readyDone = true
+		s.ready.Done()
+	}, func() bool {
+		if readyDone {
 			s.called[i].Add(1)
 		}
+		return true
+	})
+	if err != nil {
+		s.firstErr.CompareAndSwap(nil, &err)
+	}
+	if !readyDone {
+		s.ready.Done() // never connected: counted by connected
+	} else if err != nil {
+		s.failed.Add(1) // the stream ended under the screen
 	}
 }
 
