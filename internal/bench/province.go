@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"mingbai/internal/demo"
 	"mingbai/internal/sim"
 )
 
@@ -165,7 +166,7 @@ func Province(ctx context.Context, cfg ProvinceConfig, out, log io.Writer) (Prov
 	if err != nil {
 		return res, err
 	}
-	start, err := clockMinute(cfg.StartAt)
+	start, err := demo.ClockMinutes(cfg.StartAt)
 	if err != nil {
 		return res, err
 	}
@@ -273,14 +274,6 @@ func (s StepResult) held(limit time.Duration) bool {
 	n, errs := s.Total()
 	w, _ := s.Worst()
 	return n > 0 && errs == 0 && w <= limit
-}
-
-func clockMinute(s string) (float64, error) {
-	var h, m int
-	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 23 || m < 0 || m > 59 {
-		return 0, fmt.Errorf("bad clock time %q (want HH:MM)", s)
-	}
-	return float64(h*60 + m), nil
 }
 
 // warmAll warms the halls up, 32 at a time.
@@ -495,8 +488,8 @@ func scenarioRates(sc *sim.Scenario, at string) (mean, hour float64) {
 	if sum == 0 {
 		return 0, 0
 	}
-	open, _ := clockMinute(sc.Open)
-	start, _ := clockMinute(at)
+	open, _ := demo.ClockMinutes(sc.Open)
+	start, _ := demo.ClockMinutes(at)
 	mean = sc.Arrivals.PerDay / float64(len(w))
 	if i := int((start - open) / 60); i >= 0 && i < len(w) {
 		hour = sc.Arrivals.PerDay * w[i] / sum
