@@ -45,8 +45,15 @@ var Sections = []string{"raw", "issue", "call", "rates", "fanout", "report"}
 
 // Main is `mingbai bench`.
 func Main(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "fanout-clients" {
-		return ClientsMain(args[1:], stdout)
+	if len(args) > 0 {
+		switch args[0] {
+		case "fanout-clients":
+			return ClientsMain(args[1:], stdout)
+		case "province":
+			return ProvinceMain(args[1:], stdout, stderr)
+		case "province-screens":
+			return ScreensMain(args[1:], os.Stdin, stdout)
+		}
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -63,6 +70,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.LongQueue, "long-queue", DefaultLongQueue, "tickets waiting during the second issue run")
 	fs.IntVar(&cfg.ScreenQueue, "screen-queue", DefaultScreenQueue, "tickets waiting while the screens of the second fan-out run connect")
 	fs.StringVar(&skip, "skip", "", "comma-separated sections to skip: "+strings.Join(Sections, ","))
+	all := fs.Bool("all", false, "also run `mingbai bench province` with its defaults after the other sections (needs --pg): one output for docs/benchmarks.md")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -101,9 +109,17 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if exe, err := os.Executable(); err == nil {
 		cfg.ClientExe = []string{exe, "bench", "fanout-clients"}
 	}
+	if *all && cfg.PG == "" {
+		fmt.Fprintln(stderr, "bench: --all runs the province section on PostgreSQL: give --pg or $MINGBAI_TEST_PG")
+		return 2
+	}
 	if err := Run(context.Background(), cfg, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 1
+	}
+	if *all {
+		fmt.Fprintln(stdout, "### 7. Province scale (mingbai bench province, defaults)")
+		return ProvinceMain([]string{"--pg", cfg.PG}, stdout, stderr)
 	}
 	return 0
 }

@@ -37,14 +37,20 @@ type screens struct {
 	tr         *http.Transport
 }
 
-// connectClients connects n clients to the stream at url.
-func connectClients(ctx context.Context, url string, n int) *screens {
-	s := &screens{arrived: make([]int64, n)}
-	s.tr = &http.Transport{
+// screenTransport is the light HTTP transport of the screens: small
+// buffers, no idle pool.
+func screenTransport() *http.Transport {
+	return &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: 1, DisableCompression: true, ResponseHeaderTimeout: 60 * time.Second,
 		ReadBufferSize: 4096, WriteBufferSize: 1024,
 	}
+}
+
+// connectClients connects n clients to the stream at url.
+func connectClients(ctx context.Context, url string, n int) *screens {
+	s := &screens{arrived: make([]int64, n)}
+	s.tr = screenTransport()
 	sc := &http.Client{Transport: s.tr}
 	sctx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
@@ -67,22 +73,41 @@ func (s *screens) client(ctx context.Context, sc *http.Client, url string, i int
 			s.got.Done()
 		}
 	}()
-	fail := func(err error) { s.firstErr.CompareAndSwap(nil, &err) }
+	err := readStream(ctx, sc, url, sem, func() {
+		s.connected.Add(1)
+		readyDone = true
+		s.ready.Done()
+	}, func() bool {
+		s.arrived[i] = time.Now().UnixNano()
+		gotDone = true
+		s.got.Done()
+		return false // stay connected until the end, as a screen would
+	})
+	if err != nil && !readyDone {
+		s.firstErr.CompareAndSwap(nil, &err)
+	}
+}
+
+// readStream connects one screen to the stream at url (sem bounds the
+// connections being made at once) and reads it: ready is called when the
+// snapshot has been read, called at every ticket.called; when called
+// returns false the screen stays connected, reading nothing more, until
+// ctx ends. It returns the error that ended the stream (nil when ctx
+// did).
+func readStream(ctx context.Context, sc *http.Client, url string, sem chan struct{}, ready func(), called func() bool) error {
 	sem <- struct{}{}
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
 	resp, err := sc.Do(req)
 	<-sem
 	if err != nil {
-		fail(err)
-		return
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
-		fail(fmt.Errorf("stream: HTTP %d", resp.StatusCode))
-		return
+		return fmt.Errorf("stream: HTTP %d", resp.StatusCode)
 	}
 	br := bufio.NewReaderSize(resp.Body, 1024)
-	snapshot, midline := false, false
+	snapshot, readyDone, midline := false, false, false
 	for {
 		line, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
@@ -90,10 +115,10 @@ func (s *screens) client(ctx context.Context, sc *http.Client, url string, i int
 			continue
 		}
 		if err != nil {
-			if !readyDone {
-				fail(err)
+			if ctx.Err() != nil {
+				return nil
 			}
-			return
+			return err
 		}
 		if midline {
 			midline = false
@@ -103,16 +128,13 @@ func (s *screens) client(ctx context.Context, sc *http.Client, url string, i int
 		case bytes.Equal(line, []byte("event: snapshot\n")):
 			snapshot = true
 		case snapshot && !readyDone && len(line) == 1:
-			s.connected.Add(1)
 			readyDone = true
-			s.ready.Done()
+			ready()
 		case bytes.Equal(line, []byte("event: ticket.called\n")):
-			s.arrived[i] = time.Now().UnixNano()
-			gotDone = true
-			s.got.Done()
-			// Stay connected until the end, as a screen would.
-			<-ctx.Done()
-			return
+			if !called() {
+				<-ctx.Done()
+				return nil
+			}
 		}
 	}
 }
