@@ -19,6 +19,7 @@ var _ = Register(map[string]M{
 	"err.required":        {"“%s”为必填项。", "%s is required.", "「%s」為必填項。"},
 	"err.too_long":        {"“%s”过长（最多 %d 个字符）。", "%s is too long (at most %d characters).", "「%s」過長（最多 %d 個字元）。"},
 	"err.bad_value":       {"“%s”的值无效：%s", "%s has an invalid value: %s", "「%s」的值無效：%s"},
+	"err.hall_code":       {"大厅代码“%s”无效：只能用小写字母和数字，最多 16 位（它是办件编号的开头）", "The hall code %q is invalid: lower-case letters and digits only, at most 16 (it starts every case number)", "大廳代碼「%s」無效：只能用小寫字母和數字，最多 16 位（它是辦件編號的開頭）"},
 	"err.bad_id":          {"编号“%s”无效。", "Invalid id %q.", "編號「%s」無效。"},
 	"err.schema_mismatch": {"数据库结构版本为 %d，程序需要 %d。请运行：mingbai migrate", "Database schema is at version %d, this binary needs %d. Run: mingbai migrate", "資料庫結構版本為 %d，程式需要 %d。請執行：mingbai migrate"},
 	"err.schema_newer":    {"数据库结构版本 %d 比程序（%d）更新，请升级 mingbai。", "Database schema version %d is newer than this binary (%d); upgrade mingbai.", "資料庫結構版本 %d 比程式（%d）更新，請升級 mingbai。"},
