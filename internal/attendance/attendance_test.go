@@ -140,21 +140,3 @@ func TestUnattended(t *testing.T) {
 		}
 	}
 }
-
-func TestExtraWindows(t *testing.T) {
-	for _, tt := range []struct {
-		waiting, open int
-		mean, left    time.Duration
-		want          int
-	}{
-		{30, 2, 10 * time.Minute, 60 * time.Minute, 3}, // 6 each: 5 windows
-		{12, 2, 10 * time.Minute, 60 * time.Minute, 0},
-		{13, 2, 10 * time.Minute, 60 * time.Minute, 1},
-		{0, 0, 10 * time.Minute, 60 * time.Minute, 0},
-		{1, 0, 10 * time.Minute, 60 * time.Minute, 1},
-	} {
-		if got := ExtraWindows(tt.waiting, tt.open, tt.mean, tt.left); got != tt.want {
-			t.Errorf("%+v: %d", tt, got)
-		}
-	}
-}

@@ -103,29 +103,3 @@ func Unattended(w WindowNow, now time.Time, open bool, limit time.Duration) (boo
 	}
 	return true, int(away / time.Minute)
 }
-
-// ExtraWindows estimates how many more windows must open so that the
-// people waiting are served before closing (当日号当日办结): with open
-// windows serving one person per mean service time each, the queue clears
-// in waiting × mean ÷ open. 0 means the open windows suffice.
-func ExtraWindows(waiting, open int, mean, untilClose time.Duration) int {
-	if waiting == 0 || mean <= 0 {
-		return 0
-	}
-	if untilClose <= 0 {
-		if open == 0 {
-			return 1
-		}
-		return 0
-	}
-	// Windows needed: each serves floor(untilClose/mean) people.
-	per := int(untilClose / mean)
-	if per == 0 {
-		per = 1
-	}
-	need := (waiting + per - 1) / per
-	if need > open {
-		return need - open
-	}
-	return 0
-}

@@ -102,7 +102,7 @@ var _ = Register(map[string]M{
 	"dutyalert.complaint_due":          {"投诉建议 %[1]s 将于 %[2]s 到期。", "Complaint %[1]s is due on %[2]s.", "投訴建議 %[1]s 將於 %[2]s 到期。"},
 	"dutyalert.complaint_overdue":      {"投诉建议 %[1]s 已超过办理时限（%[2]s）。", "Complaint %[1]s is past its deadline (%[2]s).", "投訴建議 %[1]s 已超過辦理時限（%[2]s）。"},
 	"dutyalert.help_call":              {"%[1]s号窗口请求值班领导到场：%[2]s", "Window %[1]s asks the duty leader to come: %[2]s", "%[1]s號窗口請求值班領導到場：%[2]s"},
-	"dutyalert.extra_window":           {"%[1]s 人等候、%[2]s 个窗口在办，按测算闭厅前办不完，建议再开 %[3]s 个窗口（当日号当日办结）。", "%[1]s people wait with %[2]s windows open; by the estimate they would not be served before closing: open %[3]s more (same-day service).", "%[1]s 人等候、%[2]s 個窗口在辦，按測算閉廳前辦不完，建議再開 %[3]s 個窗口（當日號當日辦結）。"},
+	"dutyalert.extra_window":           {"%[1]s 人等候、%[2]s 个窗口在办，按模拟测算其中 %[5]s 人闭厅前办不完，建议增开 %[3]s 个窗口：%[4]s（当日号当日办结）。", "%[1]s people wait with %[2]s windows open; by the simulation %[5]s of them would not be served before closing: open %[3]s more — %[4]s (same-day service).", "%[1]s 人等候、%[2]s 個窗口在辦，按模擬測算其中 %[5]s 人閉廳前辦不完，建議增開 %[3]s 個窗口：%[4]s（當日號當日辦結）。"},
 	"dutyalert.err.answer":             {"答复只能是“马上到”。", "The answer can only be “on my way”.", "答覆只能是「馬上到」。"},
 	"dutyalert.err.not_open":           {"该提醒已响应或已处理。", "This alert was already acknowledged or closed.", "該提醒已響應或已處理。"},
 	"dutyalert.err.closed":             {"该提醒已处理。", "This alert is already closed.", "該提醒已處理。"},

@@ -38,7 +38,7 @@ var (
 	DutyComplaint  = DutyAlertKind{"complaint_due", []string{"number", "due"}}
 	DutyOverdue    = DutyAlertKind{"complaint_overdue", []string{"number", "due"}}
 	DutyHelpCall   = DutyAlertKind{"help_call", []string{"window", "note"}}
-	DutyExtra      = DutyAlertKind{"extra_window", []string{"waiting", "open", "extra"}}
+	DutyExtra      = DutyAlertKind{"extra_window", []string{"waiting", "open", "extra", "windows", "left"}}
 )
 
 // DutyAlertKinds lists every kind.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -218,30 +219,31 @@ func TestHelpCallAnsweredOnMyWay(t *testing.T) {
 	}
 }
 
-// TestExtraWindowAndQueueAlerts: 40 people waiting with one window open
-// and 2 h 50 min left at 8 minutes each call for more windows; a queue
-// over the hall's bound and a long wait raise their alerts.
+// TestExtraWindowAndQueueAlerts: 30 people waiting for a general item
+// with one window open and 2 h 50 min left at 8 minutes each (no history
+// yet): by the replay about ten would be left at closing, and one more
+// window — the first that serves the item — clears them; a queue over the
+// hall's bound and a long wait raise their alerts.
 func TestExtraWindowAndQueueAlerts(t *testing.T) {
 	e := newPostsEnv(t, "2026-12-02 14:00")
-	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 30, RemindDays: 2}); err != nil {
+	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 25, WaitMinutes: 30, RemindDays: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.db.SignInWindow(ctx, e.hall, e.windows["17"].ID, e.clerk("17")); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 40; i++ {
-		if _, err := e.db.IssueTicket(ctx, store.IssueRequest{HallID: e.hall, Item: "RS-E-001", Zone: hall.ZoneGeneral, Channel: store.ChannelStaff}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.issue("RS-E-001", hall.ZoneGeneral, 30)
 	e.at("2026-12-02 14:10")
 	e.scan()
-	// 170 min / 8 min = 21 per window: 2 windows for 40 people, 1 more.
+	// One window: 30 × 8 = 240 minutes > 170; two: 120.
 	x := e.alerts("extra_window")
-	if len(x) != 1 || x[0].Params[0] != "40" || x[0].Params[1] != "1" || x[0].Params[2] != "1" {
+	if len(x) != 1 || x[0].Params[0] != "30" || x[0].Params[1] != "1" || x[0].Params[2] != "1" || x[0].Params[3] != "1" {
 		t.Fatalf("extra window: %+v", x)
 	}
-	if q := e.alerts("queue_long"); len(q) != 1 || q[0].Params[1] != "40" {
+	if left, _ := strconv.Atoi(x[0].Params[4]); left < 5 || left > 14 {
+		t.Fatalf("left over: %+v", x[0].Params)
+	}
+	if q := e.alerts("queue_long"); len(q) != 1 || q[0].Params[1] != "30" {
 		t.Fatalf("queue: %+v", q)
 	}
 	if w := e.alerts("wait_long"); len(w) != 0 {
@@ -254,6 +256,43 @@ func TestExtraWindowAndQueueAlerts(t *testing.T) {
 	}
 	if bad := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 0, QueueMax: 1, WaitMinutes: 1}); keyOf(bad) != "posts.err.range" {
 		t.Fatalf("bad settings: %v", bad)
+	}
+}
+
+func (e *postsEnv) issue(item, zone string, n int) {
+	e.t.Helper()
+	for i := 0; i < n; i++ {
+		if _, err := e.db.IssueTicket(ctx, store.IssueRequest{HallID: e.hall, Item: item, Zone: zone, Channel: store.ChannelStaff}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// TestExtraWindowEnoughOrOneZone: windows that clear the queue in time
+// raise no suggestion; when only arbitration is overloaded (30 waiting,
+// 110 minutes left, one window serving it: 240 minutes; two: 120; three:
+// 80) the suggestion names windows 5 and 6, the first closed windows that
+// serve arbitration (not 2, 3 or 4, which come first but serve employment).
+func TestExtraWindowEnoughOrOneZone(t *testing.T) {
+	e := newPostsEnv(t, "2026-12-02 14:00")
+	for _, n := range []string{"1", "13"} {
+		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.issue("RS-A-001", hall.ZoneEmployment, 5)
+	e.issue("RS-C-001", hall.ZoneArbitration, 5)
+	e.at("2026-12-02 14:05")
+	e.scan()
+	if x := e.alerts("extra_window"); len(x) != 0 {
+		t.Fatalf("the open windows clear ten people in time: %+v", x)
+	}
+	e.issue("RS-C-001", hall.ZoneArbitration, 25)
+	e.at("2026-12-02 15:10")
+	e.scan()
+	x := e.alerts("extra_window")
+	if len(x) != 1 || x[0].Params[2] != "2" || x[0].Params[3] != "5、6" {
+		t.Fatalf("arbitration overloaded: %+v", x)
 	}
 }
 

@@ -34,7 +34,16 @@ type dutyAlertJSON struct {
 }
 
 func localiseDutyAlert(l i18n.Lang, a store.DutyAlert) dutyAlertJSON {
-	args := make([]any, len(a.Params))
+	n := len(a.Params)
+	for _, k := range store.DutyAlertKinds() {
+		if k.Code == a.Kind && len(k.Params) > n {
+			n = len(k.Params) // an alert raised before the kind had more parameters
+		}
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ""
+	}
 	for i, p := range a.Params {
 		args[i] = p
 		// Parameters shown through the catalogue: a window's state, a level.
