@@ -226,6 +226,33 @@ func dutyWindowNow(tx *Tx, w hall.Window, openAt time.Time) (attendance.WindowNo
 		if wn.Since.Before(openAt) {
 			wn.Since = openAt
 		}
+		// Earlier pauses of today that this one follows after a brief
+		// return add up (attendance.AwayEpisode): one episode, one alert.
+		rows, err := tx.Query("SELECT from_at, until_at FROM window_pauses WHERE window_id = ? AND until_at > ? AND until_at <= ?",
+			w.ID, openAt.UnixMilli(), wn.Since.UnixMilli())
+		if err != nil {
+			return wn, err
+		}
+		var earlier []attendance.Span
+		for rows.Next() {
+			var f, u int64
+			if err := rows.Scan(&f, &u); err != nil {
+				rows.Close()
+				return wn, err
+			}
+			from := time.UnixMilli(f)
+			if from.Before(openAt) {
+				from = openAt
+			}
+			earlier = append(earlier, attendance.Span{From: from, To: time.UnixMilli(u)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return wn, err
+		}
+		if len(earlier) > 0 {
+			wn.Since, wn.Away = attendance.AwayEpisode(wn.Since, tx.Now, earlier)
+		}
 		return wn, nil
 	}
 	var last int64

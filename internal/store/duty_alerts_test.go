@@ -259,6 +259,51 @@ func TestExtraWindowAndQueueAlerts(t *testing.T) {
 	}
 }
 
+// TestUnattendedPausesAddUp: a window paused 09:00–09:06, back for a
+// minute, paused again from 09:07 has been away ten minutes at 09:11
+// (the return in between is not a return to the post): the alert is
+// raised then, once, for the episode that began at 09:00.
+func TestUnattendedPausesAddUp(t *testing.T) {
+	e := newPostsEnv(t, "2026-12-02 09:00")
+	for _, n := range []string{"1", "2", "3", "4", "15", "16", "17", "18", "19", "20", "21", "22"} {
+		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.issue("RS-A-004", hall.ZoneEmployment, 1)
+	w1 := e.windows["1"].ID
+	set := func(at, state string) {
+		t.Helper()
+		e.at("2026-12-02 " + at)
+		if _, err := e.db.SetWindowState(ctx, e.hall, w1, e.clerk("1"), state, "break"); err != nil {
+			t.Fatal(err)
+		}
+		e.scan()
+	}
+	set("09:00", store.WindowPaused)
+	set("09:06", store.WindowOpen)
+	set("09:07", store.WindowPaused)
+	e.at("2026-12-02 09:10:59")
+	e.scan()
+	if n := len(e.alerts("unattended")); n != 0 {
+		t.Fatalf("alert after 9 minutes 59 away: %d", n)
+	}
+	e.at("2026-12-02 09:11")
+	e.scan()
+	got := e.alerts("unattended")
+	if len(got) != 1 || got[0].Params[2] != "10" {
+		t.Fatalf("alerts %+v", got)
+	}
+	// Back for a minute again and away: still the same episode, no new alert.
+	set("09:12", store.WindowOpen)
+	set("09:13", store.WindowPaused)
+	e.at("2026-12-02 09:14")
+	e.scan()
+	if n := len(e.alerts("unattended")); n != 1 {
+		t.Fatalf("%d alerts for one episode", n)
+	}
+}
+
 func (e *postsEnv) issue(item, zone string, n int) {
 	e.t.Helper()
 	for i := 0; i < n; i++ {
