@@ -3,16 +3,21 @@ package i18n
 // Messages of staff at their posts, the ten-minute method (十分钟工作法)
 // and the alerts to the duty leader.
 var _ = Register(map[string]M{
-	"obj.duty_alert":    {"值班提醒", "duty alert", "值班提醒"},
-	"obj.cover":         {"顶岗人员", "cover", "頂崗人員"},
-	"obj.attendees":     {"参加人员", "attendees", "參加人員"},
-	"obj.topic":         {"学习主题", "topic", "學習主題"},
-	"obj.presenter":     {"主讲人", "presenter", "主講人"},
-	"obj.sms_recipient": {"短信接收号码", "SMS recipient", "簡訊接收號碼"},
-	"obj.away_minutes":  {"离岗提醒分钟数", "away minutes", "離崗提醒分鐘數"},
-	"obj.queue_max":     {"排队人数上限", "queue bound", "排隊人數上限"},
-	"obj.wait_minutes":  {"等候分钟上限", "wait bound", "等候分鐘上限"},
-	"obj.remind_days":   {"提前提醒工作日", "reminder days", "提前提醒工作日"},
+	"obj.duty_alert":      {"值班提醒", "duty alert", "值班提醒"},
+	"obj.cover":           {"顶岗人员", "cover", "頂崗人員"},
+	"obj.attendees":       {"参加人员", "attendees", "參加人員"},
+	"obj.topic":           {"学习主题", "topic", "學習主題"},
+	"obj.presenter":       {"主讲人", "presenter", "主講人"},
+	"obj.sms_recipient":   {"短信接收号码", "SMS recipient", "簡訊接收號碼"},
+	"obj.sms_to_leader":   {"短信发给当班值班领导（无人当班时发上面的号码）", "SMS to the leader on duty now (the number above when nobody is on duty)", "簡訊發給當班值班領導（無人當班時發上面的號碼）"},
+	"posts.leader_phones": {"值班领导手机", "Duty leaders' mobile numbers", "值班領導手機"},
+	"posts.leader_phone":  {"手机号码（留空则删除）", "Mobile number (empty: remove)", "手機號碼（留空則刪除）"},
+	"posts.save_phone":    {"保存号码", "Save the number", "儲存號碼"},
+	"posts.no_phone":      {"未登记", "none", "未登記"},
+	"obj.away_minutes":    {"离岗提醒分钟数", "away minutes", "離崗提醒分鐘數"},
+	"obj.queue_max":       {"排队人数上限", "queue bound", "排隊人數上限"},
+	"obj.wait_minutes":    {"等候分钟上限", "wait bound", "等候分鐘上限"},
+	"obj.remind_days":     {"提前提醒工作日", "reminder days", "提前提醒工作日"},
 
 	// Staff at their posts.
 	"posts.title":            {"在岗与十分钟工作法", "Staff at their posts and the ten-minute method", "在崗與十分鐘工作法"},

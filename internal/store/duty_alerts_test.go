@@ -432,3 +432,77 @@ func benchPostsHall(b *testing.B) *postsEnv {
 	}
 	return e
 }
+
+// TestDutyAlertSMSToLeaderOnDuty: with sms_to_leader the alert's SMS goes
+// to the phone of the leader on the published shift running now (sealed
+// at rest, masked when read), and to the hall's number when no leader is
+// on duty (the afternoon has no shift) or the setting is off.
+func TestDutyAlertSMSToLeaderOnDuty(t *testing.T) {
+	e := newPostsEnv(t, "2026-12-02 08:00")
+	leaders, err := e.db.ListDutyLeaders(ctx, e.hall)
+	if err != nil || len(leaders) == 0 {
+		t.Fatalf("leaders %v %v", leaders, err)
+	}
+	lead := leaders[0].ID
+	if _, err := e.db.SetDutyLeaderPhone(ctx, e.hall, lead, "12345"); keyOf(err) != "queue.bad_phone" {
+		t.Fatalf("bad phone: %v", err)
+	}
+	if p, err := e.db.SetDutyLeaderPhone(ctx, e.hall, lead, "13900139000"); err != nil || p.Phone != "139****9000" {
+		t.Fatalf("set phone %+v %v", p, err)
+	}
+	var enc string
+	if err := e.db.Raw().QueryRow(e.db.Rebind("SELECT phone_enc FROM users WHERE id = ?"), lead).Scan(&enc); err != nil || enc == "" || strings.Contains(enc, "13900139000") {
+		t.Fatalf("stored %q %v", enc, err)
+	}
+	if _, err := e.db.CreateShift(ctx, e.hall, store.ShiftInput{Day: "2026-12-02", Half: "am", Post: "supervisor", LeaderID: lead}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.PublishMonth(ctx, e.hall, "2026-12"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 40, RemindDays: 2, SMSRecipient: "13800138000", SMSToLeader: true}); err != nil {
+		t.Fatal(err)
+	}
+	recipient := func(id int64) string {
+		t.Helper()
+		var masked []string
+		rows, err := e.db.Raw().Query(e.db.Rebind("SELECT recipient_masked FROM outbox WHERE kind = 'duty_alert' AND (dedupe_key = ? OR dedupe_key LIKE ?) ORDER BY id"),
+			fmt.Sprintf("duty-alert:%d", id), fmt.Sprintf("duty-alert:%d:%%", id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m string
+			if err := rows.Scan(&m); err != nil {
+				t.Fatal(err)
+			}
+			masked = append(masked, m)
+		}
+		return strings.Join(masked, ",")
+	}
+	help := func(at, n string) store.DutyAlert {
+		t.Helper()
+		e.at("2026-12-02 " + at)
+		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
+			t.Fatal(err)
+		}
+		a, err := e.db.CallForHelp(ctx, e.hall, e.windows[n].ID, e.clerk(n), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	if r := recipient(help("09:00", "1").ID); r != "139****9000" {
+		t.Fatalf("morning: SMS to %q, want the leader on duty", r)
+	}
+	if r := recipient(help("14:00", "2").ID); r != "138****8000" {
+		t.Fatalf("afternoon: SMS to %q, want the hall's number", r)
+	}
+	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 40, RemindDays: 2, SMSRecipient: "138****8000"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := recipient(help("10:00", "3").ID); r != "138****8000" {
+		t.Fatalf("setting off: SMS to %q", r)
+	}
+}

@@ -16,3 +16,6 @@ CREATE INDEX window_pauses_window ON window_pauses (window_id, until_at);
 -- Duty alerts by SMS to the leader on duty now (by the published roster)
 -- instead of the hall's number, which remains the fallback.
 ALTER TABLE duty_settings ADD COLUMN sms_to_leader INTEGER NOT NULL DEFAULT 0;
+-- A duty leader's mobile number, sealed with the personal-data key, for
+-- duty alerts by SMS while the leader is on duty.
+ALTER TABLE users ADD COLUMN phone_enc TEXT NOT NULL DEFAULT '';
