@@ -302,3 +302,42 @@ func TestLeaderPhoneForm(t *testing.T) {
 		t.Fatalf("posts page does not show the masked number")
 	}
 }
+
+// TestComplaintLimitsForm: a manager edits the deadline table on the
+// complaints page; a petition limit over the regulation's 60 days gets a
+// clear message in the reader's language and changes nothing, not even
+// the good rows of the same form; a duty leader sees the table, not the
+// form, and may not post it.
+func TestComplaintLimitsForm(t *testing.T) {
+	e := newHall(t)
+	mgr := e.tokenOf(e.People.Manager)
+	path := fmt.Sprintf("/halls/%d/complaint-deadlines", e.Hall)
+	page := e.request("GET", fmt.Sprintf("/halls/%d/complaints?lang=zh-CN", e.Hall), bearer(mgr))
+	if !strings.Contains(page.Body, `id="complaint-limits"`) || !strings.Contains(page.Body, `name="days_consultation"`) || !strings.Contains(page.Body, `value="2"`) {
+		t.Fatalf("no deadline form for the manager")
+	}
+	lead := e.tokenOf(e.People.Leader)
+	if p := e.request("GET", fmt.Sprintf("/halls/%d/complaints", e.Hall), bearer(lead)); strings.Contains(p.Body, `id="complaint-limits"`) {
+		t.Fatal("the leader gets the form")
+	}
+	good := url.Values{"days_consultation": {"3"}, "unit_consultation": {"working_days"}, "days_petition": {"45"}, "unit_petition": {"calendar_days"}}
+	if r := e.request("POST", path, bearer(lead), asBrowser(), formBody(good)); r.Status != 403 {
+		t.Fatalf("leader: %d", r.Status)
+	}
+	bad := url.Values{"days_consultation": {"4"}, "unit_consultation": {"working_days"}, "days_petition": {"90"}, "unit_petition": {"calendar_days"}}
+	if r := e.request("POST", path+"?lang=en", bearer(mgr), asBrowser(), formBody(bad)); r.Status != 400 || !strings.Contains(r.Body, "at most 60 calendar days") {
+		t.Fatalf("bad petition limit: %d %s", r.Status, r.Body)
+	}
+	api := fmt.Sprintf("/api/v1/halls/%d/complaint-deadlines", e.Hall)
+	if r := e.request("GET", api, bearer(mgr)); !strings.Contains(r.Body, `{"type":"consultation","days":2,"unit":"working_days"}`) {
+		t.Fatalf("bad form changed the table: %s", r.Body)
+	}
+	if r := e.request("POST", path, bearer(mgr), asBrowser(), formBody(good)); r.Status != 303 {
+		t.Fatalf("manager: %d %s", r.Status, r.Body)
+	}
+	r := e.request("GET", api, bearer(mgr))
+	if !strings.Contains(r.Body, `{"type":"consultation","days":3,"unit":"working_days"}`) || !strings.Contains(r.Body, `{"type":"petition","days":45,"unit":"calendar_days"}`) ||
+		!strings.Contains(r.Body, `{"type":"complaint","days":15,"unit":"working_days"}`) {
+		t.Fatalf("table: %s", r.Body)
+	}
+}

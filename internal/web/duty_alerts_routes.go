@@ -55,6 +55,7 @@ func (s *Server) postsRoutes() []Route {
 		{Method: "PUT", Path: "/api/v1/halls/{hall}/complaint-deadlines", Hall: HallPath, Roles: managers, Handler: s.apiComplaintLimits, Summary: "Change deadlines by type (days, unit working_days or calendar_days)", Tag: "duty", Request: []limitJSON{{}}, Response: []limitJSON{{}}},
 		{Method: "POST", Path: "/api/v1/complaints", Hall: HallBody, Roles: everyone, Handler: s.apiPublicComplaint, Summary: "Public complaint or suggestion: from a kiosk, or the web with a page token; returns the number and deadline", Tag: "duty", Request: publicComplaintRequest{}, Response: publicComplaintJSON{}},
 		{Method: "GET", Path: "/halls/{hall}/complaints", Hall: HallPath, Roles: complaintRoles, Handler: s.pageComplaints, Menu: &MenuEntry{Label: "complaints.title", Href: "/halls/1/complaints"}},
+		{Method: "POST", Path: "/halls/{hall}/complaint-deadlines", Hall: HallPath, Roles: managers, Handler: s.formComplaintLimits},
 		{Method: "POST", Path: "/halls/{hall}/complaints", Hall: HallPath, Roles: complaintRoles, Handler: s.formCreateComplaint},
 		{Method: "GET", Path: "/halls/{hall}/complaints/{id}", Hall: HallPath, Roles: complaintRoles, Handler: s.pageComplaint},
 		{Method: "POST", Path: "/halls/{hall}/complaints/{id}/steps", Hall: HallPath, Roles: complaintRoles, Handler: s.formStepComplaint},
