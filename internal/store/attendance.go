@@ -177,36 +177,30 @@ func sessionsBetween(tx *Tx, hallID int64, start, end time.Time) ([]attendance.S
 // pausesBetween returns the ended pauses that overlap [start, end), by
 // session.
 func pausesBetween(tx *Tx, hallID int64, start, end time.Time) (map[int64][]attendance.Span, error) {
-	rows, err := tx.Query("SELECT session_id, from_at, until_at FROM window_pauses WHERE hall_id = ? AND from_at < ? AND until_at > ?",
-		hallID, end.UnixMilli(), start.UnixMilli())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64][]attendance.Span{}
-	for rows.Next() {
-		var id, f, u int64
-		if err := rows.Scan(&id, &f, &u); err != nil {
-			return nil, err
-		}
-		out[id] = append(out[id], attendance.Span{From: time.UnixMilli(f), To: time.UnixMilli(u)})
-	}
-	return out, rows.Err()
+	return spansByKey(tx, "SELECT session_id, from_at, until_at FROM window_pauses WHERE hall_id = ? AND from_at < ? AND until_at > ?", hallID, start, end)
 }
 
+// absencesBetween returns the registered absences that overlap [start,
+// end), by staff member.
 func absencesBetween(tx *Tx, hallID int64, start, end time.Time) (map[int64][]attendance.Span, error) {
-	rows, err := tx.Query("SELECT staff_id, from_at, until_at FROM post_absences WHERE hall_id = ? AND from_at < ? AND until_at > ?", hallID, end.UnixMilli(), start.UnixMilli())
+	return spansByKey(tx, "SELECT staff_id, from_at, until_at FROM post_absences WHERE hall_id = ? AND from_at < ? AND until_at > ?", hallID, start, end)
+}
+
+// spansByKey runs a query of (key, from, until) rows with the hall, end
+// and start as its parameters and groups the spans by key.
+func spansByKey(tx *Tx, q string, hallID int64, start, end time.Time) (map[int64][]attendance.Span, error) {
+	rows, err := tx.Query(q, hallID, end.UnixMilli(), start.UnixMilli())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[int64][]attendance.Span{}
 	for rows.Next() {
-		var staff, f, u int64
-		if err := rows.Scan(&staff, &f, &u); err != nil {
+		var key, f, u int64
+		if err := rows.Scan(&key, &f, &u); err != nil {
 			return nil, err
 		}
-		out[staff] = append(out[staff], attendance.Span{From: time.UnixMilli(f), To: time.UnixMilli(u)})
+		out[key] = append(out[key], attendance.Span{From: time.UnixMilli(f), To: time.UnixMilli(u)})
 	}
 	return out, rows.Err()
 }

@@ -225,15 +225,15 @@ func TestComplaintLimitChangeAppliesAfterwards(t *testing.T) {
 	}
 	audits := postsCount(t, e.db, "audit_log")
 	for key, m := range map[string]map[complaints.Type]complaints.Limit{
-		"complaints.err.petition_limit": {complaints.TypeComplaint: {5, workday.WorkingDays}, complaints.TypePetition: {90, workday.CalendarDays}},
-		"complaints.err.days":           {complaints.TypeComplaint: {5, workday.WorkingDays}, complaints.TypeHelp: {0, workday.WorkingDays}},
-		"complaints.err.unit":           {complaints.TypeComplaint: {5, workday.WorkingDays}, complaints.TypeHelp: {3, workday.Unit("weeks")}},
+		"complaints.err.petition_limit": {complaints.TypeComplaint: {Days: 5, Unit: workday.WorkingDays}, complaints.TypePetition: {Days: 90, Unit: workday.CalendarDays}},
+		"complaints.err.days":           {complaints.TypeComplaint: {Days: 5, Unit: workday.WorkingDays}, complaints.TypeHelp: {Days: 0, Unit: workday.WorkingDays}},
+		"complaints.err.unit":           {complaints.TypeComplaint: {Days: 5, Unit: workday.WorkingDays}, complaints.TypeHelp: {Days: 3, Unit: workday.Unit("weeks")}},
 	} {
 		if err := e.db.SaveComplaintLimits(ctx, e.hall, m); keyOf(err) != key {
 			t.Errorf("%s: %v", key, err)
 		}
 	}
-	if err := e.db.SaveComplaintLimits(ctx, e.hall, map[complaints.Type]complaints.Limit{complaints.TypePetition: {60, workday.WorkingDays}}); keyOf(err) != "complaints.err.petition_limit" {
+	if err := e.db.SaveComplaintLimits(ctx, e.hall, map[complaints.Type]complaints.Limit{complaints.TypePetition: {Days: 60, Unit: workday.WorkingDays}}); keyOf(err) != "complaints.err.petition_limit" {
 		t.Errorf("petition in working days: %v", err)
 	}
 	if postsCount(t, e.db, "audit_log") != audits {
@@ -242,7 +242,7 @@ func TestComplaintLimitChangeAppliesAfterwards(t *testing.T) {
 	if ls, _ := e.db.ComplaintLimits(ctx, e.hall); ls[complaints.TypeComplaint].Days != 15 {
 		t.Fatalf("refused table changed the limits: %+v", ls)
 	}
-	if err := e.db.SaveComplaintLimits(ctx, e.hall, map[complaints.Type]complaints.Limit{complaints.TypeComplaint: {5, workday.WorkingDays}}); err != nil {
+	if err := e.db.SaveComplaintLimits(ctx, e.hall, map[complaints.Type]complaints.Limit{complaints.TypeComplaint: {Days: 5, Unit: workday.WorkingDays}}); err != nil {
 		t.Fatal(err)
 	}
 	after := open("b")

@@ -115,11 +115,7 @@ func (e *postsEnv) scan() {
 func TestUnattendedWindowAlert(t *testing.T) {
 	e := newPostsEnv(t, "2026-12-02 09:00")
 	w1 := e.windows["1"]
-	for _, n := range []string{"1", "2", "3", "4", "15", "16", "17", "18", "19", "20", "21", "22"} { // every window serving employment items
-		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.signIn(employmentWindows...)
 	if _, err := e.db.IssueTicket(ctx, store.IssueRequest{HallID: e.hall, Item: "RS-A-004", Zone: hall.ZoneEmployment, Channel: store.ChannelStaff}); err != nil {
 		t.Fatal(err)
 	}
@@ -265,11 +261,7 @@ func TestExtraWindowAndQueueAlerts(t *testing.T) {
 // raised then, once, for the episode that began at 09:00.
 func TestUnattendedPausesAddUp(t *testing.T) {
 	e := newPostsEnv(t, "2026-12-02 09:00")
-	for _, n := range []string{"1", "2", "3", "4", "15", "16", "17", "18", "19", "20", "21", "22"} {
-		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.signIn(employmentWindows...)
 	e.issue("RS-A-004", hall.ZoneEmployment, 1)
 	w1 := e.windows["1"].ID
 	set := func(at, state string) {
@@ -304,6 +296,19 @@ func TestUnattendedPausesAddUp(t *testing.T) {
 	}
 }
 
+// employmentWindows are the demo windows that serve employment items.
+var employmentWindows = []string{"1", "2", "3", "4", "15", "16", "17", "18", "19", "20", "21", "22"}
+
+// signIn signs the clerk of each window in at it.
+func (e *postsEnv) signIn(numbers ...string) {
+	e.t.Helper()
+	for _, n := range numbers {
+		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
 func (e *postsEnv) issue(item, zone string, n int) {
 	e.t.Helper()
 	for i := 0; i < n; i++ {
@@ -320,11 +325,7 @@ func (e *postsEnv) issue(item, zone string, n int) {
 // serve arbitration (not 2, 3 or 4, which come first but serve employment).
 func TestExtraWindowEnoughOrOneZone(t *testing.T) {
 	e := newPostsEnv(t, "2026-12-02 14:00")
-	for _, n := range []string{"1", "13"} {
-		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.signIn("1", "13")
 	e.issue("RS-A-001", hall.ZoneEmployment, 5)
 	e.issue("RS-C-001", hall.ZoneArbitration, 5)
 	e.at("2026-12-02 14:05")
