@@ -125,7 +125,7 @@ var _ = Register(map[string]M{
 	"device.rating_pad":    {"评价器", "Rating pad", "評價器"},
 	"status.active":        {"有效", "Active", "有效"},
 	"status.revoked":       {"已吊销", "Revoked", "已撤銷"},
-	"status.locked":        {"已锁定", "Locked", "已鎖定"},
+	"status.locked":        {"登录暂停（密码多次错误）", "Sign-in paused (failed attempts)", "登入暫停（密碼多次錯誤）"},
 	"outcome.ok":           {"成功", "success", "成功"},
 	"outcome.denied":       {"拒绝", "denied", "拒絕"},
 	"outcome.failed":       {"失败", "failed", "失敗"},
