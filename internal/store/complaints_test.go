@@ -177,6 +177,13 @@ func TestComplaintPIIResealed(t *testing.T) {
 	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 40, RemindDays: 2, SMSRecipient: "13800138000"}); err != nil {
 		t.Fatal(err)
 	}
+	leaders, err := e.db.ListDutyLeaders(ctx, e.hall)
+	if err != nil || len(leaders) == 0 {
+		t.Fatalf("leaders %v %v", leaders, err)
+	}
+	if _, err := e.db.SetDutyLeaderPhone(ctx, e.hall, leaders[0].ID, "13700137000"); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := e.db.PIIKeyUsage(ctx)
 	ring2, err := ring.WithNewKey()
 	if err != nil {
@@ -185,7 +192,7 @@ func TestComplaintPIIResealed(t *testing.T) {
 	s2, _ := pii.NewSealer(ring2)
 	e.db.SetPII(s2)
 	n, err := e.db.ResealPII(ctx, s2, 10)
-	if err != nil || n < 4 {
+	if err != nil || n < 5 {
 		t.Fatalf("resealed %d %v (usage before %v)", n, err, before)
 	}
 	usage, _ := e.db.PIIKeyUsage(ctx)
@@ -198,6 +205,9 @@ func TestComplaintPIIResealed(t *testing.T) {
 	}
 	if st, err := e.db.DutySettings(ctx, e.hall); err != nil || st.SMSRecipient != "138****8000" {
 		t.Fatalf("recipient after re-seal: %+v %v", st, err)
+	}
+	if ps, err := e.db.DutyLeaderPhones(ctx, e.hall); err != nil || ps[0].Phone != "137****7000" {
+		t.Fatalf("leader phone after re-seal: %+v %v", ps, err)
 	}
 }
 
