@@ -8,9 +8,9 @@ import (
 	"mingbai/internal/pii"
 )
 
-// Sealed columns of complaints and of the duty alert SMS recipient: the
-// key usage count and the re-seal after a key rotation walk them like the
-// cases' (cases_pii.go).
+// Sealed columns of complaints, the duty alert SMS recipient and the duty
+// leaders' phones: the key usage count and the re-seal after a key
+// rotation walk them like the cases' (cases_pii.go).
 
 // complaintsSealed are the tables and sealed columns of this area.
 var complaintsSealed = []struct {
@@ -19,6 +19,7 @@ var complaintsSealed = []struct {
 }{
 	{"complaints", "id", []string{"name_enc", "phone_enc", "detail_enc"}},
 	{"duty_settings", "hall_id", []string{"sms_recipient"}},
+	{"users", "id", []string{"phone_enc"}}, // duty leaders' numbers (duty_alert_sms.go)
 }
 
 // complaintsKeyUsage adds the key ids of this area's sealed values to out.
