@@ -28,6 +28,13 @@ type streamOptions struct {
 	Heartbeat time.Duration
 }
 
+// StreamStats reports the connected live-stream clients, the events
+// delivered to them and the clients dropped for being slow (for /metrics
+// and the bench).
+func (s *Server) StreamStats() (clients int, sent, dropped int64) {
+	return s.Broker.Stats()
+}
+
 // serveStream writes a hall's events as text/event-stream until the client
 // goes away, the broker drops it as too slow, or the server shuts down.
 // Events carry their ids; a client that reconnects with Last-Event-ID first
