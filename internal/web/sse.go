@@ -107,7 +107,13 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOpt
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	h.Set("Connection", "keep-alive")
+	// No deadline for a stream: http.Server's ReadTimeout (60 s in serve)
+	// stays on the connection for the request's whole life, and when it
+	// expires net/http's background read cancels the request's context,
+	// which ended every stream after a minute. A client that goes away is
+	// still seen (the read returns EOF).
 	_ = rc.SetWriteDeadline(time.Time{})
+	_ = rc.SetReadDeadline(time.Time{})
 	w.WriteHeader(200)
 
 	send := func(id int64, kind string, payload any) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"syscall"
@@ -86,11 +87,16 @@ func (s *rawScreen) next(kind string) int64 {
 // about size bytes, and returns their ids.
 func publish(t *testing.T, e *hallEnv, n, size int) []int64 {
 	t.Helper()
+	return publishKind(t, e, "ticket.called", n, size)
+}
+
+func publishKind(t *testing.T, e *hallEnv, kind string, n, size int) []int64 {
+	t.Helper()
 	ctx := store.WithActor(context.Background(), store.Actor{Name: "test", Role: "system"})
 	pad := strings.Repeat("x", size)
 	if err := e.DB.Write(ctx, func(tx *store.Tx) error {
 		for i := range n {
-			if err := tx.Publish(e.Hall, "ticket.called", map[string]any{"number": fmt.Sprintf("A%04d", i), "window": "1", "pad": pad}); err != nil {
+			if err := tx.Publish(e.Hall, kind, map[string]any{"number": fmt.Sprintf("A%04d", i), "window": "1", "pad": pad}); err != nil {
 				return err
 			}
 		}
@@ -219,10 +225,12 @@ func TestScreenFanoutHeartbeatAndDisconnect(t *testing.T) {
 	}
 	ss[1].c.Close()
 	eventually(t, "the closed screen's slot freed", func() bool { return e.Server.Screens() == 2 })
+	// Live events keep the public filter: a duty alert is not a screen's.
+	publishKind(t, e, "duty.alert", 1, 10)
 	ids := publish(t, e, 1, 10)
 	for _, s := range []*rawScreen{ss[0], ss[2]} {
 		if id := s.next("ticket.called"); id != ids[0] {
-			t.Fatalf("event %d, want %d", id, ids[0])
+			t.Fatalf("event %d, want %d (a duty alert came first?)", id, ids[0])
 		}
 	}
 	if _, _, dropped := e.Server.StreamStats(); dropped != 0 {
@@ -238,4 +246,31 @@ func TestScreenFanoutHeartbeatAndDisconnect(t *testing.T) {
 			break // closed by the server
 		}
 	}
+}
+
+// TestStreamsOutliveReadTimeout: http.Server's ReadTimeout (serve sets 60
+// s) does not end live streams, handed over or not.
+func TestStreamsOutliveReadTimeout(t *testing.T) {
+	e := newHall(t)
+	hs := httptest.NewUnstartedServer(e.Server)
+	hs.Config.ReadTimeout = 300 * time.Millisecond
+	hs.Start()
+	t.Cleanup(hs.Close)
+	short := *e
+	short.HTTP = hs
+	leader := e.tokenOf(e.People.Leader)
+	duty := dutySSELines(t, &short, fmt.Sprintf("/api/v1/halls/%d/duty/alerts/stream", e.Hall), leader, "")
+	dutyWaitLine(t, duty, "event: snapshot")
+	screen := dutySSELines(t, &short, fmt.Sprintf("/api/v1/halls/%d/stream", e.Hall), "", "")
+	dutyWaitLine(t, screen, "event: snapshot")
+	time.Sleep(time.Second) // past the read timeout
+	w01 := e.tokenOf(e.People.Clerk)
+	win := e.People.Clerk.Window
+	e.request("POST", fmt.Sprintf("/api/v1/windows/%d/session", win), bearer(w01), jsonBody(`{"state":"open"}`))
+	if r := e.request("POST", fmt.Sprintf("/api/v1/windows/%d/help", win), bearer(w01), jsonBody(`{}`)); r.Status != 201 {
+		t.Fatalf("help: %d %s", r.Status, r.Body)
+	}
+	dutyWaitLine(t, duty, "event: duty.alert")
+	e.issue("", map[string]any{"item": itemA})
+	dutyWaitLine(t, screen, "event: ticket.issued")
 }
