@@ -238,7 +238,7 @@ func Run(ctx context.Context, cfg Config, out, log io.Writer) error {
 		t.print(out)
 	}
 	if !cfg.Skip["fanout"] {
-		t := newTable("connected screens", "waiting", "connected", "all snapshots after", "call request", "p50", "p99", "max", "missed", "dropped", "memory/client")
+		t := newTable("connected screens", "waiting", "connected", "all snapshots after", "call request", "p50", "p99", "max", "missed", "dropped", "heap/screen", "RSS/screen")
 		for _, n := range cfg.Clients {
 			for _, waiting := range []int{0, cfg.ScreenQueue} {
 				if waiting > 0 && n != cfg.Clients[len(cfg.Clients)-1] {
@@ -249,23 +249,26 @@ func Run(ctx context.Context, cfg Config, out, log io.Writer) error {
 				if err != nil {
 					return err
 				}
-				where := "one process: client+server"
+				where := " (client+server)"
 				if r.Separate {
-					where = "server only"
+					where = ""
 				}
-				t.add(fmt.Sprint(n), waiting, r.Connected, r.ConnectTime, r.Call, r.Lat.P(.5), r.Lat.P(.99), r.Lat.Max(), r.Missed, r.Dropped, fmt.Sprintf("%.1f KiB (%s)", r.PerConn/1024, where))
+				t.add(fmt.Sprint(n), waiting, r.Connected, r.ConnectTime, r.Call, r.Lat.P(.5), r.Lat.P(.99), r.Lat.Max(), r.Missed, r.Dropped,
+					fmt.Sprintf("%.1f KiB%s", r.PerConn/1024, where), fmt.Sprintf("%.1f KiB%s", r.PerConnRSS/1024, where))
+				// The target is met by the larger of the two measures.
+				mem := max(r.PerConn, r.PerConnRSS)
 				if n == cfg.Clients[len(cfg.Clients)-1] {
 					if waiting == 0 {
-						sum.connectEmpty, sum.perScreen, sum.fanP99, sum.screens = r.ConnectTime, r.PerConn, r.Lat.P(.99), n
+						sum.connectEmpty, sum.perScreen, sum.fanP99, sum.screens = r.ConnectTime, mem, r.Lat.P(.99), n
 					} else {
 						sum.connectLong = r.ConnectTime
-						sum.perScreen = max(sum.perScreen, r.PerConn)
+						sum.perScreen = max(sum.perScreen, mem)
 						sum.fanP99 = max(sum.fanP99, r.Lat.P(.99))
 					}
 				}
 			}
 		}
-		fmt.Fprintln(out, "### 5. Server-sent-event fan-out: from the call until each screen has ticket.called")
+		fmt.Fprintln(out, "### 5. Server-sent-event fan-out: from the call until each screen has ticket.called (memory: the server process's growth per connected screen, Go heap+stacks after GC and VmRSS after returning free pages to the OS)")
 		t.print(out)
 	}
 	if !cfg.Skip["report"] {
@@ -324,7 +327,7 @@ func (s summary) print(out io.Writer, cfg Config) {
 	}
 	if s.perScreen > 0 {
 		kib := s.perScreen / 1024
-		t.add("server memory per connected screen", fmt.Sprintf("%.1f KiB", kib), "≤ 24 KiB", yes(kib <= 24))
+		t.add("server memory per connected screen (heap or RSS, the larger)", fmt.Sprintf("%.1f KiB", kib), "≤ 24 KiB", yes(kib <= 24))
 	}
 	if s.fanP99 > 0 {
 		t.add(fmt.Sprintf("call → %d screens, p99", s.screens), s.fanP99.Round(time.Millisecond).String(), "≤ 150 ms", yes(s.fanP99 <= 150*time.Millisecond))

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,14 +18,46 @@ import (
 	"time"
 )
 
-// clientSide is a set of screens connected to a hall stream.
-type clientSide interface {
-	// waitReady returns when every client has its snapshot or failed.
-	waitReady(d time.Duration) (connected int, err error)
-	// waitCalled returns, per client, the unix ns at which it read the
-	// ticket.called event (0: never).
-	waitCalled(d time.Duration) ([]int64, error)
-	stop()
+// Screens is a set of screens connected to hall streams, in this process
+// or in a child process (ConnectScreens). The fan-out bench and the
+// province bench both use it.
+type Screens interface {
+	// WaitReady returns when every client has its snapshot or failed.
+	WaitReady(d time.Duration) (connected int, err error)
+	// WaitCalled returns, per client, the unix ns at which it read its
+	// first ticket.called event (0: never).
+	WaitCalled(d time.Duration) ([]int64, error)
+	Stop()
+}
+
+// ConnectScreens connects n screens to the stream URLs, spread over them
+// in turn (for example one hall stream on each of two instances). With exe
+// (a command that runs `mingbai bench fanout-clients`) the screens run in
+// that child process, so that their memory and open files are not the
+// server's; otherwise in this process.
+func ConnectScreens(ctx context.Context, urls []string, n int, exe []string) (Screens, error) {
+	if len(urls) == 0 || n < 1 {
+		return nil, fmt.Errorf("no stream to connect to")
+	}
+	if exe != nil {
+		return startChild(ctx, exe, urls, n)
+	}
+	return connectClients(ctx, urls, n), nil
+}
+
+// Arrivals turns the arrival times of WaitCalled into latencies from t0,
+// sorted; missed counts the screens that never received the event.
+func Arrivals(arrived []int64, t0 time.Time) (lat Result, missed int) {
+	var ds []time.Duration
+	for _, a := range arrived {
+		if a == 0 {
+			missed++
+			continue
+		}
+		ds = append(ds, time.Duration(a-t0.UnixNano()))
+	}
+	slices.Sort(ds)
+	return Result{Ops: len(ds), Lat: ds}, missed
 }
 
 // screens are clients in this process.
@@ -47,8 +80,8 @@ func screenTransport() *http.Transport {
 	}
 }
 
-// connectClients connects n clients to the stream at url.
-func connectClients(ctx context.Context, url string, n int) *screens {
+// connectClients connects n clients to the streams at urls, in turn.
+func connectClients(ctx context.Context, urls []string, n int) *screens {
 	s := &screens{arrived: make([]int64, n)}
 	s.tr = screenTransport()
 	sc := &http.Client{Transport: s.tr}
@@ -58,7 +91,7 @@ func connectClients(ctx context.Context, url string, n int) *screens {
 	s.got.Add(n)
 	connectSem := make(chan struct{}, 128) // stay below the listen backlog
 	for i := 0; i < n; i++ {
-		go s.client(sctx, sc, url, i, connectSem)
+		go s.client(sctx, sc, urls[i%len(urls)], i, connectSem)
 	}
 	return s
 }
@@ -139,7 +172,7 @@ func readStream(ctx context.Context, sc *http.Client, url string, sem chan struc
 	}
 }
 
-func (s *screens) waitReady(d time.Duration) (int, error) {
+func (s *screens) WaitReady(d time.Duration) (int, error) {
 	if !waitTimeout(&s.ready, d) {
 		return int(s.connected.Load()), fmt.Errorf("clients did not connect within %s", d)
 	}
@@ -152,18 +185,18 @@ func (s *screens) waitReady(d time.Duration) (int, error) {
 	return n, nil
 }
 
-func (s *screens) waitCalled(d time.Duration) ([]int64, error) {
+func (s *screens) WaitCalled(d time.Duration) ([]int64, error) {
 	waitTimeout(&s.got, d)
 	return s.arrived, nil
 }
 
-func (s *screens) stop() {
+func (s *screens) Stop() {
 	s.cancel()
 	s.tr.CloseIdleConnections()
 }
 
-// ClientsMain is the hidden `mingbai bench fanout-clients URL N`: it
-// connects N screens to URL, prints "ready CONNECTED", waits for a line on
+// ClientsMain is the hidden `mingbai bench fanout-clients URLS N`: it
+// connects N screens to URLS (comma-separated, in turn), prints "ready CONNECTED", waits for a line on
 // stdin, then prints the arrival time of ticket.called per client (unix
 // ns, 0 for none) and "end".
 func ClientsMain(args []string, stdout io.Writer) int {
@@ -175,15 +208,15 @@ func ClientsMain(args []string, stdout io.Writer) int {
 		return 2
 	}
 	RaiseFDLimit(uint64(n + 1024))
-	s := connectClients(context.Background(), args[0], n)
-	defer s.stop()
-	connected, err := s.waitReady(5 * time.Minute)
+	s := connectClients(context.Background(), strings.Split(args[0], ","), n)
+	defer s.Stop()
+	connected, err := s.WaitReady(5 * time.Minute)
 	if err != nil {
 		fmt.Fprintf(stdout, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 		return 1
 	}
 	fmt.Fprintf(stdout, "ready %d\n", connected)
-	arrived, _ := s.waitCalled(time.Minute)
+	arrived, _ := s.WaitCalled(time.Minute)
 	w := bufio.NewWriter(stdout)
 	for _, a := range arrived {
 		fmt.Fprintln(w, a)
@@ -200,8 +233,8 @@ type child struct {
 	n   int
 }
 
-func startChild(ctx context.Context, exe []string, url string, n int) (*child, error) {
-	args := append(append([]string{}, exe[1:]...), url, strconv.Itoa(n))
+func startChild(ctx context.Context, exe []string, urls []string, n int) (*child, error) {
+	args := append(append([]string{}, exe[1:]...), strings.Join(urls, ","), strconv.Itoa(n))
 	cmd := exec.CommandContext(ctx, exe[0], args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -232,7 +265,7 @@ func (c *child) line(d time.Duration) (string, error) {
 	}
 }
 
-func (c *child) waitReady(d time.Duration) (int, error) {
+func (c *child) WaitReady(d time.Duration) (int, error) {
 	s, err := c.line(d)
 	if err != nil {
 		return 0, err
@@ -243,7 +276,7 @@ func (c *child) waitReady(d time.Duration) (int, error) {
 	return 0, fmt.Errorf("client process: %s", s)
 }
 
-func (c *child) waitCalled(d time.Duration) ([]int64, error) {
+func (c *child) WaitCalled(d time.Duration) ([]int64, error) {
 	deadline := time.Now().Add(d + 10*time.Second)
 	out := make([]int64, 0, c.n)
 	for {
@@ -262,7 +295,7 @@ func (c *child) waitCalled(d time.Duration) ([]int64, error) {
 	}
 }
 
-func (c *child) stop() {
+func (c *child) Stop() {
 	if c.cmd.Process != nil {
 		c.cmd.Process.Kill()
 	}

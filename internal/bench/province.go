@@ -222,7 +222,7 @@ func Province(ctx context.Context, cfg ProvinceConfig, out, log io.Writer) (Prov
 			return res, err
 		}
 		defer scr.stop()
-		n, err := scr.waitReady(5 * time.Minute)
+		n, err := scr.WaitReady(5 * time.Minute)
 		if err != nil {
 			return res, fmt.Errorf("screens: %w", err)
 		}

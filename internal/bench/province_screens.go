@@ -164,5 +164,5 @@ func (p *screenProc) pid() int { return p.cmd.Process.Pid }
 
 func (p *screenProc) stop() {
 	p.in.Close()
-	p.child.stop()
+	p.child.Stop()
 }
