@@ -83,10 +83,6 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		if err := queue.CheckTicketActor(t.WindowID != 0, sess, t.State == string(queue.StateHeld), t.StaffID, req.By, t.Number); err != nil {
 			return err
 		}
-		st, err := queueSettings(tx, req.HallID)
-		if err != nil {
-			return err
-		}
 		now := tx.NowMs()
 		to := string(next)
 		win := t.WindowNumber
@@ -96,6 +92,10 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		case ActFinish:
 			_, err = tx.Exec("UPDATE tickets SET state = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END, finished_at = ? WHERE id = ?", to, now, now, t.ID)
 		case ActNoShow:
+			st, serr := queueSettings(tx, req.HallID)
+			if serr != nil {
+				return serr
+			}
 			if err := queue.CheckNoShow(t.Recalls, st.MaxRecalls); err != nil {
 				return err
 			}
