@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +59,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg Config
-	var rates, clients, skip string
+	var rates, clients, skip, cpuprofile string
 	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "length of each closed-loop and fixed-rate run")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "concurrent clients of the issue runs")
 	fs.IntVar(&cfg.Windows, "windows", 22, "windows that loop call → start → finish (1…22)")
@@ -69,6 +70,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Runs, "runs", 7, "runs of the report query (the median is shown)")
 	fs.IntVar(&cfg.LongQueue, "long-queue", DefaultLongQueue, "tickets waiting during the second issue run")
 	fs.IntVar(&cfg.ScreenQueue, "screen-queue", DefaultScreenQueue, "tickets waiting while the screens of the second fan-out run connect")
+	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (servers and clients: one process) to this file")
 	fs.StringVar(&skip, "skip", "", "comma-separated sections to skip: "+strings.Join(Sections, ","))
 	all := fs.Bool("all", false, "also run `mingbai bench province` with its defaults after the other sections (needs --pg): one output for docs/benchmarks.md")
 	if err := fs.Parse(args); err != nil {
@@ -105,6 +107,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		cfg.Tickets < 1 || cfg.Tickets > 20_000_000 || cfg.Runs < 1 || cfg.Runs > 100 {
 		fmt.Fprintln(stderr, "bench: a flag is out of range (duration ≤ 10m, concurrency 1…1000, windows 1…22, tickets ≤ 20,000,000, runs 1…100)")
 		return 2
+	}
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "bench: --cpuprofile:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "bench: --cpuprofile:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if exe, err := os.Executable(); err == nil {
 		cfg.ClientExe = []string{exe, "bench", "fanout-clients"}

@@ -422,9 +422,9 @@ func (db *DB) PrincipalForToken(ctx context.Context, secret string) (auth.Princi
 	p, err := db.principalFor(ctx, "SELECT "+userCols+userFrom+"JOIN api_tokens x ON x.user_id = u.id WHERE x.token_hash = ? AND x.revoked_at = 0 AND ? > 0", "token", auth.HashToken(secret), 1)
 	if err == nil {
 		// Last use is informational; a lost update is harmless, so it is not
-		// worth a write transaction per request: at most once a minute.
-		now := db.Now().UnixMilli()
-		_, _ = db.w.ExecContext(ctx, db.Rebind("UPDATE api_tokens SET last_used = ? WHERE token_hash = ? AND last_used < ?"), now, auth.HashToken(secret), now-60000)
+		// worth a write per request: at most once a minute, in the
+		// background (device_seen.go).
+		db.tokenUsed(ctx, auth.HashToken(secret))
 	}
 	return p, err
 }

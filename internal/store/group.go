@@ -115,6 +115,9 @@ func (db *DB) runGroup(batch []*groupOp) {
 			}
 		} else {
 			events = append(events, tx.events...)
+			if !tx.keepsWaiting {
+				gs.forgetWaiting()
+			}
 		}
 		if _, err := sqltx.ExecContext(ctx, "RELEASE grouped"); err != nil && results[i] == nil {
 			results[i] = mapErr(err)

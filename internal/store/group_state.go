@@ -1,6 +1,10 @@
 package store
 
-import "maps"
+import (
+	"maps"
+
+	"mingbai/internal/hall"
+)
 
 // groupState is what the operations of one grouped write transaction
 // (WriteGrouped) can carry from one to the next instead of reading it
@@ -11,6 +15,12 @@ import "maps"
 type groupState struct {
 	// zones holds the per-zone waiting counts of a hall's day.
 	zones map[zoneDay]map[string]int
+	// queues holds the waiting list of a hall's day (callQueue), kept as
+	// the calls and issues of the group change it.
+	queues map[zoneDay]*waitingList
+	// wins holds a hall's windows with their items: only ungrouped writes
+	// change them.
+	wins map[int64][]hall.Window
 	// auditSeq and auditHash are the audit chain's tail, when known.
 	auditSeq  int64
 	auditHash string
@@ -22,28 +32,50 @@ type zoneDay struct {
 	day  string
 }
 
+// clone is the state to restore when the next operation fails. The
+// waiting lists are not copied (thousands of tickets per operation): the
+// restored state has none, and the next call reads them again.
 func (g *groupState) clone() groupState {
 	c := *g
 	c.zones = make(map[zoneDay]map[string]int, len(g.zones))
 	for k, v := range g.zones {
 		c.zones[k] = maps.Clone(v)
 	}
+	c.queues = nil
 	return c
 }
 
-// issuedCounts returns the waiting counts of t's hall and day after the
-// issue of t: read once per group, then counted on.
-func issuedCounts(tx *Tx, t *Ticket) (map[string]int, error) {
+// forgetWaiting drops what the group carries about the waiting tickets
+// (after an operation that changed them without saying how).
+func (g *groupState) forgetWaiting() {
+	g.zones, g.queues = nil, nil
+}
+
+// Changes to a zone's waiting count that an operation reports to
+// waitingCounts.
+const (
+	waitingSame    = 0  // the waiting tickets did not change (start, finish)
+	waitingAdded   = 1  // t joined them (issue)
+	waitingRemoved = -1 // t left them (call)
+	waitingFresh   = 2  // they changed otherwise: read them again
+)
+
+// waitingCounts returns the waiting counts of t's hall and day after an
+// operation on t that changed them as change says: read once per group,
+// then counted on.
+func waitingCounts(tx *Tx, t *Ticket, change int) (map[string]int, error) {
 	g := tx.grp
 	if g == nil {
 		return zoneCounts(tx, t.HallID, t.Day)
 	}
 	k := zoneDay{t.HallID, t.Day}
-	if c, ok := g.zones[k]; ok {
-		c[t.Zone]++
+	if c, ok := g.zones[k]; ok && change != waitingFresh {
+		if c[t.Zone] += change; c[t.Zone] <= 0 {
+			delete(c, t.Zone) // as COUNT … GROUP BY says it
+		}
 		return maps.Clone(c), nil
 	}
-	c, err := zoneCounts(tx, t.HallID, t.Day) // includes t
+	c, err := zoneCounts(tx, t.HallID, t.Day) // after the change
 	if err != nil {
 		return nil, err
 	}

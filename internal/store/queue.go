@@ -252,13 +252,11 @@ type PublicTicketEvent struct {
 	Waiting map[string]int `json:"waiting"`
 }
 
-func publishTicket(tx *Tx, kind string, t *Ticket, window string) error {
-	count := zoneCounts
-	if kind == EventTicketIssued && tx.grp != nil {
-		// Grouped issues count once per group and then count on.
-		count = func(tx *Tx, _ int64, _ string) (map[string]int, error) { return issuedCounts(tx, t) }
-	}
-	counts, err := count(tx, t.HallID, t.Day)
+// publishTicket publishes a public ticket event with the hall's waiting
+// counts after the operation; change says what it did to them (see
+// waitingCounts).
+func publishTicket(tx *Tx, kind string, t *Ticket, window string, change int) error {
+	counts, err := waitingCounts(tx, t, change)
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,7 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 
 // issueInTx issues a ticket inside tx (see IssueTicket).
 func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
+	tx.keepsWaiting = true
 	if req.IdemKey != "" {
 		t, err := scanTicket(tx.QueryRow("SELECT "+ticketCols+ticketFrom+"WHERE t.hall_id = ? AND t.idem_key = ?", req.HallID, req.IdemKey))
 		if err == nil {
@@ -188,6 +189,7 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	if err != nil {
 		return err
 	}
+	noteWaitingAdded(tx, &t)
 	if req.pre != nil {
 		out.Ahead, out.Wait = req.pre.ahead, req.pre.wait
 	} else {
@@ -221,5 +223,5 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		return err
 	}
 	out.Ticket, out.Created = t, true
-	return publishTicket(tx, EventTicketIssued, &t, "")
+	return publishTicket(tx, EventTicketIssued, &t, "", waitingAdded)
 }
