@@ -321,9 +321,9 @@ const (
 type summary struct {
 	raw, issueShort, issueLong, callOps         float64
 	pgRaw, pgIssueShort, pgIssueLong, pgCallOps float64
-	connectEmpty, connectLong, fanP99   time.Duration
-	perScreen                           float64
-	screens                             int
+	connectEmpty, connectLong, fanP99           time.Duration
+	perScreen                                   float64
+	screens                                     int
 }
 
 func (s summary) print(out io.Writer, cfg Config) {
