@@ -334,30 +334,19 @@ func (s summary) print(out io.Writer, cfg Config) {
 		}
 		return "NO"
 	}
-	if s.raw > 0 && s.issueShort > 0 {
-		r := s.issueShort / s.raw
-		t.add("issue, short queue / raw limit (SQLite FULL)", fmt.Sprintf("%.2f", r), "≥ 0.70", yes(r >= 0.70))
+	// atLeast adds a ratio row when both figures were measured.
+	atLeast := func(name string, v, base, goal float64) {
+		if v > 0 && base > 0 {
+			r := v / base
+			t.add(name, fmt.Sprintf("%.2f", r), fmt.Sprintf("≥ %.2f", goal), yes(r >= goal))
+		}
 	}
-	if s.raw > 0 && s.issueLong > 0 {
-		r := s.issueLong / s.raw
-		t.add(fmt.Sprintf("issue, %d waiting / raw limit", cfg.LongQueue), fmt.Sprintf("%.2f", r), "≥ 0.60", yes(r >= 0.60))
-	}
-	if s.raw > 0 && s.callOps > 0 {
-		r := s.callOps / s.raw
-		t.add("call+start+finish ops / raw limit", fmt.Sprintf("%.2f", r), "≥ 0.70", yes(r >= 0.70))
-	}
-	if s.pgRaw > 0 && s.pgIssueShort > 0 {
-		r := s.pgIssueShort / s.pgRaw
-		t.add("issue, short queue / raw limit (PostgreSQL)", fmt.Sprintf("%.2f", r), "≥ 0.50", yes(r >= 0.50))
-	}
-	if s.pgRaw > 0 && s.pgIssueLong > 0 {
-		r := s.pgIssueLong / s.pgRaw
-		t.add(fmt.Sprintf("issue, %d waiting / raw limit (PostgreSQL)", cfg.LongQueue), fmt.Sprintf("%.2f", r), "≥ 0.50", yes(r >= 0.50))
-	}
-	if s.pgRaw > 0 && s.pgCallOps > 0 {
-		r := s.pgCallOps / s.pgRaw
-		t.add("call+start+finish ops / raw limit (PostgreSQL)", fmt.Sprintf("%.2f", r), "≥ 0.50", yes(r >= 0.50))
-	}
+	atLeast("issue, short queue / raw limit (SQLite FULL)", s.issueShort, s.raw, 0.70)
+	atLeast(fmt.Sprintf("issue, %d waiting / raw limit", cfg.LongQueue), s.issueLong, s.raw, 0.60)
+	atLeast("call+start+finish ops / raw limit", s.callOps, s.raw, 0.70)
+	atLeast("issue, short queue / raw limit (PostgreSQL)", s.pgIssueShort, s.pgRaw, 0.50)
+	atLeast(fmt.Sprintf("issue, %d waiting / raw limit (PostgreSQL)", cfg.LongQueue), s.pgIssueLong, s.pgRaw, 0.50)
+	atLeast("call+start+finish ops / raw limit (PostgreSQL)", s.pgCallOps, s.pgRaw, 0.50)
 	if s.connectEmpty > 0 && s.connectLong > 0 {
 		r := float64(s.connectLong) / float64(s.connectEmpty)
 		t.add(fmt.Sprintf("connect %d screens: %d waiting / none", s.screens, cfg.ScreenQueue), fmt.Sprintf("%.2f", r), "≤ 1.5", yes(r <= 1.5))
