@@ -107,9 +107,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		pool.SetMaxOpenConns(20)
-		pool.SetMaxIdleConns(10)
-		pool.SetConnMaxIdleTime(5 * time.Minute)
+		TunePool(pool)
 		db.Dialect, db.w, db.r, db.dsn = Postgres, pool, pool, cfg.DSN
 	} else {
 		if cfg.Dir == "" {
@@ -166,6 +164,18 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// PGPoolConns is the most connections one instance opens to PostgreSQL
+// (the event listener holds one more).
+const PGPoolConns = 20
+
+// TunePool sets the connection pool of a PostgreSQL handle as the store
+// uses it (the benchmark's raw limit uses the same).
+func TunePool(pool *sql.DB) {
+	pool.SetMaxOpenConns(PGPoolConns)
+	pool.SetMaxIdleConns(10)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
 }
 
 func redact(dsn string) string {
@@ -238,6 +248,9 @@ type Tx struct {
 	Actor        Actor
 
 	events []Event
+	// notify are the ids of the events published in this transaction
+	// (PostgreSQL): one NOTIFY carries them at commit (events.go).
+	notify []int64
 }
 
 // Actor is who performs an operation, for the audit log.
@@ -317,6 +330,9 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)}
 	defer sqltx.Rollback()
 	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := db.notifyIDs(ctx, sqltx, tx.notify); err != nil {
 		return err
 	}
 	if err := sqltx.Commit(); err != nil {

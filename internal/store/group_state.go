@@ -8,8 +8,10 @@ import (
 
 // groupState is what the operations of one grouped write transaction
 // (WriteGrouped) can carry from one to the next instead of reading it
-// again: they run one after the other inside the same SQLite transaction,
-// so nothing else writes in between. Each value is the state after the
+// again: they run one after the other inside the same transaction, so
+// nothing else writes in between (on SQLite the single writer; on
+// PostgreSQL the hall's lock and the audit lock that the group takes once
+// and holds until its commit). Each value is the state after the
 // operations that succeeded so far; an operation that fails is rolled back
 // to its savepoint and its changes here are restored with it.
 type groupState struct {
@@ -25,6 +27,19 @@ type groupState struct {
 	auditSeq  int64
 	auditHash string
 	auditOK   bool
+	// halls are the halls whose lock (lockHall) the transaction holds.
+	halls map[int64]bool
+	// issued counts today's tickets per hall, day and item (queue_issue.go).
+	issued map[itemDay]int
+	// issue holds what the issues of a hall read that the group does not
+	// change (the hall, its settings, zones, offered items, caps): shared
+	// by the clones, as a rolled back operation leaves it true.
+	issue map[int64]*issueLookups
+}
+
+type itemDay struct {
+	hall      int64
+	day, item string
 }
 
 type zoneDay struct {
@@ -37,6 +52,8 @@ type zoneDay struct {
 // restored state has none, and the next call reads them again.
 func (g *groupState) clone() groupState {
 	c := *g
+	c.halls = maps.Clone(g.halls)
+	c.issued = maps.Clone(g.issued)
 	c.zones = make(map[zoneDay]map[string]int, len(g.zones))
 	for k, v := range g.zones {
 		c.zones[k] = maps.Clone(v)

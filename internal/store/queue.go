@@ -71,12 +71,18 @@ type Ticket struct {
 
 // lockHall serialises queue writes of one hall across connections and
 // instances on PostgreSQL (released at commit). On SQLite the single writer
-// already does.
+// already does. In a grouped write it is taken once per group.
 func lockHall(tx *Tx, hallID int64) error {
-	if tx.Dialect() != Postgres {
+	if tx.Dialect() != Postgres || tx.grp != nil && tx.grp.halls[hallID] {
 		return nil
 	}
 	_, err := tx.Exec("SELECT pg_advisory_xact_lock(7262003, CAST(? AS INTEGER))", hallID)
+	if err == nil && tx.grp != nil {
+		if tx.grp.halls == nil {
+			tx.grp.halls = map[int64]bool{}
+		}
+		tx.grp.halls[hallID] = true
+	}
 	return err
 }
 
