@@ -260,4 +260,3 @@ func TestGroupedCallsKeepTheQueueRules(t *testing.T) {
 		t.Errorf("audit chain broken: %v", err)
 	}
 }
-
