@@ -229,6 +229,15 @@ func (db *DB) CreateComplaint(ctx context.Context, in ComplaintInput, v complain
 		if err != nil {
 			return err
 		}
+		// The number counts the hall's complaints of the day: on PostgreSQL
+		// two transactions would count the same and collide on the
+		// number, so the hall's complaint numbering is locked first (on
+		// SQLite the single writer already serialises them).
+		if tx.Dialect() == Postgres {
+			if _, err := tx.Exec("SELECT pg_advisory_xact_lock(7262015, CAST(? AS INTEGER))", in.HallID); err != nil {
+				return err
+			}
+		}
 		var n int
 		day := today.String()
 		if err := tx.QueryRow("SELECT COUNT(*) FROM complaints WHERE hall_id = ? AND received_date = ?", in.HallID, day).Scan(&n); err != nil {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"mingbai/internal/apperr"
@@ -259,5 +260,38 @@ func TestComplaintLimitChangeAppliesAfterwards(t *testing.T) {
 	kept, err := e.db.Complaint(ctx, e.hall, before.ID, v, false)
 	if err != nil || kept.Due != "2026-12-23" || after.Due != "2026-12-09" {
 		t.Fatalf("before %s (%v), after %s", kept.Due, err, after.Due)
+	}
+}
+
+// TestComplaintsReceivedAtOnceGetDistinctNumbers: complaints received at
+// the same moment (the kiosk, the web and a duty leader) all succeed with
+// numbers 1…n of the day, on both engines.
+func TestComplaintsReceivedAtOnceGetDistinctNumbers(t *testing.T) {
+	e := newPostsEnv(t, "2026-12-02 10:00")
+	const n = 8
+	var wg sync.WaitGroup
+	numbers := make([]string, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := e.db.CreateComplaint(ctx, store.ComplaintInput{HallID: e.hall, Intake: complaints.Intake{Channel: complaints.ChannelWeb, Type: complaints.TypeSuggestion,
+				Summary: "建议增加座椅"}, Receiver: "w01"}, complaints.Viewer{Username: "w01"})
+			numbers[i], errs[i] = c.Number, err
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("complaint %d: %v", i, errs[i])
+		}
+		seen[numbers[i]] = true
+	}
+	for k := 1; k <= n; k++ {
+		if want := "TS20261202" + strings.Repeat("0", 3) + string(rune('0'+k)); !seen[want] {
+			t.Errorf("no complaint numbered %s among %v", want, numbers)
+		}
 	}
 }
