@@ -163,12 +163,18 @@ func Crash(ctx context.Context, cfg CrashConfig) (res CrashResult, err error) {
 	for cycle := 1; cycle <= cfg.Cycles+1; cycle++ {
 		last := cycle == cfg.Cycles+1
 		if cycle > 1 {
+			killed := srv
 			srv, err = inst.Start(ctx)
 			if err != nil {
 				return res, fmt.Errorf("cycle %d: restart: %w", cycle, err)
 			}
 			recoveries = append(recoveries, srv.Recovery)
 			cur.set(srv.URL)
+			if n, err := inst.AwaitBackends(ctx, killed, 30*time.Second); err != nil {
+				return res, fmt.Errorf("cycle %d: %w", cycle, err)
+			} else if n > 0 {
+				logf("cycle %d: %d backends of the killed server were still working after the restart", cycle, n)
+			}
 		}
 		// Settle what the last kill left open, then work.
 		for _, w := range workers {

@@ -109,6 +109,9 @@ func InstanceLoss(ctx context.Context, cfg InstanceLossConfig) (res InstanceLoss
 	killed := time.Now()
 	cur.set(b.URL) // the balancer's health check fails over
 	logf("instance 1 killed: %d acknowledged, %d unanswered", j.acks(), j.unacked())
+	if _, err := inst.AwaitBackends(ctx, a, 30*time.Second); err != nil {
+		return res, err
+	}
 	for _, w := range workers {
 		if err := w.resolve(ctx); err != nil {
 			return res, err
