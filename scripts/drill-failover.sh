@@ -77,7 +77,7 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND…
     sleep 0.5
   done
   echo "timed out waiting for $what" >&2
-  tail -20 "$WORK"/*.log >&2 || true
+  tail -n 20 "$WORK"/*.log >&2 || true
   exit 1
 }
 
@@ -109,12 +109,12 @@ sync_ready() { # sync_ready N: N standbys replicate synchronously
   as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "checkpoint" >/dev/null 2>&1 || true
   [ "$(as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "select count(*) from pg_stat_replication where sync_state in ('sync', 'quorum')")" = "$1" ]
 }
-wait_for 180 "a synchronous standby" sync_ready 1
+wait_for 300 "a synchronous standby" sync_ready 1
 HOSTS="127.0.0.1:$P1,127.0.0.1:$P2"
 if [ "$NODES" = 3 ]; then
   run_keeper node3 create postgres --pgdata "$WORK/node3" --pgport "$P3" --hostname 127.0.0.1 --name node3 \
     --monitor "$MONITOR" --auth trust --no-ssl --dbname mingbai --run
-  wait_for 240 "two synchronous standbys" sync_ready 2
+  wait_for 300 "two synchronous standbys" sync_ready 2
   autoctl set formation number-sync-standbys 1 --pgdata "$WORK/node1"
   HOSTS="$HOSTS,127.0.0.1:$P3"
 fi
