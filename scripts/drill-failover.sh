@@ -72,11 +72,12 @@ autoctl() {
 }
 wait_for() { # wait_for SECONDS DESCRIPTION COMMAND…
   local n=$1 what=$2; shift 2
-  for _ in $(seq 1 $((n * 2))); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
+  local end=$((SECONDS + n))
+  while [ "$SECONDS" -lt "$end" ]; do
+    if "$@" >/dev/null 2>"$WORK/wait.err"; then return 0; fi
     sleep 0.5
   done
-  echo "timed out waiting for $what" >&2
+  echo "timed out waiting for $what: $(tail -n 3 "$WORK/wait.err")" >&2
   tail -n 20 "$WORK"/*.log >&2 || true
   exit 1
 }
@@ -85,7 +86,7 @@ echo "== monitor on 127.0.0.1:$MON_PORT"
 run_keeper monitor create monitor --pgdata "$WORK/monitor" --pgport "$MON_PORT" --hostname 127.0.0.1 \
   --auth trust --no-ssl --run
 MONITOR="postgres://autoctl_node@127.0.0.1:$MON_PORT/pg_auto_failover?sslmode=disable"
-wait_for 60 "the monitor" as_pg psql -Atq -d "$MONITOR" -c "select 1"
+wait_for 120 "the monitor" as_pg psql -Atq -d "$MONITOR" -c "select 1"
 # Detect a dead primary in seconds, not the default ~30 s (docs/deploy.md).
 as_pg psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$MON_PORT" -d pg_auto_failover \
   -c "ALTER SYSTEM SET pgautofailover.health_check_period = 1000" \
