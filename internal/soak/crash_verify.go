@@ -25,6 +25,7 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 	}
 	tickets := map[int64]row{}
 	caseStates := map[int64]string{}
+	complaintStates := map[int64]string{}
 	var events []int64
 	var eventGap bool
 	err = db.Read(ctx, func(tx *store.Tx) error {
@@ -53,6 +54,19 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 				return err
 			}
 			caseStates[id] = st
+		}
+		rows.Close()
+		if rows, err = tx.Query("SELECT id, state FROM complaints WHERE hall_id = ?", in.HallID); err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var st string
+			if err := rows.Scan(&id, &st); err != nil {
+				rows.Close()
+				return err
+			}
+			complaintStates[id] = st
 		}
 		rows.Close()
 		if rows, err = tx.Query("SELECT id FROM events WHERE hall_id = ? AND id > ? AND kind IN ("+publicKinds+") ORDER BY id", in.HallID, in.EventBase); err != nil {
@@ -141,6 +155,22 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 			j.prob.add("case %d acknowledged %s, database has %q", id, st, got)
 		}
 	}
+	// Complaints: each acknowledged one in its state; none the soak was not
+	// told about (every unanswered create was settled with its key, so a
+	// second complaint for one key would be a duplicate).
+	for id, st := range j.complaints {
+		if got, ok := complaintStates[id]; !ok || got != st {
+			res.Lost++
+			j.prob.add("complaint %d acknowledged %s, database has %q", id, st, got)
+		}
+	}
+	for id := range complaintStates {
+		if _, ok := j.complaints[id]; !ok {
+			res.Duplicates++
+			j.prob.add("complaint %d in the database, never acknowledged (every create was settled with its key)", id)
+		}
+	}
+	res.Complaints = len(complaintStates)
 	// The screens saw every public event and every acknowledged call.
 	res.Events = len(events)
 	for i, screen := range screens {
