@@ -68,6 +68,14 @@ func BackupDrill(ctx context.Context, bin, dir, dsn string) (res BackupResult, e
 	if err != nil {
 		return res, err
 	}
+	// Before the load: on PostgreSQL two complaints received at the same
+	// moment can collide on their number (409), and the load has its own
+	// complainer.
+	sent, err := inst.complain(ctx, srv.URL, 3)
+	if err != nil {
+		return res, err
+	}
+	res.Complaints = len(sent)
 	j := newJournal()
 	workers := l.workers(CrashConfig{Issuers: 2}, j, cur, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9)))
 	stop := make(chan struct{})
@@ -96,11 +104,6 @@ func BackupDrill(ctx context.Context, bin, dir, dsn string) (res BackupResult, e
 			break
 		}
 	}
-	sent, err := inst.complain(ctx, srv.URL, 3)
-	if err != nil {
-		return res, err
-	}
-	res.Complaints = len(sent)
 	// What the clients were told before the backup began.
 	j.mu.Lock()
 	before := map[int64]bool{}

@@ -111,15 +111,7 @@ func (c *complainer) resolve(ctx context.Context) error {
 		if a.Err != nil || a.Status != 200 || json.Unmarshal(a.Body, &v) != nil {
 			return fmt.Errorf("read back complaint %d: %d %v %s", c.id, a.Status, a.Err, a.Body)
 		}
-		switch v.State {
-		case p.to:
-			c.j.mu.Lock()
-			c.j.committed++
-			c.j.mu.Unlock()
-		case p.from:
-		default:
-			c.j.prob.add("complaint %d: %s → %s unanswered, found %s", c.id, p.from, p.to, v.State)
-		}
+		c.j.readBack(fmt.Sprintf("complaint %d", c.id), p, v.State)
 		c.took(a)
 	}
 	c.pend = nil

@@ -24,8 +24,7 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 		seq                        int
 	}
 	tickets := map[int64]row{}
-	caseStates := map[int64]string{}
-	complaintStates := map[int64]string{}
+	var caseStates, complaintStates map[int64]string
 	var events []int64
 	var eventGap bool
 	err = db.Read(ctx, func(tx *store.Tx) error {
@@ -43,32 +42,12 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 			tickets[id] = r
 		}
 		rows.Close()
-		if rows, err = tx.Query("SELECT id, state FROM cases WHERE hall_id = ?", in.HallID); err != nil {
+		if caseStates, err = states(tx, "cases", in.HallID); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			var st string
-			if err := rows.Scan(&id, &st); err != nil {
-				rows.Close()
-				return err
-			}
-			caseStates[id] = st
-		}
-		rows.Close()
-		if rows, err = tx.Query("SELECT id, state FROM complaints WHERE hall_id = ?", in.HallID); err != nil {
+		if complaintStates, err = states(tx, "complaints", in.HallID); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			var st string
-			if err := rows.Scan(&id, &st); err != nil {
-				rows.Close()
-				return err
-			}
-			complaintStates[id] = st
-		}
-		rows.Close()
 		if rows, err = tx.Query("SELECT id FROM events WHERE hall_id = ? AND id > ? AND kind IN ("+publicKinds+") ORDER BY id", in.HallID, in.EventBase); err != nil {
 			return err
 		}
@@ -205,6 +184,25 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 	}
 	res.Problems = append(res.Problems, j.prob.list...)
 	return nil
+}
+
+// states reads the state of every row of a table of the hall.
+func states(tx *store.Tx, table string, hallID int64) (map[int64]string, error) {
+	rows, err := tx.Query("SELECT id, state FROM "+table+" WHERE hall_id = ?", hallID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var st string
+		if err := rows.Scan(&id, &st); err != nil {
+			return nil, err
+		}
+		out[id] = st
+	}
+	return out, rows.Err()
 }
 
 // newestPublicEvent is the id of the hall's newest public event.

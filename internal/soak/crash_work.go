@@ -501,6 +501,21 @@ func (c *clerk) caseAnswer(a answer, ok bool, what string) {
 	}
 }
 
+// readBack records what reading back an unanswered move found: the state
+// it was to reach (it committed), the one before (it did not), or another
+// (a problem).
+func (j *journal) readBack(what string, p *pending, got string) {
+	switch got {
+	case p.to:
+		j.mu.Lock()
+		j.committed++
+		j.mu.Unlock()
+	case p.from:
+	default:
+		j.prob.add("%s: %s → %s unanswered, found %s", what, p.from, p.to, got)
+	}
+}
+
 // resolve reads back what an unanswered request did.
 func (c *clerk) resolve(ctx context.Context) error {
 	p := c.pend
@@ -538,15 +553,7 @@ func (c *clerk) resolve(ctx context.Context) error {
 			return err
 		}
 		t := got.Ticket
-		switch t.State {
-		case p.to:
-			c.j.mu.Lock()
-			c.j.committed++
-			c.j.mu.Unlock()
-		case p.from:
-		default:
-			c.j.prob.add("ticket %d: %s → %s unanswered, found %s", c.ticket, p.from, p.to, t.State)
-		}
+		c.j.readBack(fmt.Sprintf("ticket %d", c.ticket), p, t.State)
 		b, _ := json.Marshal(t)
 		c.took(answer{Body: b}, false)
 	case "case":
@@ -567,15 +574,7 @@ func (c *clerk) resolve(ctx context.Context) error {
 		if err := get(fmt.Sprintf("/api/v1/cases/%d", c.kase), &v); err != nil {
 			return err
 		}
-		switch v.State {
-		case p.to:
-			c.j.mu.Lock()
-			c.j.committed++
-			c.j.mu.Unlock()
-		case p.from:
-		default:
-			c.j.prob.add("case %d: %s → %s unanswered, found %s", c.kase, p.from, p.to, v.State)
-		}
+		c.j.readBack(fmt.Sprintf("case %d", c.kase), p, v.State)
 		b, _ := json.Marshal(v)
 		c.caseAnswer(answer{Body: b}, true, "")
 	}
