@@ -54,7 +54,7 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 		// people wait, long queues and waits, bad ratings, the extra-window
 		// suggestion (store.ScanDutyAlerts). Every 20 seconds, so that an
 		// alert comes within a minute of its threshold.
-		{"duty alerts", every(20*time.Second, true, log, "duty alerts", func(ctx context.Context) error {
+		{"duty alerts", every(dutyScanPeriod, true, log, "duty alerts", func(ctx context.Context) error {
 			return forEachHall(ctx, db, log, "duty alerts", func(id int64) error { _, err := db.ScanDutyAlerts(ctx, id); return err })
 		})},
 		// Complaint deadlines: reminders before, overdue flags after
@@ -142,6 +142,10 @@ func forEachHall(ctx context.Context, db *store.DB, log *slog.Logger, name strin
 
 // every returns a loop that runs fn each period (and once at start when
 // now is set) until ctx ends, logging its errors under name.
+// dutyScanPeriod is how often the duty alerts are scanned: an alert comes
+// at most this long after its threshold (issue 14: within a minute).
+const dutyScanPeriod = 20 * time.Second
+
 func every(period time.Duration, now bool, log *slog.Logger, name string, fn func(context.Context) error) func(context.Context) {
 	return func(ctx context.Context) {
 		t := time.NewTicker(period)

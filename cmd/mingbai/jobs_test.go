@@ -45,6 +45,15 @@ func TestBackgroundJobsAreListed(t *testing.T) {
 	}
 }
 
+// TestDutyScanWithinAMinute: the duty alert scan runs often enough that
+// an alert raised at its threshold on a scan (store tests, with a
+// controllable clock) reaches the leader within a minute.
+func TestDutyScanWithinAMinute(t *testing.T) {
+	if dutyScanPeriod <= 0 || dutyScanPeriod > 30*time.Second {
+		t.Fatalf("duty alerts scanned every %v: an alert could come more than a minute late on a slow scan", dutyScanPeriod)
+	}
+}
+
 // TestEveryRunsAtStartAndStops: a loop with now set runs at once, logs
 // errors and returns when its context ends.
 func TestEveryRunsAtStartAndStops(t *testing.T) {

@@ -30,6 +30,10 @@ type Session struct {
 	WindowID int64
 	In       time.Time
 	Out      time.Time
+	// Pauses are the session's pauses that have ended (resumed or signed
+	// out while paused): away from post, though signed in. A pause in
+	// progress is Out (the session counts until the pause began).
+	Pauses []Span
 }
 
 // Span is a period of time (an excused absence with a named cover).
@@ -89,7 +93,7 @@ func Evaluate(sh Shift, sessions []Session, excused []Span, now time.Time) Day {
 		if !s.Out.IsZero() && s.Out.After(last) {
 			last = s.Out
 		}
-		spans = append(spans, Span{s.In, out})
+		spans = append(spans, minus(Span{s.In, out}, s.Pauses)...)
 	}
 	end := sh.Close
 	if now.Before(end) {

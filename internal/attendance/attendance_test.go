@@ -28,13 +28,13 @@ func shift(staff, window int64, day int) Shift {
 // with known timings (hours 08:30–17:30, 540 minutes).
 func TestKnownDay(t *testing.T) {
 	sessions := []Session{
-		{1, 1, at(2, "08:15"), at(2, "17:45")}, // early by 15, late by 15
-		{2, 2, at(2, "08:25"), at(2, "17:35")}, // 5 early, 5 late: neither
-		{3, 3, at(2, "08:40"), at(2, "12:00")}, // late, lunch away, early leave
-		{3, 3, at(2, "13:00"), at(2, "17:20")},
-		{5, 5, at(2, "08:20"), at(2, "10:00")}, // exactly ten both ends; excused 10:00–10:30
-		{5, 5, at(2, "10:30"), at(2, "17:40")},
-		{1, 1, at(3, "08:35"), at(3, "17:00")}, // next day: late, leaves early
+		{1, 1, at(2, "08:15"), at(2, "17:45"), nil}, // early by 15, late by 15
+		{2, 2, at(2, "08:25"), at(2, "17:35"), nil}, // 5 early, 5 late: neither
+		{3, 3, at(2, "08:40"), at(2, "12:00"), nil}, // late, lunch away, early leave
+		{3, 3, at(2, "13:00"), at(2, "17:20"), nil},
+		{5, 5, at(2, "08:20"), at(2, "10:00"), nil}, // exactly ten both ends; excused 10:00–10:30
+		{5, 5, at(2, "10:30"), at(2, "17:40"), nil},
+		{1, 1, at(3, "08:35"), at(3, "17:00"), nil}, // next day: late, leaves early
 	}
 	excused := map[int64][]Span{5: {{at(2, "10:00"), at(2, "10:30")}}}
 	now := at(3, "20:00")
@@ -87,12 +87,12 @@ func TestKnownDay(t *testing.T) {
 func TestDayStillRunning(t *testing.T) {
 	// At 11:00 a clerk who signed in at 08:00 and is still in: not late,
 	// early by ten, on post 150 of 150 minutes, nothing judged at closing.
-	d := Evaluate(shift(1, 1, 2), []Session{{1, 1, at(2, "08:00"), time.Time{}}}, nil, at(2, "11:00"))
+	d := Evaluate(shift(1, 1, 2), []Session{{1, 1, at(2, "08:00"), time.Time{}, nil}}, nil, at(2, "11:00"))
 	if !d.Early10 || d.Late || d.EarlyLeave || d.Late10 || d.OnPost != 150 || d.Scheduled != 150 {
 		t.Errorf("%+v", d)
 	}
 	// Signed out at 10:00 and the day still runs: away, not yet an early leave.
-	d = Evaluate(shift(1, 1, 2), []Session{{1, 1, at(2, "08:00"), at(2, "10:00")}}, nil, at(2, "11:00"))
+	d = Evaluate(shift(1, 1, 2), []Session{{1, 1, at(2, "08:00"), at(2, "10:00"), nil}}, nil, at(2, "11:00"))
 	if d.EarlyLeave || d.OnPost != 90 {
 		t.Errorf("%+v", d)
 	}
@@ -128,12 +128,12 @@ func TestUnattended(t *testing.T) {
 		open bool
 		want bool
 	}{
-		{"paused 11 min, people waiting", WindowNow{1, "paused", at(2, "09:49"), 3}, true, true},
-		{"paused 9 min", WindowNow{1, "paused", at(2, "09:51"), 3}, true, false},
-		{"signed out exactly 10 min", WindowNow{1, "closed", at(2, "09:50"), 1}, true, true},
-		{"nobody waits", WindowNow{1, "closed", at(2, "08:00"), 0}, true, false},
-		{"hall closed", WindowNow{1, "closed", at(2, "08:00"), 5}, false, false},
-		{"open", WindowNow{1, "open", at(2, "08:00"), 5}, true, false},
+		{"paused 11 min, people waiting", WindowNow{1, "paused", at(2, "09:49"), 3, 0}, true, true},
+		{"paused 9 min", WindowNow{1, "paused", at(2, "09:51"), 3, 0}, true, false},
+		{"signed out exactly 10 min", WindowNow{1, "closed", at(2, "09:50"), 1, 0}, true, true},
+		{"nobody waits", WindowNow{1, "closed", at(2, "08:00"), 0, 0}, true, false},
+		{"hall closed", WindowNow{1, "closed", at(2, "08:00"), 5, 0}, false, false},
+		{"open", WindowNow{1, "open", at(2, "08:00"), 5, 0}, true, false},
 	} {
 		if got, _ := Unattended(tt.w, now, tt.open, limit); got != tt.want {
 			t.Errorf("%s: %v", tt.name, got)
@@ -141,20 +141,44 @@ func TestUnattended(t *testing.T) {
 	}
 }
 
-func TestExtraWindows(t *testing.T) {
-	for _, tt := range []struct {
-		waiting, open int
-		mean, left    time.Duration
-		want          int
-	}{
-		{30, 2, 10 * time.Minute, 60 * time.Minute, 3}, // 6 each: 5 windows
-		{12, 2, 10 * time.Minute, 60 * time.Minute, 0},
-		{13, 2, 10 * time.Minute, 60 * time.Minute, 1},
-		{0, 0, 10 * time.Minute, 60 * time.Minute, 0},
-		{1, 0, 10 * time.Minute, 60 * time.Minute, 1},
-	} {
-		if got := ExtraWindows(tt.waiting, tt.open, tt.mean, tt.left); got != tt.want {
-			t.Errorf("%+v: %d", tt, got)
-		}
+// TestPausesAddUp: a window paused three times in a session adds up its
+// away time for the on-post rate — 12 + 7 + 20 minutes within hours, and
+// only the 10 minutes after opening of a pause that began before it.
+func TestPausesAddUp(t *testing.T) {
+	sessions := []Session{{StaffID: 6, WindowID: 6, In: at(2, "08:10"), Out: at(2, "17:45"), Pauses: []Span{
+		{at(2, "08:20"), at(2, "08:40")},
+		{at(2, "09:00"), at(2, "09:12")},
+		{at(2, "10:00"), at(2, "10:07")},
+		{at(2, "15:00"), at(2, "15:20")},
+	}}}
+	d := Evaluate(shift(6, 6, 2), sessions, nil, at(3, "08:00"))
+	if d.OnPost != 540-10-12-7-20 || d.Scheduled != 540 || !d.Early10 || !d.Late10 || d.Late || d.EarlyLeave {
+		t.Fatalf("%+v", d)
+	}
+}
+
+// TestAwayEpisode: pauses with returns shorter than BriefReturn between
+// them are one absence whose away times add up; a longer return ends the
+// chain.
+func TestAwayEpisode(t *testing.T) {
+	earlier := []Span{
+		{at(2, "09:00"), at(2, "09:06")}, // then 10 minutes back at the post
+		{at(2, "09:16"), at(2, "09:20")}, // then back for 1 minute
+		{at(2, "09:21"), at(2, "09:25")}, // then back for 90 seconds
+	}
+	start, away := AwayEpisode(at(2, "09:26:30"), at(2, "09:29:30"), earlier)
+	if !start.Equal(at(2, "09:16")) || away != 11*time.Minute {
+		t.Fatalf("episode from %v, away %v", start, away)
+	}
+	w := WindowNow{State: "paused", Since: start, Waiting: 2, Away: away}
+	if ok, mins := Unattended(w, at(2, "09:29:30"), true, 10*time.Minute); !ok || mins != 11 {
+		t.Fatalf("chained pauses of 11 minutes: %v %d", ok, mins)
+	}
+	w.Away = 9 * time.Minute // a return subtracted: below the limit though 13½ minutes passed
+	if ok, _ := Unattended(w, at(2, "09:29:30"), true, 10*time.Minute); ok {
+		t.Fatal("9 minutes away is not 10")
+	}
+	if start, away := AwayEpisode(at(2, "09:30"), at(2, "09:35"), earlier); !start.Equal(at(2, "09:30")) || away != 5*time.Minute {
+		t.Fatalf("after a 5-minute return: %v %v", start, away)
 	}
 }

@@ -88,44 +88,53 @@ type WindowNow struct {
 	Since time.Time
 	// Waiting is how many people wait for the items the window serves.
 	Waiting int
+	// Away, when not zero, is the time away of the episode that began at
+	// Since, less the brief returns in it (see AwayEpisode); zero means
+	// away all the time since Since.
+	Away time.Duration
+}
+
+// BriefReturn is how long a window may reopen between two pauses and
+// still be one absence: a clerk who resumes for a minute and pauses again
+// has not come back to the post, so the two pauses add up.
+const BriefReturn = 2 * time.Minute
+
+// AwayEpisode chains a pause in progress since since with the earlier
+// pauses of the day (ended, in any order) that it follows within
+// BriefReturn of their end, each in turn: it returns when the episode
+// began and the time away in it (the pauses, not the brief returns
+// between them).
+func AwayEpisode(since, now time.Time, earlier []Span) (time.Time, time.Duration) {
+	ps := append([]Span(nil), earlier...)
+	sort.Slice(ps, func(i, j int) bool { return ps[i].To.After(ps[j].To) })
+	start, away := since, now.Sub(since)
+	for _, p := range ps {
+		if p.To.After(start) {
+			continue // not before the episode
+		}
+		if start.Sub(p.To) >= BriefReturn {
+			break
+		}
+		away += p.To.Sub(p.From)
+		start = p.From
+	}
+	return start, away
 }
 
 // Unattended reports whether a window has stood paused or unattended for
 // at least limit during opening hours while people wait for its items,
-// and for how many minutes.
+// and for how many minutes (Away when set: pauses with brief returns
+// between them add up).
 func Unattended(w WindowNow, now time.Time, open bool, limit time.Duration) (bool, int) {
 	if !open || w.Waiting == 0 || w.State == "open" {
 		return false, 0
 	}
 	away := now.Sub(w.Since)
+	if w.Away > 0 {
+		away = w.Away
+	}
 	if away < limit {
 		return false, 0
 	}
 	return true, int(away / time.Minute)
-}
-
-// ExtraWindows estimates how many more windows must open so that the
-// people waiting are served before closing (当日号当日办结): with open
-// windows serving one person per mean service time each, the queue clears
-// in waiting × mean ÷ open. 0 means the open windows suffice.
-func ExtraWindows(waiting, open int, mean, untilClose time.Duration) int {
-	if waiting == 0 || mean <= 0 {
-		return 0
-	}
-	if untilClose <= 0 {
-		if open == 0 {
-			return 1
-		}
-		return 0
-	}
-	// Windows needed: each serves floor(untilClose/mean) people.
-	per := int(untilClose / mean)
-	if per == 0 {
-		per = 1
-	}
-	need := (waiting + per - 1) / per
-	if need > open {
-		return need - open
-	}
-	return 0
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,14 +18,46 @@ import (
 	"time"
 )
 
-// clientSide is a set of screens connected to a hall stream.
-type clientSide interface {
-	// waitReady returns when every client has its snapshot or failed.
-	waitReady(d time.Duration) (connected int, err error)
-	// waitCalled returns, per client, the unix ns at which it read the
-	// ticket.called event (0: never).
-	waitCalled(d time.Duration) ([]int64, error)
-	stop()
+// Screens is a set of screens connected to hall streams, in this process
+// or in a child process (ConnectScreens). The fan-out bench and the
+// province bench both use it.
+type Screens interface {
+	// WaitReady returns when every client has its snapshot or failed.
+	WaitReady(d time.Duration) (connected int, err error)
+	// WaitCalled returns, per client, the unix ns at which it read its
+	// first ticket.called event (0: never).
+	WaitCalled(d time.Duration) ([]int64, error)
+	Stop()
+}
+
+// ConnectScreens connects n screens to the stream URLs, spread over them
+// in turn (for example one hall stream on each of two instances). With exe
+// (a command that runs `mingbai bench fanout-clients`) the screens run in
+// that child process, so that their memory and open files are not the
+// server's; otherwise in this process.
+func ConnectScreens(ctx context.Context, urls []string, n int, exe []string) (Screens, error) {
+	if len(urls) == 0 || n < 1 {
+		return nil, fmt.Errorf("no stream to connect to")
+	}
+	if exe != nil {
+		return startChild(ctx, exe, urls, n)
+	}
+	return connectClients(ctx, urls, n), nil
+}
+
+// Arrivals turns the arrival times of WaitCalled into latencies from t0,
+// sorted; missed counts the screens that never received the event.
+func Arrivals(arrived []int64, t0 time.Time) (lat Result, missed int) {
+	var ds []time.Duration
+	for _, a := range arrived {
+		if a == 0 {
+			missed++
+			continue
+		}
+		ds = append(ds, time.Duration(a-t0.UnixNano()))
+	}
+	slices.Sort(ds)
+	return Result{Ops: len(ds), Lat: ds}, missed
 }
 
 // screens are clients in this process.
@@ -37,14 +70,20 @@ type screens struct {
 	tr         *http.Transport
 }
 
-// connectClients connects n clients to the stream at url.
-func connectClients(ctx context.Context, url string, n int) *screens {
-	s := &screens{arrived: make([]int64, n)}
-	s.tr = &http.Transport{
+// screenTransport is the light HTTP transport of the screens: small
+// buffers, no idle pool.
+func screenTransport() *http.Transport {
+	return &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: 1, DisableCompression: true, ResponseHeaderTimeout: 60 * time.Second,
 		ReadBufferSize: 4096, WriteBufferSize: 1024,
 	}
+}
+
+// connectClients connects n clients to the streams at urls, in turn.
+func connectClients(ctx context.Context, urls []string, n int) *screens {
+	s := &screens{arrived: make([]int64, n)}
+	s.tr = screenTransport()
 	sc := &http.Client{Transport: s.tr}
 	sctx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
@@ -52,7 +91,7 @@ func connectClients(ctx context.Context, url string, n int) *screens {
 	s.got.Add(n)
 	connectSem := make(chan struct{}, 128) // stay below the listen backlog
 	for i := 0; i < n; i++ {
-		go s.client(sctx, sc, url, i, connectSem)
+		go s.client(sctx, sc, urls[i%len(urls)], i, connectSem)
 	}
 	return s
 }
@@ -67,22 +106,41 @@ func (s *screens) client(ctx context.Context, sc *http.Client, url string, i int
 			s.got.Done()
 		}
 	}()
-	fail := func(err error) { s.firstErr.CompareAndSwap(nil, &err) }
+	err := readStream(ctx, sc, url, sem, func() {
+		s.connected.Add(1)
+		readyDone = true
+		s.ready.Done()
+	}, func() bool {
+		s.arrived[i] = time.Now().UnixNano()
+		gotDone = true
+		s.got.Done()
+		return false // stay connected until the end, as a screen would
+	})
+	if err != nil && !readyDone {
+		s.firstErr.CompareAndSwap(nil, &err)
+	}
+}
+
+// readStream connects one screen to the stream at url (sem bounds the
+// connections being made at once) and reads it: ready is called when the
+// snapshot has been read, called at every ticket.called; when called
+// returns false the screen stays connected, reading nothing more, until
+// ctx ends. It returns the error that ended the stream (nil when ctx
+// did).
+func readStream(ctx context.Context, sc *http.Client, url string, sem chan struct{}, ready func(), called func() bool) error {
 	sem <- struct{}{}
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
 	resp, err := sc.Do(req)
 	<-sem
 	if err != nil {
-		fail(err)
-		return
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
-		fail(fmt.Errorf("stream: HTTP %d", resp.StatusCode))
-		return
+		return fmt.Errorf("stream: HTTP %d", resp.StatusCode)
 	}
 	br := bufio.NewReaderSize(resp.Body, 1024)
-	snapshot, midline := false, false
+	snapshot, readyDone, midline := false, false, false
 	for {
 		line, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
@@ -90,10 +148,10 @@ func (s *screens) client(ctx context.Context, sc *http.Client, url string, i int
 			continue
 		}
 		if err != nil {
-			if !readyDone {
-				fail(err)
+			if ctx.Err() != nil {
+				return nil
 			}
-			return
+			return err
 		}
 		if midline {
 			midline = false
@@ -103,21 +161,18 @@ func (s *screens) client(ctx context.Context, sc *http.Client, url string, i int
 		case bytes.Equal(line, []byte("event: snapshot\n")):
 			snapshot = true
 		case snapshot && !readyDone && len(line) == 1:
-			s.connected.Add(1)
 			readyDone = true
-			s.ready.Done()
+			ready()
 		case bytes.Equal(line, []byte("event: ticket.called\n")):
-			s.arrived[i] = time.Now().UnixNano()
-			gotDone = true
-			s.got.Done()
-			// Stay connected until the end, as a screen would.
-			<-ctx.Done()
-			return
+			if !called() {
+				<-ctx.Done()
+				return nil
+			}
 		}
 	}
 }
 
-func (s *screens) waitReady(d time.Duration) (int, error) {
+func (s *screens) WaitReady(d time.Duration) (int, error) {
 	if !waitTimeout(&s.ready, d) {
 		return int(s.connected.Load()), fmt.Errorf("clients did not connect within %s", d)
 	}
@@ -130,18 +185,18 @@ func (s *screens) waitReady(d time.Duration) (int, error) {
 	return n, nil
 }
 
-func (s *screens) waitCalled(d time.Duration) ([]int64, error) {
+func (s *screens) WaitCalled(d time.Duration) ([]int64, error) {
 	waitTimeout(&s.got, d)
 	return s.arrived, nil
 }
 
-func (s *screens) stop() {
+func (s *screens) Stop() {
 	s.cancel()
 	s.tr.CloseIdleConnections()
 }
 
-// ClientsMain is the hidden `mingbai bench fanout-clients URL N`: it
-// connects N screens to URL, prints "ready CONNECTED", waits for a line on
+// ClientsMain is the hidden `mingbai bench fanout-clients URLS N`: it
+// connects N screens to URLS (comma-separated, in turn), prints "ready CONNECTED", waits for a line on
 // stdin, then prints the arrival time of ticket.called per client (unix
 // ns, 0 for none) and "end".
 func ClientsMain(args []string, stdout io.Writer) int {
@@ -153,15 +208,15 @@ func ClientsMain(args []string, stdout io.Writer) int {
 		return 2
 	}
 	RaiseFDLimit(uint64(n + 1024))
-	s := connectClients(context.Background(), args[0], n)
-	defer s.stop()
-	connected, err := s.waitReady(5 * time.Minute)
+	s := connectClients(context.Background(), strings.Split(args[0], ","), n)
+	defer s.Stop()
+	connected, err := s.WaitReady(5 * time.Minute)
 	if err != nil {
 		fmt.Fprintf(stdout, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 		return 1
 	}
 	fmt.Fprintf(stdout, "ready %d\n", connected)
-	arrived, _ := s.waitCalled(time.Minute)
+	arrived, _ := s.WaitCalled(time.Minute)
 	w := bufio.NewWriter(stdout)
 	for _, a := range arrived {
 		fmt.Fprintln(w, a)
@@ -178,8 +233,8 @@ type child struct {
 	n   int
 }
 
-func startChild(ctx context.Context, exe []string, url string, n int) (*child, error) {
-	args := append(append([]string{}, exe[1:]...), url, strconv.Itoa(n))
+func startChild(ctx context.Context, exe []string, urls []string, n int) (*child, error) {
+	args := append(append([]string{}, exe[1:]...), strings.Join(urls, ","), strconv.Itoa(n))
 	cmd := exec.CommandContext(ctx, exe[0], args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -210,7 +265,7 @@ func (c *child) line(d time.Duration) (string, error) {
 	}
 }
 
-func (c *child) waitReady(d time.Duration) (int, error) {
+func (c *child) WaitReady(d time.Duration) (int, error) {
 	s, err := c.line(d)
 	if err != nil {
 		return 0, err
@@ -221,7 +276,7 @@ func (c *child) waitReady(d time.Duration) (int, error) {
 	return 0, fmt.Errorf("client process: %s", s)
 }
 
-func (c *child) waitCalled(d time.Duration) ([]int64, error) {
+func (c *child) WaitCalled(d time.Duration) ([]int64, error) {
 	deadline := time.Now().Add(d + 10*time.Second)
 	out := make([]int64, 0, c.n)
 	for {
@@ -240,7 +295,7 @@ func (c *child) waitCalled(d time.Duration) ([]int64, error) {
 	}
 }
 
-func (c *child) stop() {
+func (c *child) Stop() {
 	if c.cmd.Process != nil {
 		c.cmd.Process.Kill()
 	}

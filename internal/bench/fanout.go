@@ -3,8 +3,11 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
-	"slices"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -23,8 +26,11 @@ type FanoutResult struct {
 	// ticket.called event, sorted.
 	Lat     Result
 	Missed  int
-	PerConn float64 // bytes of heap and stack per connected client (see Separate)
-	Dropped int64
+	PerConn float64 // bytes of Go heap and stacks per connected client (see Separate)
+	// PerConnRSS is the growth of the process's resident memory (VmRSS)
+	// per connected client, after free pages went back to the OS.
+	PerConnRSS float64
+	Dropped    int64
 	// Separate is true when the clients ran in a child process (PerConn is
 	// then the server's memory alone).
 	Separate bool
@@ -54,12 +60,37 @@ func RaiseFDLimit(n uint64) uint64 {
 	return rl.Cur
 }
 
-func heapAndStack() uint64 {
+// memory returns the Go heap and stacks in use after a collection, and
+// the resident set after the free pages went back to the OS (what a
+// long-running server settles at once the scavenger has run).
+func memory() (heapStack, rss uint64) {
 	runtime.GC()
-	runtime.GC()
+	debug.FreeOSMemory() // collects again, then returns free pages
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.HeapAlloc + m.StackInuse
+	return m.HeapAlloc + m.StackInuse, vmRSS()
+}
+
+// vmRSS reads VmRSS of this process in bytes (0 where /proc is missing).
+func vmRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func perClient(before, after uint64, n int) float64 {
+	if n <= 0 || after <= before {
+		return 0
+	}
+	return float64(after-before) / float64(n)
 }
 
 // Fanout connects n clients to the hall stream, waits until each has its
@@ -106,55 +137,37 @@ func Fanout(ctx context.Context, n, waiting int, exe []string) (FanoutResult, er
 		return out, err
 	}
 
-	before := heapAndStack()
+	heap0, rss0 := memory()
 	url := fmt.Sprintf("%s/api/v1/halls/%d/stream", h.URL, h.HallID)
-	var cs clientSide
-	if exe != nil {
-		// The clients run in a child process: each side then needs only n
-		// open files, and the memory measured here is the server's alone.
-		p, err := startChild(ctx, exe, url, n)
-		if err != nil {
-			return out, err
-		}
-		defer p.stop()
-		cs = p
-		out.Separate = true
-	} else {
-		cs = connectClients(ctx, url, n)
-		defer cs.stop()
+	// In a child process each side needs only n open files, and the memory
+	// measured here is the server's alone.
+	cs, err := ConnectScreens(ctx, []string{url}, n, exe)
+	if err != nil {
+		return out, err
 	}
+	defer cs.Stop()
+	out.Separate = exe != nil
 	start := time.Now()
-	connected, err := cs.waitReady(5 * time.Minute)
+	connected, err := cs.WaitReady(5 * time.Minute)
 	if err != nil {
 		return out, err
 	}
 	out.ConnectTime = time.Since(start)
 	out.Connected = connected
-	after := heapAndStack()
-	if out.Connected > 0 && after > before {
-		out.PerConn = float64(after-before) / float64(out.Connected)
-	}
-	t0 := time.Now().UnixNano()
-	callStart := time.Now()
+	heap1, rss1 := memory()
+	out.PerConn = perClient(heap0, heap1, connected)
+	out.PerConnRSS = perClient(rss0, rss1, connected)
+	t0 := time.Now()
 	if err := post(ctx, c, fmt.Sprintf("%s/api/v1/windows/%d/call", h.URL, staff[0].id), staff[0].token, nil, nil); err != nil {
 		return out, fmt.Errorf("call: %w", err)
 	}
-	out.Call = time.Since(callStart)
-	arrived, err := cs.waitCalled(time.Minute)
+	out.Call = time.Since(t0)
+	arrived, err := cs.WaitCalled(time.Minute)
 	if err != nil {
 		return out, err
 	}
-	var lat []time.Duration
-	for _, a := range arrived {
-		if a == 0 {
-			out.Missed++
-			continue
-		}
-		lat = append(lat, time.Duration(a-t0))
-	}
-	slices.Sort(lat)
-	out.Lat = Result{Ops: len(lat), Lat: lat}
-	_, _, out.Dropped = h.Broker.Stats()
+	out.Lat, out.Missed = Arrivals(arrived, t0)
+	_, _, out.Dropped = h.Server.StreamStats()
 	out.Missed -= n - out.Connected // those never connected are reported as such
 	return out, nil
 }

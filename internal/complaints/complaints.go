@@ -118,6 +118,11 @@ func CheckLimit(t Type, l Limit) error {
 	if l.Days < 1 || l.Days > 365 {
 		return apperr.InvalidField("days", "complaints.err.days", 1, 365)
 	}
+	// A petition's handling limit is the regulation's at most: 60
+	// calendar days from acceptance (a hall may set a shorter one).
+	if t == TypePetition && (l.Unit != workday.CalendarDays || l.Days > PetitionHandleDays) {
+		return apperr.InvalidField("days", "complaints.err.petition_limit", PetitionHandleDays)
+	}
 	return nil
 }
 

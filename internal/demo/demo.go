@@ -133,20 +133,6 @@ func Seed(ctx context.Context, db *store.DB) (Result, error) {
 		return res, fmt.Errorf("demo hall: %w", err)
 	}
 	res.Hall = h
-	for _, z := range Zones {
-		z.HallID = h.ID
-		if _, err := db.CreateZone(ctx, z); err != nil {
-			return res, fmt.Errorf("demo zone %s: %w", z.Code, err)
-		}
-	}
-	items, err := catalog.DemoItems()
-	if err != nil {
-		return res, err
-	}
-	byZone := map[string][]string{}
-	for _, it := range items {
-		byZone[it.Zone] = append(byZone[it.Zone], it.Code)
-	}
 	hash, err := PasswordHash()
 	if err != nil {
 		return res, err
@@ -165,19 +151,53 @@ func Seed(ctx context.Context, db *store.DB) (Result, error) {
 			return res, fmt.Errorf("demo account %s: %w", a.Username, err)
 		}
 	}
+	tokens, err := seedFloor(ctx, db, h, hash, func(n int) string { return fmt.Sprintf("w%02d", n) })
+	if err != nil {
+		return res, err
+	}
+	res.DeviceTokens = tokens
+	// Later areas seed their demo data here (catalogue, tickets, cases …).
+	sort.SliceStable(seeders, func(i, j int) bool { return seeders[i].order < seeders[j].order })
+	for _, st := range seeders {
+		if err := st.fn(ctx, db, h); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// seedFloor gives hall h the demo hall's floor: its zones, 22 windows with
+// their staff (the clerk of window n signs in as user(n)) and its devices.
+// It returns the device tokens by device name.
+func seedFloor(ctx context.Context, db *store.DB, h hall.Hall, hash string, user func(n int) string) (map[string]string, error) {
+	for _, z := range Zones {
+		z.HallID = h.ID
+		if _, err := db.CreateZone(ctx, z); err != nil {
+			return nil, fmt.Errorf("demo zone %s: %w", z.Code, err)
+		}
+	}
+	items, err := catalog.DemoItems()
+	if err != nil {
+		return nil, err
+	}
+	byZone := map[string][]string{}
+	for _, it := range items {
+		byZone[it.Zone] = append(byZone[it.Zone], it.Code)
+	}
+	tokens := map[string]string{}
 	for n := 1; n <= 22; n++ {
 		home := homeZone(n)
-		username := fmt.Sprintf("w%02d", n)
+		username := user(n)
 		u, err := db.CreateUserWithHash(ctx, h.ID, username, staffNames[n-1], auth.WindowStaff, hash)
 		if err != nil {
-			return res, fmt.Errorf("demo account %s: %w", username, err)
+			return nil, fmt.Errorf("demo account %s: %w", username, err)
 		}
 		st, err := db.SaveStaff(ctx, hall.Staff{
 			HallID: h.ID, StaffNo: fmt.Sprintf("RS%03d", n), Name: staffNames[n-1], Post: posts[home],
 			Pledge: pledges[n%len(pledges)], PhotoURL: fmt.Sprintf("/avatars/RS%03d.svg", n), UserID: u.ID,
 		})
 		if err != nil {
-			return res, fmt.Errorf("demo staff %d: %w", n, err)
+			return nil, fmt.Errorf("demo staff %d: %w", n, err)
 		}
 		var codes []string
 		for _, z := range WindowZones(n) {
@@ -188,7 +208,7 @@ func Seed(ctx context.Context, db *store.DB) (Result, error) {
 			name = "综合窗口"
 		}
 		if _, err := db.SaveWindow(ctx, hall.Window{HallID: h.ID, Zone: home, Number: fmt.Sprint(n), Name: name, StaffID: st.ID, Items: codes}); err != nil {
-			return res, fmt.Errorf("demo window %d: %w", n, err)
+			return nil, fmt.Errorf("demo window %d: %w", n, err)
 		}
 	}
 	for _, d := range []hall.Device{
@@ -201,18 +221,11 @@ func Seed(ctx context.Context, db *store.DB) (Result, error) {
 		d.HallID = h.ID
 		secret, _, err := db.CreateDevice(ctx, d)
 		if err != nil {
-			return res, fmt.Errorf("demo device %s: %w", d.Name, err)
+			return nil, fmt.Errorf("demo device %s: %w", d.Name, err)
 		}
-		res.DeviceTokens[d.Name] = secret
+		tokens[d.Name] = secret
 	}
-	// Later areas seed their demo data here (catalogue, tickets, cases …).
-	sort.SliceStable(seeders, func(i, j int) bool { return seeders[i].order < seeders[j].order })
-	for _, st := range seeders {
-		if err := st.fn(ctx, db, h); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
+	return tokens, nil
 }
 
 // seeders are the demo-data steps of the areas, run after the hall exists

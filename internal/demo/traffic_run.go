@@ -134,7 +134,7 @@ func newTraffic(ctx context.Context, db *store.DB, o TrafficOptions) (*traffic, 
 	if err != nil {
 		return nil, err
 	}
-	start, err := clockMinutes(o.StartAt)
+	start, err := ClockMinutes(o.StartAt)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,8 @@ func newTraffic(ctx context.Context, db *store.DB, o TrafficOptions) (*traffic, 
 	return tr, nil
 }
 
-func clockMinutes(s string) (float64, error) {
+// ClockMinutes reads a clock time "HH:MM" as minutes after midnight.
+func ClockMinutes(s string) (float64, error) {
 	var h, m int
 	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 23 || m < 0 || m > 59 {
 		return 0, fmt.Errorf("demo traffic: bad clock time %q (want HH:MM)", s)

@@ -35,6 +35,7 @@ type Sub struct {
 type Broker struct {
 	mu      sync.RWMutex
 	subs    map[int64]map[*Sub]struct{}
+	taps    map[*tap]struct{}
 	buf     int
 	dropped atomic.Int64
 	sent    atomic.Int64
@@ -80,12 +81,37 @@ func (b *Broker) remove(s *Sub) {
 	}
 }
 
-// Publish delivers e to the hall's subscribers and to those of all halls
-// without blocking; a subscriber whose buffer is full is dropped.
+type tap struct{ fn func(*Event) }
+
+// Tap registers fn to receive every published event of every hall, called
+// in Publish: fn must not block (it queues the event for a goroutine of its
+// own). It serves a fan-out that writes to its clients itself (the public
+// hall screens, internal/web) and must not be dropped as a whole for being
+// slow, as a subscriber with a bounded channel is. untap removes it.
+func (b *Broker) Tap(fn func(*Event)) (untap func()) {
+	t := &tap{fn}
+	b.mu.Lock()
+	if b.taps == nil {
+		b.taps = map[*tap]struct{}{}
+	}
+	b.taps[t] = struct{}{}
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		delete(b.taps, t)
+		b.mu.Unlock()
+	}
+}
+
+// Publish delivers e to the taps, the hall's subscribers and those of all
+// halls without blocking; a subscriber whose buffer is full is dropped.
 func (b *Broker) Publish(ev Event) {
 	e := &ev
 	var slow []*Sub
 	b.mu.RLock()
+	for t := range b.taps {
+		t.fn(e)
+	}
 	for _, hall := range []int64{e.HallID, 0} {
 		for s := range b.subs[hall] {
 			select {

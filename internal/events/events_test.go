@@ -41,3 +41,20 @@ func TestPublishFansOutAndDropsSlow(t *testing.T) {
 		t.Fatal("Close left a stream open")
 	}
 }
+
+func TestTapReceivesEveryHallUntilUntapped(t *testing.T) {
+	b := NewBroker(1)
+	var got []int64
+	untap := b.Tap(func(e *Event) { got = append(got, e.ID) })
+	b.Publish(Event{ID: 1, HallID: 1})
+	b.Publish(Event{ID: 2, HallID: 2})
+	b.Publish(Event{ID: 3, HallID: 1}) // a tap has no buffer to overflow
+	untap()
+	b.Publish(Event{ID: 4, HallID: 1})
+	if len(got) != 3 || got[0] != 1 || got[1] != 2 || got[2] != 3 {
+		t.Fatalf("tap received %v, want [1 2 3]", got)
+	}
+	if n, _, dropped := b.Stats(); n != 0 || dropped != 0 {
+		t.Fatalf("a tap counted as a subscriber: %d, dropped %d", n, dropped)
+	}
+}

@@ -99,9 +99,13 @@ type Device struct {
 }
 
 var (
-	codeRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
-	hhmmRE   = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
-	prefixRE = regexp.MustCompile(`^[A-Z]$`)
+	codeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+	// A hall's code starts every case number (RSJ01-20260212-00042, read
+	// back by the progress lookup), so it is letters and digits only, at
+	// most 16: a hyphen would make the number ambiguous.
+	hallCodeRE = regexp.MustCompile(`^[a-z0-9]{1,16}$`)
+	hhmmRE     = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
+	prefixRE   = regexp.MustCompile(`^[A-Z]$`)
 )
 
 func text(field, v string, max int, required bool) error {
@@ -116,8 +120,8 @@ func text(field, v string, max int, required bool) error {
 
 // Validate checks a hall before it is stored.
 func (h *Hall) Validate() error {
-	if !codeRE.MatchString(h.Code) {
-		return apperr.InvalidField("code", "err.bad_value", "code", h.Code)
+	if !hallCodeRE.MatchString(h.Code) {
+		return apperr.InvalidField("code", "err.hall_code", h.Code)
 	}
 	if err := text("name", h.Name, 100, true); err != nil {
 		return err

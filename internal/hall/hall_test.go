@@ -45,6 +45,17 @@ func TestValidate(t *testing.T) {
 	if err := bad.Validate(); err == nil {
 		t.Error("bad code accepted")
 	}
+	// The hall code starts every case number: no hyphen, at most 16.
+	for _, code := range []string{"demo-0002", "north_hall", "abcdefghijklmnopq"} {
+		bad.Code = code
+		if err := bad.Validate(); err == nil {
+			t.Errorf("hall code %q accepted", code)
+		}
+	}
+	bad.Code = "rsj01"
+	if err := bad.Validate(); err != nil {
+		t.Errorf("hall code rsj01: %v", err)
+	}
 	if err := (&Zone{Code: "employment", Name: "就业", Prefix: "AB"}).Validate(); err == nil {
 		t.Error("two-letter prefix accepted")
 	}

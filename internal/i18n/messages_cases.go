@@ -202,4 +202,13 @@ var _ = Register(map[string]M{
 	"cases.alert_ref":                {"对象", "Object", "對象"},
 	"cases.alert_detail":             {"内容", "Detail", "內容"},
 	"cases.alert_resolved":           {"处理时间", "Resolved", "處理時間"},
+
+	// Parameters of the case SMS and the staff reminder (sent in the
+	// hall's language, Simplified Chinese).
+	"cases.sms_pickup":     {"请携带身份证件到窗口领取结果。", "Please bring your ID card to the window to collect the result.", "請攜帶身份證件到窗口領取結果。"},
+	"cases.sms_mail":       {"结果将邮寄送达。", "The result will be sent by post.", "結果將郵寄送達。"},
+	"cases.remind_warning": {"预警", "due soon", "預警"},
+	"cases.remind_overdue": {"超期", "overdue", "超期"},
+	"cases.remind_line":    {"%[1]s %[2]s（%[3]s，承诺%[4]s）", "%[1]s %[2]s (%[3]s, pledged %[4]s)", "%[1]s %[2]s（%[3]s，承諾%[4]s）"},
+	"cases.remind_sep":     {"；", "; ", "；"},
 })

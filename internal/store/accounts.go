@@ -272,9 +272,38 @@ func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
 			}
 			out = append(out, u)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return loginBlocks(tx, out)
 	})
 	return out, err
+}
+
+// loginBlocks sets LockedUntil of each account to the end of its latest
+// sign-in block: failed sign-ins are throttled per account and address
+// (key "username|address"), so an account is shown paused while any
+// address is blocked from it, though it stays open from other addresses.
+func loginBlocks(tx *Tx, users []User) error {
+	rows, err := tx.Query("SELECT key, blocked_until FROM throttle WHERE scope = 'login' AND blocked_until > ?", tx.NowMs())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	until := map[string]int64{}
+	for rows.Next() {
+		var key string
+		var at int64
+		if err := rows.Scan(&key, &at); err != nil {
+			return err
+		}
+		name, _, _ := strings.Cut(key, "|")
+		until[name] = max(until[name], at)
+	}
+	for i := range users {
+		users[i].LockedUntil = max(users[i].LockedUntil, until[users[i].Username])
+	}
+	return rows.Err()
 }
 
 // UserByName returns an account.
@@ -393,9 +422,9 @@ func (db *DB) PrincipalForToken(ctx context.Context, secret string) (auth.Princi
 	p, err := db.principalFor(ctx, "SELECT "+userCols+userFrom+"JOIN api_tokens x ON x.user_id = u.id WHERE x.token_hash = ? AND x.revoked_at = 0 AND ? > 0", "token", auth.HashToken(secret), 1)
 	if err == nil {
 		// Last use is informational; a lost update is harmless, so it is not
-		// worth a write transaction per request: at most once a minute.
-		now := db.Now().UnixMilli()
-		_, _ = db.w.ExecContext(ctx, db.Rebind("UPDATE api_tokens SET last_used = ? WHERE token_hash = ? AND last_used < ?"), now, auth.HashToken(secret), now-60000)
+		// worth a write per request: at most once a minute, in the
+		// background (device_seen.go).
+		db.tokenUsed(ctx, auth.HashToken(secret))
 	}
 	return p, err
 }

@@ -143,7 +143,11 @@ func postsHM(d workday.Date, hm string, loc *time.Location) time.Time {
 }
 
 func sessionsBetween(tx *Tx, hallID int64, start, end time.Time) ([]attendance.Session, error) {
-	rows, err := tx.Query(`SELECT staff_id, window_id, opened_at, closed_at, state, updated_at FROM window_sessions
+	pauses, err := pausesBetween(tx, hallID, start, end)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(`SELECT id, staff_id, window_id, opened_at, closed_at, state, updated_at FROM window_sessions
 		WHERE hall_id = ? AND staff_id IS NOT NULL AND opened_at < ? AND (closed_at = 0 OR closed_at >= ?) ORDER BY opened_at`,
 		hallID, end.UnixMilli(), start.UnixMilli())
 	if err != nil {
@@ -153,39 +157,50 @@ func sessionsBetween(tx *Tx, hallID int64, start, end time.Time) ([]attendance.S
 	var out []attendance.Session
 	for rows.Next() {
 		var s attendance.Session
-		var in, out2, upd int64
+		var id, in, out2, upd int64
 		var state string
-		if err := rows.Scan(&s.StaffID, &s.WindowID, &in, &out2, &state, &upd); err != nil {
+		if err := rows.Scan(&id, &s.StaffID, &s.WindowID, &in, &out2, &state, &upd); err != nil {
 			return nil, err
 		}
-		s.In = time.UnixMilli(in)
+		s.In, s.Pauses = time.UnixMilli(in), pauses[id]
 		if out2 > 0 {
 			s.Out = time.UnixMilli(out2)
 		} else if state == WindowPaused {
-			// Paused now: away from post since the pause (earlier pauses
-			// of a session are not kept apart from it).
+			// Paused now: away from post since the pause began.
 			s.Out = time.UnixMilli(upd)
-			out = append(out, s)
-			continue
 		}
 		out = append(out, s)
 	}
 	return out, rows.Err()
 }
 
+// pausesBetween returns the ended pauses that overlap [start, end), by
+// session.
+func pausesBetween(tx *Tx, hallID int64, start, end time.Time) (map[int64][]attendance.Span, error) {
+	return spansByKey(tx, "SELECT session_id, from_at, until_at FROM window_pauses WHERE hall_id = ? AND from_at < ? AND until_at > ?", hallID, start, end)
+}
+
+// absencesBetween returns the registered absences that overlap [start,
+// end), by staff member.
 func absencesBetween(tx *Tx, hallID int64, start, end time.Time) (map[int64][]attendance.Span, error) {
-	rows, err := tx.Query("SELECT staff_id, from_at, until_at FROM post_absences WHERE hall_id = ? AND from_at < ? AND until_at > ?", hallID, end.UnixMilli(), start.UnixMilli())
+	return spansByKey(tx, "SELECT staff_id, from_at, until_at FROM post_absences WHERE hall_id = ? AND from_at < ? AND until_at > ?", hallID, start, end)
+}
+
+// spansByKey runs a query of (key, from, until) rows with the hall, end
+// and start as its parameters and groups the spans by key.
+func spansByKey(tx *Tx, q string, hallID int64, start, end time.Time) (map[int64][]attendance.Span, error) {
+	rows, err := tx.Query(q, hallID, end.UnixMilli(), start.UnixMilli())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[int64][]attendance.Span{}
 	for rows.Next() {
-		var staff, f, u int64
-		if err := rows.Scan(&staff, &f, &u); err != nil {
+		var key, f, u int64
+		if err := rows.Scan(&key, &f, &u); err != nil {
 			return nil, err
 		}
-		out[staff] = append(out[staff], attendance.Span{From: time.UnixMilli(f), To: time.UnixMilli(u)})
+		out[key] = append(out[key], attendance.Span{From: time.UnixMilli(f), To: time.UnixMilli(u)})
 	}
 	return out, rows.Err()
 }

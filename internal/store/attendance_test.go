@@ -134,3 +134,50 @@ func TestAbsenceNamesCoverAndBriefing(t *testing.T) {
 		t.Fatalf("%+v %v", list, err)
 	}
 }
+
+// TestPostReportPausesAddUp: w03 signs in at 08:20 (hours 08:30–17:00,
+// 510 minutes) and pauses three times — 09:00–09:15 (resumed on the
+// console), 11:00–11:10 (back by signing in again), 14:00–14:20 (signed
+// out while paused, in again at 14:30) — and signs out at 17:10: on post
+// 510 − 15 − 10 − 20 − 10 = 455 minutes.
+func TestPostReportPausesAddUp(t *testing.T) {
+	e := newPostsEnv(t, "2026-12-02 08:20")
+	w, c := e.windows["3"].ID, e.clerk("3")
+	step := func(at, state string) {
+		t.Helper()
+		e.at("2026-12-02 " + at)
+		var err error
+		if state == "in" {
+			_, err = e.db.SignInWindow(ctx, e.hall, w, c)
+		} else {
+			_, err = e.db.SetWindowState(ctx, e.hall, w, c, state, "break")
+		}
+		if err != nil {
+			t.Fatalf("%s %s: %v", at, state, err)
+		}
+	}
+	step("08:20", "in")
+	step("09:00", store.WindowPaused)
+	step("09:15", store.WindowOpen)
+	step("11:00", store.WindowPaused)
+	step("11:10", "in")
+	step("14:00", store.WindowPaused)
+	step("14:20", store.WindowClosed)
+	step("14:30", "in")
+	step("17:10", store.WindowClosed)
+	e.at("2026-12-02 18:00")
+	day := workday.MustParse("2026-12-02")
+	rep, err := e.db.PostReport(ctx, e.hall, day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rep.Days {
+		if d.StaffID == e.windows["3"].StaffID {
+			if d.OnPost != 455 || d.Scheduled != 510 || !d.Early10 || !d.Late10 || d.Late || d.EarlyLeave {
+				t.Fatalf("w03: %+v", d)
+			}
+			return
+		}
+	}
+	t.Fatal("no day for w03")
+}

@@ -17,9 +17,10 @@ func (t *Tx) Audit(action, object, detail string) error {
 
 // AuditOutcome appends a record with an explicit outcome (denied, failed).
 func (t *Tx) AuditOutcome(action, object, outcome, detail string) error {
-	if t.db.Dialect == Postgres {
+	if t.db.Dialect == Postgres && (t.grp == nil || !t.grp.auditOK) {
 		// Serialise appends across connections and instances so the chain
-		// never forks; released at commit or rollback.
+		// never forks; released at commit or rollback. An operation of a
+		// grouped write after one that appended holds it already.
 		if _, err := t.Exec("SELECT pg_advisory_xact_lock(7262002)"); err != nil {
 			return err
 		}
@@ -27,7 +28,8 @@ func (t *Tx) AuditOutcome(action, object, outcome, detail string) error {
 	var prevSeq int64
 	prevHash := audit.Genesis
 	if g := t.grp; g != nil && g.auditOK {
-		// The previous operation of this grouped write appended the tail.
+		// The previous operation of this grouped write appended the tail
+		// (on PostgreSQL under the lock this transaction holds).
 		prevSeq, prevHash = g.auditSeq, g.auditHash
 	} else {
 		err := t.QueryRow("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").Scan(&prevSeq, &prevHash)
@@ -41,7 +43,7 @@ func (t *Tx) AuditOutcome(action, object, outcome, detail string) error {
 	}, prevSeq, prevHash)
 	_, err := t.Exec(`INSERT INTO audit_log (seq, at, actor, role, action, object, outcome, source, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Seq, r.At, r.Actor, r.Role, r.Action, r.Object, r.Outcome, r.Source, r.Detail, r.PrevHash, r.Hash)
-	if err == nil && t.grp != nil && t.db.Dialect == SQLite {
+	if err == nil && t.grp != nil {
 		t.grp.auditSeq, t.grp.auditHash, t.grp.auditOK = r.Seq, r.Hash, true
 	}
 	return err

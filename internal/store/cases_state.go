@@ -8,6 +8,7 @@ import (
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/cases"
+	"mingbai/internal/i18n"
 	"mingbai/internal/notify"
 	"mingbai/internal/pii"
 )
@@ -166,12 +167,14 @@ func notifyChange(tx *Tx, s *pii.Sealer, v CaseView, next cases.Case, correction
 			"guide": v.ItemCode, "version": fmt.Sprint(v.GuideVersion)}
 		kind, key = "case_notice", fmt.Sprintf("case-notice:%d:%d", v.ID, corrections)
 	case cases.Completed:
+		// SMS go out in the hall's language: the carrier approved the
+		// templates in Simplified Chinese, so their parameters are too.
 		how := ""
 		switch v.Delivery {
 		case "pickup":
-			how = "请携带身份证件到窗口领取结果。"
+			how = i18n.T(i18n.ZhCN, "cases.sms_pickup")
 		case "mail":
-			how = "结果将邮寄送达。"
+			how = i18n.T(i18n.ZhCN, "cases.sms_mail")
 		}
 		params = map[string]string{"item": v.ItemName, "number": v.Number, "how": how}
 		kind, key = "case_done", fmt.Sprintf("case-done:%d", v.ID)
@@ -242,14 +245,14 @@ func (db *DB) RemindDueCases(ctx context.Context, hallID int64) (int, error) {
 		if v.Warning == cases.LevelNone && v.StatutoryWarning == cases.LevelNone {
 			continue
 		}
-		level := "预警"
+		level := i18n.T(i18n.ZhCN, "cases.remind_warning")
 		if v.Warning == cases.LevelRed || v.StatutoryWarning == cases.LevelRed {
-			level = "超期"
+			level = i18n.T(i18n.ZhCN, "cases.remind_overdue")
 		}
 		if _, ok := byStaff[v.StaffUser]; !ok {
 			order = append(order, v.StaffUser)
 		}
-		byStaff[v.StaffUser] = append(byStaff[v.StaffUser], fmt.Sprintf("%s %s（%s，承诺%s）", v.Number, v.ItemName, level, v.PledgedDue))
+		byStaff[v.StaffUser] = append(byStaff[v.StaffUser], i18n.T(i18n.ZhCN, "cases.remind_line", v.Number, v.ItemName, level, v.PledgedDue))
 	}
 	sent := 0
 	err = db.Write(ctx, func(tx *Tx) error {
@@ -263,7 +266,7 @@ func (db *DB) RemindDueCases(ctx context.Context, hallID int64) (int, error) {
 			if err := tx.QueryRow("SELECT id FROM outbox WHERE dedupe_key = ?", key).Scan(&x); err == nil {
 				continue
 			}
-			list := strings.Join(byStaff[user], "；")
+			list := strings.Join(byStaff[user], i18n.T(i18n.ZhCN, "cases.remind_sep"))
 			if r := []rune(list); len(r) > 900 {
 				list = string(r[:890]) + "……"
 			}

@@ -324,6 +324,22 @@ func TestCaseCorrectionStopsClock(t *testing.T) {
 	if msgs[0].Kind != "case_done" || msgs[0].Recipient != testPhone {
 		t.Fatalf("completion SMS: %+v", msgs[0])
 	}
+	// The SMS text comes from the catalogue in the hall's language, never a key.
+	if !strings.Contains(msgs[0].Body, "请携带身份证件到窗口领取结果") || strings.Contains(msgs[0].Body, "cases.") {
+		t.Fatalf("completion SMS (delivery %q): %q", v.Delivery, msgs[0].Body)
+	}
+	reminders := 0
+	for _, m := range msgs {
+		if m.Kind == "case_remind" {
+			reminders++
+			if !strings.Contains(m.Body, v.Number+" ") || !strings.Contains(m.Body, "超期") {
+				t.Fatalf("reminder says %q", m.Body)
+			}
+		}
+	}
+	if reminders != 1 {
+		t.Fatalf("%d reminders in the outbox", reminders)
+	}
 }
 
 func TestCalendarOverrideMovesDueDates(t *testing.T) {

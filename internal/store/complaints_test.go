@@ -8,6 +8,7 @@ import (
 	"mingbai/internal/complaints"
 	"mingbai/internal/pii"
 	"mingbai/internal/store"
+	"mingbai/internal/workday"
 )
 
 func postsCount(t *testing.T, db *store.DB, table string) int {
@@ -176,6 +177,13 @@ func TestComplaintPIIResealed(t *testing.T) {
 	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 40, RemindDays: 2, SMSRecipient: "13800138000"}); err != nil {
 		t.Fatal(err)
 	}
+	leaders, err := e.db.ListDutyLeaders(ctx, e.hall)
+	if err != nil || len(leaders) == 0 {
+		t.Fatalf("leaders %v %v", leaders, err)
+	}
+	if _, err := e.db.SetDutyLeaderPhone(ctx, e.hall, leaders[0].ID, "13700137000"); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := e.db.PIIKeyUsage(ctx)
 	ring2, err := ring.WithNewKey()
 	if err != nil {
@@ -184,7 +192,7 @@ func TestComplaintPIIResealed(t *testing.T) {
 	s2, _ := pii.NewSealer(ring2)
 	e.db.SetPII(s2)
 	n, err := e.db.ResealPII(ctx, s2, 10)
-	if err != nil || n < 4 {
+	if err != nil || n < 5 {
 		t.Fatalf("resealed %d %v (usage before %v)", n, err, before)
 	}
 	usage, _ := e.db.PIIKeyUsage(ctx)
@@ -197,5 +205,59 @@ func TestComplaintPIIResealed(t *testing.T) {
 	}
 	if st, err := e.db.DutySettings(ctx, e.hall); err != nil || st.SMSRecipient != "138****8000" {
 		t.Fatalf("recipient after re-seal: %+v %v", st, err)
+	}
+	if ps, err := e.db.DutyLeaderPhones(ctx, e.hall); err != nil || ps[0].Phone != "137****7000" {
+		t.Fatalf("leader phone after re-seal: %+v %v", ps, err)
+	}
+}
+
+// TestComplaintLimitChangeAppliesAfterwards: a complaint opened under the
+// default 15 working days keeps its deadline when the manager shortens
+// complaints to 5; one received afterwards gets the new one. Bad limits —
+// a petition over the regulation's 60 calendar days, or in working days,
+// a day count out of range, an unknown unit — are refused and, mixed with
+// a good one, write nothing.
+func TestComplaintLimitChangeAppliesAfterwards(t *testing.T) {
+	e := newPostsEnv(t, "2026-12-02 10:00")
+	v := complaints.Viewer{Username: "leader", Oversees: true, Acts: true}
+	open := func(key string) store.Complaint {
+		t.Helper()
+		c, err := e.db.CreateComplaint(ctx, store.ComplaintInput{HallID: e.hall, Intake: complaints.Intake{Channel: complaints.ChannelDuty, Type: complaints.TypeComplaint,
+			Summary: "排队太久"}, Receiver: "leader", IdemKey: key}, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	before := open("a")
+	if before.Due != "2026-12-23" {
+		t.Fatalf("15 working days from Wed 2 Dec: %s", before.Due)
+	}
+	audits := postsCount(t, e.db, "audit_log")
+	for key, m := range map[string]map[complaints.Type]complaints.Limit{
+		"complaints.err.petition_limit": {complaints.TypeComplaint: {Days: 5, Unit: workday.WorkingDays}, complaints.TypePetition: {Days: 90, Unit: workday.CalendarDays}},
+		"complaints.err.days":           {complaints.TypeComplaint: {Days: 5, Unit: workday.WorkingDays}, complaints.TypeHelp: {Days: 0, Unit: workday.WorkingDays}},
+		"complaints.err.unit":           {complaints.TypeComplaint: {Days: 5, Unit: workday.WorkingDays}, complaints.TypeHelp: {Days: 3, Unit: workday.Unit("weeks")}},
+	} {
+		if err := e.db.SaveComplaintLimits(ctx, e.hall, m); keyOf(err) != key {
+			t.Errorf("%s: %v", key, err)
+		}
+	}
+	if err := e.db.SaveComplaintLimits(ctx, e.hall, map[complaints.Type]complaints.Limit{complaints.TypePetition: {Days: 60, Unit: workday.WorkingDays}}); keyOf(err) != "complaints.err.petition_limit" {
+		t.Errorf("petition in working days: %v", err)
+	}
+	if postsCount(t, e.db, "audit_log") != audits {
+		t.Fatal("a refused table wrote something")
+	}
+	if ls, _ := e.db.ComplaintLimits(ctx, e.hall); ls[complaints.TypeComplaint].Days != 15 {
+		t.Fatalf("refused table changed the limits: %+v", ls)
+	}
+	if err := e.db.SaveComplaintLimits(ctx, e.hall, map[complaints.Type]complaints.Limit{complaints.TypeComplaint: {Days: 5, Unit: workday.WorkingDays}}); err != nil {
+		t.Fatal(err)
+	}
+	after := open("b")
+	kept, err := e.db.Complaint(ctx, e.hall, before.ID, v, false)
+	if err != nil || kept.Due != "2026-12-23" || after.Due != "2026-12-09" {
+		t.Fatalf("before %s (%v), after %s", kept.Due, err, after.Due)
 	}
 }

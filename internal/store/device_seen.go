@@ -5,35 +5,48 @@ import (
 	"sync"
 )
 
-// deviceSeenEvery is how stale a device's last_seen may get: it says
-// whether a kiosk or screen is still alive, to the minute.
+// deviceSeenEvery is how stale a device's last_seen or an API token's
+// last_used may get: they say whether a kiosk or screen is still alive and
+// whether a token is still in use, to the minute.
 const deviceSeenEvery = 60_000 // ms
 
-// deviceSeen batches the devices' last_seen updates. Every device request
-// used to run an UPDATE on the writer connection (matching no row most of
-// the time, but still queueing behind the grouped ticket issues for the one
-// SQLite writer); now a device's row is written at most once a minute per
-// instance, and the request never waits for it.
+// deviceSeen batches the devices' last_seen and the API tokens' last_used
+// updates. Every device or token request used to run an UPDATE on the
+// writer connection (matching no row most of the time, but still queueing
+// behind the grouped writes for the one SQLite writer); now each row is
+// written at most once a minute per instance, and the request never waits
+// for it.
 type deviceSeen struct {
 	mu      sync.Mutex
-	written map[int64]int64 // device → when this instance last wrote it (ms)
-	pending map[int64]int64
+	written map[seenKey]int64 // row → when this instance last wrote it (ms)
+	pending map[seenKey]int64
 	running bool
 }
 
-func (db *DB) deviceSeen(ctx context.Context, id int64) {
+// seenKey is a device (by id) or an API token (by its hash).
+type seenKey struct {
+	device int64
+	token  string
+}
+
+func (db *DB) deviceSeen(ctx context.Context, id int64) { db.noteSeen(ctx, seenKey{device: id}) }
+
+// tokenUsed notes the use of the API token with this hash.
+func (db *DB) tokenUsed(ctx context.Context, hash string) { db.noteSeen(ctx, seenKey{token: hash}) }
+
+func (db *DB) noteSeen(ctx context.Context, k seenKey) {
 	now := db.Now().UnixMilli()
 	d := &db.seen
 	d.mu.Lock()
-	if now-d.written[id] < deviceSeenEvery {
+	if now-d.written[k] < deviceSeenEvery {
 		d.mu.Unlock()
 		return
 	}
 	if d.written == nil {
-		d.written, d.pending = map[int64]int64{}, map[int64]int64{}
+		d.written, d.pending = map[seenKey]int64{}, map[seenKey]int64{}
 	}
-	d.written[id] = now
-	d.pending[id] = now
+	d.written[k] = now
+	d.pending[k] = now
 	start := !d.running
 	d.running = true
 	d.mu.Unlock()
@@ -42,13 +55,14 @@ func (db *DB) deviceSeen(ctx context.Context, id int64) {
 	}
 }
 
-// flushSeen writes the pending last_seen values in one transaction.
+// flushSeen writes the pending last_seen and last_used values in one
+// transaction.
 func (db *DB) flushSeen(ctx context.Context) {
 	d := &db.seen
 	for {
 		d.mu.Lock()
 		batch := d.pending
-		d.pending = map[int64]int64{}
+		d.pending = map[seenKey]int64{}
 		if len(batch) == 0 {
 			d.running = false
 			d.mu.Unlock()
@@ -56,8 +70,14 @@ func (db *DB) flushSeen(ctx context.Context) {
 		}
 		d.mu.Unlock()
 		err := db.Write(ctx, func(tx *Tx) error {
-			for id, at := range batch {
-				if _, err := tx.Exec("UPDATE devices SET last_seen = ? WHERE id = ? AND last_seen < ?", at, id, at-deviceSeenEvery); err != nil {
+			for k, at := range batch {
+				var err error
+				if k.token != "" {
+					_, err = tx.Exec("UPDATE api_tokens SET last_used = ? WHERE token_hash = ? AND last_used < ?", at, k.token, at-deviceSeenEvery)
+				} else {
+					_, err = tx.Exec("UPDATE devices SET last_seen = ? WHERE id = ? AND last_seen < ?", at, k.device, at-deviceSeenEvery)
+				}
+				if err != nil {
 					return err
 				}
 			}

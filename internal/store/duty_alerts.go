@@ -38,7 +38,7 @@ var (
 	DutyComplaint  = DutyAlertKind{"complaint_due", []string{"number", "due"}}
 	DutyOverdue    = DutyAlertKind{"complaint_overdue", []string{"number", "due"}}
 	DutyHelpCall   = DutyAlertKind{"help_call", []string{"window", "note"}}
-	DutyExtra      = DutyAlertKind{"extra_window", []string{"waiting", "open", "extra"}}
+	DutyExtra      = DutyAlertKind{"extra_window", []string{"waiting", "open", "extra", "windows", "left"}}
 )
 
 // DutyAlertKinds lists every kind.
@@ -109,15 +109,25 @@ func raiseDutyAlert(tx *Tx, hallID int64, k DutyAlertKind, ref string, windowID 
 	if err != nil {
 		return 0, err
 	}
-	if st.SMSRecipient != "" {
+	to, err := dutyAlertRecipients(tx, hallID, st)
+	if err != nil {
+		return 0, err
+	}
+	if len(to) > 0 {
 		args := make([]any, len(params))
 		for i, p := range params {
 			args[i] = p
 		}
 		text := i18n.T(i18n.ZhCN, "dutyalert."+k.Code, args...)
-		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: st.SMSRecipient, Kind: "duty_alert", HallID: hallID,
-			Params: map[string]string{"text": dutyTrunc(text, 200)}, DedupeKey: fmt.Sprintf("duty-alert:%d", id)}); err != nil && !errors.Is(err, ErrOptedOut) {
-			return 0, err
+		for i, phone := range to {
+			key := fmt.Sprintf("duty-alert:%d", id)
+			if i > 0 {
+				key += fmt.Sprintf(":%d", i)
+			}
+			if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "duty_alert", HallID: hallID,
+				Params: map[string]string{"text": dutyTrunc(text, 200)}, DedupeKey: key}); err != nil && !errors.Is(err, ErrOptedOut) {
+				return 0, err
+			}
 		}
 	}
 	return id, nil
@@ -315,6 +325,10 @@ type DutySettings struct {
 	// SMSRecipient: a mobile number that receives duty alerts by SMS
 	// (empty: none); shown masked.
 	SMSRecipient string `json:"sms_recipient"`
+	// SMSToLeader: send the SMS to the leaders on duty now by the
+	// published roster (their phones as the hall manager entered them),
+	// SMSRecipient only when none of them is on duty with a phone.
+	SMSToLeader bool `json:"sms_to_leader"`
 }
 
 // DefaultDutySettings apply to a hall that has not set its own.
@@ -323,8 +337,10 @@ var DefaultDutySettings = DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinute
 func dutySettingsTx(tx *Tx, hallID int64) (DutySettings, error) {
 	st := DefaultDutySettings
 	var enc string
-	err := tx.QueryRow("SELECT away_minutes, queue_max, wait_minutes, remind_days, sms_recipient FROM duty_settings WHERE hall_id = ?", hallID).
-		Scan(&st.AwayMinutes, &st.QueueMax, &st.WaitMinutes, &st.RemindDays, &enc)
+	var leader int
+	err := tx.QueryRow("SELECT away_minutes, queue_max, wait_minutes, remind_days, sms_recipient, sms_to_leader FROM duty_settings WHERE hall_id = ?", hallID).
+		Scan(&st.AwayMinutes, &st.QueueMax, &st.WaitMinutes, &st.RemindDays, &enc, &leader)
+	st.SMSToLeader = leader != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -385,12 +401,16 @@ func (db *DB) SaveDutySettings(ctx context.Context, hallID int64, st DutySetting
 				return err
 			}
 		}
-		if _, err := tx.Exec(`INSERT INTO duty_settings (hall_id, away_minutes, queue_max, wait_minutes, remind_days, sms_recipient) VALUES (?, ?, ?, ?, ?, ?)
+		leader := 0
+		if st.SMSToLeader {
+			leader = 1
+		}
+		if _, err := tx.Exec(`INSERT INTO duty_settings (hall_id, away_minutes, queue_max, wait_minutes, remind_days, sms_recipient, sms_to_leader) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (hall_id) DO UPDATE SET away_minutes = excluded.away_minutes, queue_max = excluded.queue_max, wait_minutes = excluded.wait_minutes,
-			remind_days = excluded.remind_days, sms_recipient = excluded.sms_recipient`,
-			hallID, st.AwayMinutes, st.QueueMax, st.WaitMinutes, st.RemindDays, enc); err != nil {
+			remind_days = excluded.remind_days, sms_recipient = excluded.sms_recipient, sms_to_leader = excluded.sms_to_leader`,
+			hallID, st.AwayMinutes, st.QueueMax, st.WaitMinutes, st.RemindDays, enc, leader); err != nil {
 			return err
 		}
-		return tx.Audit("duty.settings", fmt.Sprintf("hall:%d", hallID), fmt.Sprintf("away=%d queue=%d wait=%d remind=%d sms=%v", st.AwayMinutes, st.QueueMax, st.WaitMinutes, st.RemindDays, st.SMSRecipient != ""))
+		return tx.Audit("duty.settings", fmt.Sprintf("hall:%d", hallID), fmt.Sprintf("away=%d queue=%d wait=%d remind=%d sms=%v to_leader=%v", st.AwayMinutes, st.QueueMax, st.WaitMinutes, st.RemindDays, st.SMSRecipient != "", st.SMSToLeader))
 	}))
 }

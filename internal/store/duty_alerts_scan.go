@@ -4,16 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"mingbai/internal/attendance"
 	"mingbai/internal/hall"
 	"mingbai/internal/queue"
 )
-
-// dutyDefaultService is the mean service time the extra-window estimate
-// assumes before the day has finished tickets to measure.
-const dutyDefaultService = 8 * time.Minute
 
 // ScanDutyAlerts looks at a hall now and raises the alerts to the duty
 // leader that its state calls for: windows paused or unattended too long
@@ -163,12 +160,13 @@ func (db *DB) ScanDutyAlerts(ctx context.Context, hallID int64) (int, error) {
 		}
 		// More windows needed to serve everyone before closing?
 		if len(waiting) > 0 {
-			mean, err := dutyMeanService(tx, hallID, day)
+			plan, numbers, err := dutyExtraPlan(tx, hallID, day, windows, closeAt.Sub(tx.Now))
 			if err != nil {
 				return err
 			}
-			if extra := attendance.ExtraWindows(len(waiting), openWindows, mean, closeAt.Sub(tx.Now)); extra > 0 {
-				if err := raise(DutyExtra, "hall:"+hour, 0, strconv.Itoa(len(waiting)), strconv.Itoa(openWindows), strconv.Itoa(extra)); err != nil {
+			if len(plan.Windows) > 0 {
+				if err := raise(DutyExtra, "hall:"+hour, 0, strconv.Itoa(len(waiting)), strconv.Itoa(openWindows), strconv.Itoa(len(plan.Windows)),
+					strings.Join(numbers, "、"), strconv.Itoa(plan.Left)); err != nil {
 					return err
 				}
 			}
@@ -228,6 +226,33 @@ func dutyWindowNow(tx *Tx, w hall.Window, openAt time.Time) (attendance.WindowNo
 		if wn.Since.Before(openAt) {
 			wn.Since = openAt
 		}
+		// Earlier pauses of today that this one follows after a brief
+		// return add up (attendance.AwayEpisode): one episode, one alert.
+		rows, err := tx.Query("SELECT from_at, until_at FROM window_pauses WHERE window_id = ? AND until_at > ? AND until_at <= ?",
+			w.ID, openAt.UnixMilli(), wn.Since.UnixMilli())
+		if err != nil {
+			return wn, err
+		}
+		var earlier []attendance.Span
+		for rows.Next() {
+			var f, u int64
+			if err := rows.Scan(&f, &u); err != nil {
+				rows.Close()
+				return wn, err
+			}
+			from := time.UnixMilli(f)
+			if from.Before(openAt) {
+				from = openAt
+			}
+			earlier = append(earlier, attendance.Span{From: from, To: time.UnixMilli(u)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return wn, err
+		}
+		if len(earlier) > 0 {
+			wn.Since, wn.Away = attendance.AwayEpisode(wn.Since, tx.Now, earlier)
+		}
 		return wn, nil
 	}
 	var last int64
@@ -257,17 +282,41 @@ func dutyZoneNames(tx *Tx, hallID int64) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// dutyMeanService is the mean time from call to finish of today's
-// finished tickets (dutyDefaultService before there are five).
-func dutyMeanService(tx *Tx, hallID int64, day string) (time.Duration, error) {
-	var n int
-	var sum int64
-	if err := tx.QueryRow("SELECT COUNT(*), COALESCE(SUM(finished_at - called_at), 0) FROM tickets WHERE hall_id = ? AND day = ? AND state = ? AND called_at > 0 AND finished_at > called_at",
-		hallID, day, string(queue.StateDone)).Scan(&n, &sum); err != nil {
-		return 0, err
+// dutyExtraSeed seeds the replays of the extra-window plan, so that one
+// state of the hall always gives the same suggestion.
+const dutyExtraSeed = 0x6d696e67626169
+
+// dutyExtraPlan replays the waiting queue with the windows open now
+// (queue.Replay.PlanExtraWindows, on the same snapshot as the wait
+// estimates) and, when people would be left over at closing, picks the
+// closed or paused windows to open, with their configured item sets. It
+// returns the plan and the numbers of the windows to open.
+func dutyExtraPlan(tx *Tx, hallID int64, day string, windows []hall.Window, untilClose time.Duration) (queue.ExtraPlan, []string, error) {
+	qs, err := queueSettings(tx, hallID)
+	if err != nil {
+		return queue.ExtraPlan{}, nil, err
 	}
-	if n < 5 {
-		return dutyDefaultService, nil
+	snap, _, err := buildSnapshot(tx, hallID, day, qs, nil)
+	if err != nil {
+		return queue.ExtraPlan{}, nil, err
 	}
-	return time.Duration(sum/int64(n)) * time.Millisecond, nil
+	open := map[string]bool{}
+	for _, w := range snap.Windows {
+		open[w.Window.ID] = true
+	}
+	var closed []queue.WindowState
+	number := map[string]string{}
+	for _, w := range windows {
+		qw := queueWindow(w, false)
+		number[qw.ID] = w.Number
+		if !open[qw.ID] {
+			closed = append(closed, queue.WindowState{Window: qw})
+		}
+	}
+	plan := queue.Replay{Seed: dutyExtraSeed}.PlanExtraWindows(snap, closed, untilClose)
+	numbers := make([]string, len(plan.Windows))
+	for i, id := range plan.Windows {
+		numbers[i] = number[id]
+	}
+	return plan, numbers, nil
 }

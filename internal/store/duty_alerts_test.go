@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -114,11 +115,7 @@ func (e *postsEnv) scan() {
 func TestUnattendedWindowAlert(t *testing.T) {
 	e := newPostsEnv(t, "2026-12-02 09:00")
 	w1 := e.windows["1"]
-	for _, n := range []string{"1", "2", "3", "4", "15", "16", "17", "18", "19", "20", "21", "22"} { // every window serving employment items
-		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.signIn(employmentWindows...)
 	if _, err := e.db.IssueTicket(ctx, store.IssueRequest{HallID: e.hall, Item: "RS-A-004", Zone: hall.ZoneEmployment, Channel: store.ChannelStaff}); err != nil {
 		t.Fatal(err)
 	}
@@ -218,30 +215,31 @@ func TestHelpCallAnsweredOnMyWay(t *testing.T) {
 	}
 }
 
-// TestExtraWindowAndQueueAlerts: 40 people waiting with one window open
-// and 2 h 50 min left at 8 minutes each call for more windows; a queue
-// over the hall's bound and a long wait raise their alerts.
+// TestExtraWindowAndQueueAlerts: 30 people waiting for a general item
+// with one window open and 2 h 50 min left at 8 minutes each (no history
+// yet): by the replay about ten would be left at closing, and one more
+// window — the first that serves the item — clears them; a queue over the
+// hall's bound and a long wait raise their alerts.
 func TestExtraWindowAndQueueAlerts(t *testing.T) {
 	e := newPostsEnv(t, "2026-12-02 14:00")
-	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 30, RemindDays: 2}); err != nil {
+	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 25, WaitMinutes: 30, RemindDays: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.db.SignInWindow(ctx, e.hall, e.windows["17"].ID, e.clerk("17")); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 40; i++ {
-		if _, err := e.db.IssueTicket(ctx, store.IssueRequest{HallID: e.hall, Item: "RS-E-001", Zone: hall.ZoneGeneral, Channel: store.ChannelStaff}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.issue("RS-E-001", hall.ZoneGeneral, 30)
 	e.at("2026-12-02 14:10")
 	e.scan()
-	// 170 min / 8 min = 21 per window: 2 windows for 40 people, 1 more.
+	// One window: 30 × 8 = 240 minutes > 170; two: 120.
 	x := e.alerts("extra_window")
-	if len(x) != 1 || x[0].Params[0] != "40" || x[0].Params[1] != "1" || x[0].Params[2] != "1" {
+	if len(x) != 1 || x[0].Params[0] != "30" || x[0].Params[1] != "1" || x[0].Params[2] != "1" || x[0].Params[3] != "1" {
 		t.Fatalf("extra window: %+v", x)
 	}
-	if q := e.alerts("queue_long"); len(q) != 1 || q[0].Params[1] != "40" {
+	if left, _ := strconv.Atoi(x[0].Params[4]); left < 5 || left > 14 {
+		t.Fatalf("left over: %+v", x[0].Params)
+	}
+	if q := e.alerts("queue_long"); len(q) != 1 || q[0].Params[1] != "30" {
 		t.Fatalf("queue: %+v", q)
 	}
 	if w := e.alerts("wait_long"); len(w) != 0 {
@@ -254,6 +252,93 @@ func TestExtraWindowAndQueueAlerts(t *testing.T) {
 	}
 	if bad := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 0, QueueMax: 1, WaitMinutes: 1}); keyOf(bad) != "posts.err.range" {
 		t.Fatalf("bad settings: %v", bad)
+	}
+}
+
+// TestUnattendedPausesAddUp: a window paused 09:00–09:06, back for a
+// minute, paused again from 09:07 has been away ten minutes at 09:11
+// (the return in between is not a return to the post): the alert is
+// raised then, once, for the episode that began at 09:00.
+func TestUnattendedPausesAddUp(t *testing.T) {
+	e := newPostsEnv(t, "2026-12-02 09:00")
+	e.signIn(employmentWindows...)
+	e.issue("RS-A-004", hall.ZoneEmployment, 1)
+	w1 := e.windows["1"].ID
+	set := func(at, state string) {
+		t.Helper()
+		e.at("2026-12-02 " + at)
+		if _, err := e.db.SetWindowState(ctx, e.hall, w1, e.clerk("1"), state, "break"); err != nil {
+			t.Fatal(err)
+		}
+		e.scan()
+	}
+	set("09:00", store.WindowPaused)
+	set("09:06", store.WindowOpen)
+	set("09:07", store.WindowPaused)
+	e.at("2026-12-02 09:10:59")
+	e.scan()
+	if n := len(e.alerts("unattended")); n != 0 {
+		t.Fatalf("alert after 9 minutes 59 away: %d", n)
+	}
+	e.at("2026-12-02 09:11")
+	e.scan()
+	got := e.alerts("unattended")
+	if len(got) != 1 || got[0].Params[2] != "10" {
+		t.Fatalf("alerts %+v", got)
+	}
+	// Back for a minute again and away: still the same episode, no new alert.
+	set("09:12", store.WindowOpen)
+	set("09:13", store.WindowPaused)
+	e.at("2026-12-02 09:14")
+	e.scan()
+	if n := len(e.alerts("unattended")); n != 1 {
+		t.Fatalf("%d alerts for one episode", n)
+	}
+}
+
+// employmentWindows are the demo windows that serve employment items.
+var employmentWindows = []string{"1", "2", "3", "4", "15", "16", "17", "18", "19", "20", "21", "22"}
+
+// signIn signs the clerk of each window in at it.
+func (e *postsEnv) signIn(numbers ...string) {
+	e.t.Helper()
+	for _, n := range numbers {
+		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+func (e *postsEnv) issue(item, zone string, n int) {
+	e.t.Helper()
+	for i := 0; i < n; i++ {
+		if _, err := e.db.IssueTicket(ctx, store.IssueRequest{HallID: e.hall, Item: item, Zone: zone, Channel: store.ChannelStaff}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// TestExtraWindowEnoughOrOneZone: windows that clear the queue in time
+// raise no suggestion; when only arbitration is overloaded (30 waiting,
+// 110 minutes left, one window serving it: 240 minutes; two: 120; three:
+// 80) the suggestion names windows 5 and 6, the first closed windows that
+// serve arbitration (not 2, 3 or 4, which come first but serve employment).
+func TestExtraWindowEnoughOrOneZone(t *testing.T) {
+	e := newPostsEnv(t, "2026-12-02 14:00")
+	e.signIn("1", "13")
+	e.issue("RS-A-001", hall.ZoneEmployment, 5)
+	e.issue("RS-C-001", hall.ZoneArbitration, 5)
+	e.at("2026-12-02 14:05")
+	e.scan()
+	if x := e.alerts("extra_window"); len(x) != 0 {
+		t.Fatalf("the open windows clear ten people in time: %+v", x)
+	}
+	e.issue("RS-C-001", hall.ZoneArbitration, 25)
+	e.at("2026-12-02 15:10")
+	e.scan()
+	x := e.alerts("extra_window")
+	if len(x) != 1 || x[0].Params[2] != "2" || x[0].Params[3] != "5、6" {
+		t.Fatalf("arbitration overloaded: %+v", x)
 	}
 }
 
@@ -347,4 +432,78 @@ func benchPostsHall(b *testing.B) *postsEnv {
 		}
 	}
 	return e
+}
+
+// TestDutyAlertSMSToLeaderOnDuty: with sms_to_leader the alert's SMS goes
+// to the phone of the leader on the published shift running now (sealed
+// at rest, masked when read), and to the hall's number when no leader is
+// on duty (the afternoon has no shift) or the setting is off.
+func TestDutyAlertSMSToLeaderOnDuty(t *testing.T) {
+	e := newPostsEnv(t, "2026-12-02 08:00")
+	leaders, err := e.db.ListDutyLeaders(ctx, e.hall)
+	if err != nil || len(leaders) == 0 {
+		t.Fatalf("leaders %v %v", leaders, err)
+	}
+	lead := leaders[0].ID
+	if _, err := e.db.SetDutyLeaderPhone(ctx, e.hall, lead, "12345"); keyOf(err) != "queue.bad_phone" {
+		t.Fatalf("bad phone: %v", err)
+	}
+	if p, err := e.db.SetDutyLeaderPhone(ctx, e.hall, lead, "13900139000"); err != nil || p.Phone != "139****9000" {
+		t.Fatalf("set phone %+v %v", p, err)
+	}
+	var enc string
+	if err := e.db.Raw().QueryRow(e.db.Rebind("SELECT phone_enc FROM users WHERE id = ?"), lead).Scan(&enc); err != nil || enc == "" || strings.Contains(enc, "13900139000") {
+		t.Fatalf("stored %q %v", enc, err)
+	}
+	if _, err := e.db.CreateShift(ctx, e.hall, store.ShiftInput{Day: "2026-12-02", Half: "am", Post: "supervisor", LeaderID: lead}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.PublishMonth(ctx, e.hall, "2026-12"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 40, RemindDays: 2, SMSRecipient: "13800138000", SMSToLeader: true}); err != nil {
+		t.Fatal(err)
+	}
+	recipient := func(id int64) string {
+		t.Helper()
+		var masked []string
+		rows, err := e.db.Raw().Query(e.db.Rebind("SELECT recipient_masked FROM outbox WHERE kind = 'duty_alert' AND (dedupe_key = ? OR dedupe_key LIKE ?) ORDER BY id"),
+			fmt.Sprintf("duty-alert:%d", id), fmt.Sprintf("duty-alert:%d:%%", id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m string
+			if err := rows.Scan(&m); err != nil {
+				t.Fatal(err)
+			}
+			masked = append(masked, m)
+		}
+		return strings.Join(masked, ",")
+	}
+	help := func(at, n string) store.DutyAlert {
+		t.Helper()
+		e.at("2026-12-02 " + at)
+		if _, err := e.db.SignInWindow(ctx, e.hall, e.windows[n].ID, e.clerk(n)); err != nil {
+			t.Fatal(err)
+		}
+		a, err := e.db.CallForHelp(ctx, e.hall, e.windows[n].ID, e.clerk(n), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	if r := recipient(help("09:00", "1").ID); r != "139****9000" {
+		t.Fatalf("morning: SMS to %q, want the leader on duty", r)
+	}
+	if r := recipient(help("14:00", "2").ID); r != "138****8000" {
+		t.Fatalf("afternoon: SMS to %q, want the hall's number", r)
+	}
+	if err := e.db.SaveDutySettings(ctx, e.hall, store.DutySettings{AwayMinutes: 10, QueueMax: 30, WaitMinutes: 40, RemindDays: 2, SMSRecipient: "138****8000"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := recipient(help("10:00", "3").ID); r != "138****8000" {
+		t.Fatalf("setting off: SMS to %q", r)
+	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -40,7 +41,8 @@ func (db *DB) notifyChannel() string {
 // after the commit: on SQLite from this process, on PostgreSQL through
 // NOTIFY (delivered at commit, to every instance including this one), so
 // no screen ever shows something that was rolled back. The NOTIFY payload
-// is only the id; listeners load the row.
+// is only the ids of the transaction's events, comma-separated, in one
+// NOTIFY just before the commit (notifyIDs); listeners load the rows.
 func (t *Tx) Publish(hallID int64, kind string, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
@@ -52,13 +54,46 @@ func (t *Tx) Publish(hallID int64, kind string, payload any) error {
 		return err
 	}
 	if t.db.Dialect == Postgres {
-		if _, err := t.Exec("SELECT pg_notify(?, ?)", t.db.notifyChannel(), strconv.FormatInt(id, 10)); err != nil {
-			return err
-		}
+		t.notify = append(t.notify, id)
 		return nil
 	}
 	t.events = append(t.events, Event{ID: id, HallID: hallID, Kind: kind, Payload: b, At: at})
 	return nil
+}
+
+// notifyMax bounds the ids of one NOTIFY payload (PostgreSQL's limit is
+// 8,000 bytes; an id takes at most 20).
+const notifyMax = 256
+
+// notifyIDs sends the NOTIFY of the events ids in tx, just before its
+// commit (PostgreSQL delivers it at the commit, or never).
+func (db *DB) notifyIDs(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), notifyMax)
+		b := make([]byte, 0, 12*n)
+		for i, id := range ids[:n] {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, id, 10)
+		}
+		if _, err := tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", db.notifyChannel(), string(b)); err != nil {
+			return mapErr(err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// notifiedIDs parses a NOTIFY payload: event ids, comma-separated.
+func notifiedIDs(payload string) []int64 {
+	var out []int64
+	for _, f := range strings.Split(payload, ",") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // OnEvent registers fn to receive committed events.
@@ -234,23 +269,43 @@ func (db *DB) listenOnce(ctx context.Context, last *int64, ready func()) error {
 		if err != nil {
 			return err
 		}
-		id, err := strconv.ParseInt(n.Payload, 10, 64)
-		if err != nil {
+		ids := notifiedIDs(n.Payload)
+		if len(ids) == 0 {
 			continue
 		}
-		var e Event
-		var p string
-		err = conn.QueryRow(ctx, "SELECT id, hall_id, kind, payload, at FROM events WHERE id = $1", id).Scan(&e.ID, &e.HallID, &e.Kind, &p, &e.At)
+		es, err := loadEvents(ctx, conn, ids)
 		if err != nil {
-			db.Log.Warn("event listener: load event", "id", id, "err", err)
+			if ctx.Err() != nil {
+				return err
+			}
+			db.Log.Warn("event listener: load events", "ids", n.Payload, "err", err)
 			continue
 		}
-		e.Payload = json.RawMessage(p)
-		db.deliver([]Event{e})
-		if e.ID > *last {
-			*last = e.ID
+		db.deliver(es)
+		for _, e := range es {
+			*last = max(*last, e.ID)
 		}
 	}
+}
+
+// loadEvents reads the events of one notification, oldest first.
+func loadEvents(ctx context.Context, conn *pgx.Conn, ids []int64) ([]Event, error) {
+	rows, err := conn.Query(ctx, "SELECT id, hall_id, kind, payload, at FROM events WHERE id = ANY($1) ORDER BY id", ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var p string
+		if err := rows.Scan(&e.ID, &e.HallID, &e.Kind, &p, &e.At); err != nil {
+			return nil, err
+		}
+		e.Payload = json.RawMessage(p)
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // EventRange returns the ids of the oldest and newest retained events of

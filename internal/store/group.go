@@ -15,8 +15,15 @@ import (
 // A caller is acknowledged only after the commit that contains its change,
 // so an acknowledged ticket survives a crash exactly as with Write.
 //
-// On PostgreSQL, where concurrent transactions proceed in parallel,
-// WriteGrouped is Write.
+// On PostgreSQL concurrent transactions could proceed in parallel, but the
+// queue writes of a hall do not: they serialise on the hall's lock
+// (lockHall), the day's counter row and the audit chain's lock, and each
+// holds them across its commit's WAL flush. Grouped there too, the locks
+// are taken once per group (groupState remembers them), the audit tail and
+// the counts are carried from one operation to the next, the NOTIFY of the
+// group's events is one statement, and one WAL flush commits them all.
+// Several instances each group their own callers; the locks serialise the
+// groups.
 
 const maxGroup = 64
 
@@ -36,9 +43,6 @@ type groupOp struct {
 // its transaction beyond what a savepoint gives: it sees the changes of
 // operations grouped before it, as it would had they committed first.
 func (db *DB) WriteGrouped(ctx context.Context, fn func(*Tx) error) error {
-	if db.Dialect != SQLite {
-		return db.Write(ctx, fn)
-	}
 	db.group.once.Do(func() {
 		db.group.ch = make(chan *groupOp, maxGroup)
 		go db.groupLoop()
@@ -73,6 +77,7 @@ func (db *DB) groupLoop() {
 func (db *DB) runGroup(batch []*groupOp) {
 	results := make([]error, len(batch))
 	var events []Event
+	var notify []int64
 	db.prepare(context.Background(), db.w)
 	sqltx, err := db.w.BeginTx(context.Background(), nil)
 	if err != nil {
@@ -88,39 +93,73 @@ func (db *DB) runGroup(batch []*groupOp) {
 		}
 	}()
 	var gs groupState
+	fail := func(err error) {
+		// The transaction is in an unknown state: fail the group.
+		for j := range batch {
+			if results[j] == nil {
+				results[j] = mapErr(err)
+			}
+		}
+		for j, o := range batch {
+			o.done <- results[j]
+		}
+	}
+	pg := db.Dialect == Postgres
+	// set: the savepoint "grouped" is set and nothing was done after it.
+	// On PostgreSQL one round trip releases an operation's savepoint and
+	// sets the next one, a ROLLBACK TO keeps it set, and the commit
+	// releases the last.
+	set := false
 	for i, op := range batch {
 		// A caller that went away must not break the statements of the
 		// others in the group.
 		ctx := context.WithoutCancel(op.ctx)
 		tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(op.ctx), grp: &gs}
 		saved := gs.clone()
-		if _, err := sqltx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
-			results[i] = mapErr(err)
-			continue
+		if !set {
+			if _, err := sqltx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
+				results[i] = mapErr(err)
+				continue
+			}
+			set = true
 		}
 		if err := runProtected(op.fn, tx); err != nil {
 			results[i] = err
 			gs = saved
 			if _, rerr := sqltx.ExecContext(ctx, "ROLLBACK TO grouped"); rerr != nil {
-				// The transaction is in an unknown state: fail the group.
-				for j := range batch {
-					if results[j] == nil {
-						results[j] = mapErr(rerr)
-					}
-				}
-				for j, o := range batch {
-					o.done <- results[j]
-				}
+				fail(rerr)
 				return
+			}
+			if pg {
+				continue
 			}
 		} else {
 			events = append(events, tx.events...)
+			notify = append(notify, tx.notify...)
+			if !tx.keepsWaiting {
+				gs.forgetWaiting()
+			}
 		}
-		if _, err := sqltx.ExecContext(ctx, "RELEASE grouped"); err != nil && results[i] == nil {
-			results[i] = mapErr(err)
+		set = false
+		switch {
+		case !pg:
+			if _, err := sqltx.ExecContext(ctx, "RELEASE grouped"); err != nil && results[i] == nil {
+				results[i] = mapErr(err)
+			}
+		case i < len(batch)-1:
+			if _, err := sqltx.ExecContext(ctx, "RELEASE grouped; SAVEPOINT grouped"); err != nil {
+				results[i] = mapErr(err)
+				fail(err)
+				return
+			}
+			set = true
 		}
 	}
-	if err := sqltx.Commit(); err != nil {
+	err = db.notifyIDs(context.Background(), sqltx, notify)
+	if err == nil {
+		err = sqltx.Commit()
+	}
+	if err != nil {
 		for i := range results {
 			if results[i] == nil {
 				results[i] = mapErr(err)

@@ -205,6 +205,26 @@ func (db *DB) ListWindows(ctx context.Context, hallID int64) ([]hall.Window, err
 }
 
 func listWindows(tx *Tx, hallID int64) ([]hall.Window, error) {
+	g := tx.grp
+	if g == nil {
+		return readWindows(tx, hallID)
+	}
+	// Grouped operations (calls, issues) share one read per group.
+	if ws, ok := g.wins[hallID]; ok {
+		return ws, nil
+	}
+	ws, err := readWindows(tx, hallID)
+	if err != nil {
+		return nil, err
+	}
+	if g.wins == nil {
+		g.wins = map[int64][]hall.Window{}
+	}
+	g.wins[hallID] = ws
+	return ws, nil
+}
+
+func readWindows(tx *Tx, hallID int64) ([]hall.Window, error) {
 	rows, err := tx.Query(`SELECT w.id, w.hall_id, w.zone_id, z.code, w.number, w.name, COALESCE(w.staff_id, 0)
 		FROM windows w JOIN zones z ON z.id = w.zone_id WHERE w.hall_id = ? ORDER BY length(w.number), w.number`, hallID)
 	if err != nil {

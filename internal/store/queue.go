@@ -71,12 +71,18 @@ type Ticket struct {
 
 // lockHall serialises queue writes of one hall across connections and
 // instances on PostgreSQL (released at commit). On SQLite the single writer
-// already does.
+// already does. In a grouped write it is taken once per group.
 func lockHall(tx *Tx, hallID int64) error {
-	if tx.Dialect() != Postgres {
+	if tx.Dialect() != Postgres || tx.grp != nil && tx.grp.halls[hallID] {
 		return nil
 	}
 	_, err := tx.Exec("SELECT pg_advisory_xact_lock(7262003, CAST(? AS INTEGER))", hallID)
+	if err == nil && tx.grp != nil {
+		if tx.grp.halls == nil {
+			tx.grp.halls = map[int64]bool{}
+		}
+		tx.grp.halls[hallID] = true
+	}
 	return err
 }
 
@@ -252,13 +258,11 @@ type PublicTicketEvent struct {
 	Waiting map[string]int `json:"waiting"`
 }
 
-func publishTicket(tx *Tx, kind string, t *Ticket, window string) error {
-	count := zoneCounts
-	if kind == EventTicketIssued && tx.grp != nil {
-		// Grouped issues count once per group and then count on.
-		count = func(tx *Tx, _ int64, _ string) (map[string]int, error) { return issuedCounts(tx, t) }
-	}
-	counts, err := count(tx, t.HallID, t.Day)
+// publishTicket publishes a public ticket event with the hall's waiting
+// counts after the operation; change says what it did to them (see
+// waitingCounts).
+func publishTicket(tx *Tx, kind string, t *Ticket, window string, change int) error {
+	counts, err := waitingCounts(tx, t, change)
 	if err != nil {
 		return err
 	}

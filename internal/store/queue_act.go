@@ -49,19 +49,25 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 	if err := queue.CheckNote("note", req.Note); err != nil {
 		return out, err
 	}
-	err = db.Write(ctx, func(tx *Tx) error {
+	// Grouped with concurrent calls and issues (see CallNext).
+	err = db.WriteGrouped(ctx, func(tx *Tx) error {
+		tx.keepsWaiting = true
 		t, err := ticketByID(tx, req.TicketID)
 		if err != nil || t.HallID != req.HallID {
 			return apperr.NotFoundOf("ticket")
 		}
-		if err := lockHall(tx, req.HallID); err != nil {
-			return err
+		if tx.Dialect() == Postgres {
+			// Read again under the hall's lock: another call may have
+			// changed the ticket meanwhile.
+			if err := lockHall(tx, req.HallID); err != nil {
+				return err
+			}
+			if t, err = ticketByID(tx, req.TicketID); err != nil {
+				return err
+			}
 		}
-		t, err = ticketByID(tx, req.TicketID)
-		if err != nil {
-			return err
-		}
-		next, err := queue.Next(action, queue.State(t.State), t.Number)
+		from := queue.State(t.State)
+		next, err := queue.Next(action, from, t.Number)
 		if err != nil {
 			return err
 		}
@@ -77,10 +83,6 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		if err := queue.CheckTicketActor(t.WindowID != 0, sess, t.State == string(queue.StateHeld), t.StaffID, req.By, t.Number); err != nil {
 			return err
 		}
-		st, err := queueSettings(tx, req.HallID)
-		if err != nil {
-			return err
-		}
 		now := tx.NowMs()
 		to := string(next)
 		win := t.WindowNumber
@@ -90,6 +92,10 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		case ActFinish:
 			_, err = tx.Exec("UPDATE tickets SET state = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END, finished_at = ? WHERE id = ?", to, now, now, t.ID)
 		case ActNoShow:
+			st, serr := queueSettings(tx, req.HallID)
+			if serr != nil {
+				return serr
+			}
 			if err := queue.CheckNoShow(t.Recalls, st.MaxRecalls); err != nil {
 				return err
 			}
@@ -142,7 +148,14 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		if req.Action == ActRecall {
 			kind = EventTicketRecalled
 		}
-		if err := publishTicket(tx, kind, &t, win); err != nil {
+		change := waitingSame
+		if from == queue.StateWaiting || next == queue.StateWaiting {
+			// A return, transfer or cancellation: the group reads the
+			// waiting list and counts again.
+			forgetWaitingOf(tx, t.HallID, t.Day)
+			change = waitingFresh
+		}
+		if err := publishTicket(tx, kind, &t, win, change); err != nil {
 			return err
 		}
 		out, err = ticketByID(tx, t.ID)
@@ -174,6 +187,6 @@ func (db *DB) CancelByToken(ctx context.Context, token string) error {
 		if err := tx.Audit("ticket.cancel", fmt.Sprintf("ticket:%d", t.ID), t.Number+" by holder"); err != nil {
 			return err
 		}
-		return publishTicket(tx, EventTicketUpdated, &t, "")
+		return publishTicket(tx, EventTicketUpdated, &t, "", waitingFresh)
 	})
 }

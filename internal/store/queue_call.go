@@ -25,6 +25,9 @@ type CallRequest struct {
 // marks the ticket called, applies queue.ApplyCall and persists the bumped
 // green-channel counters. Two windows calling at once never get the same
 // ticket: SQLite has one writer, PostgreSQL takes the hall's advisory lock.
+// On SQLite, concurrent calls, starts, finishes and issues share a grouped
+// transaction (WriteGrouped): they run one after the other inside it, each
+// choosing from the waiting list as the ones before it left it.
 func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 	// The queue changes: the next estimate must see it (queue_eta.go).
 	defer db.etas.drop(req.HallID)
@@ -32,153 +35,145 @@ func (db *DB) CallNext(ctx context.Context, req CallRequest) (Ticket, error) {
 	if err := queue.CheckNote("reason", req.Reason); err != nil {
 		return out, err
 	}
-	err := db.Write(ctx, func(tx *Tx) error {
-		w, err := windowInTx(tx, req.HallID, req.WindowID)
-		if err != nil {
-			return err
-		}
-		if err := lockHall(tx, req.HallID); err != nil {
-			return err
-		}
-		sess, err := sessionOf(tx, req.WindowID)
-		if err != nil {
-			return err
-		}
-		var busy string
-		err = tx.QueryRow("SELECT number FROM tickets WHERE window_id = ? AND state IN ("+stateList(queue.State.AtWindow)+") LIMIT 1", req.WindowID).Scan(&busy)
-		if err != nil && !errors.Is(err, ErrNoRows) {
-			return err
-		}
-		if err := queue.CheckCall(sess, req.By, w.Number, busy); err != nil {
-			return err
-		}
-		_, loc, err := hallInTx(tx, req.HallID)
-		if err != nil {
-			return err
-		}
-		st, err := queueSettings(tx, req.HallID)
-		if err != nil {
-			return err
-		}
-		pol, err := queue.NewPolicy(st.Policy, queue.Options{K: st.GreenK})
-		if err != nil {
-			return err
-		}
-		day := dayOf(tx.Now, loc)
-		waiting, err := loadQueue(tx, req.HallID, day)
-		if err != nil {
-			return err
-		}
-		qw := queueWindow(w, true)
-		idx := -1
-		if req.TicketID == 0 {
-			i, ok := pol.Next(qw, waiting, tx.Now)
-			if !ok {
-				return apperr.New(apperr.NotFound, "queue.nothing_waiting", w.Number)
-			}
-			idx = i
-		} else {
-			for i := range waiting {
-				if waiting[i].ID == req.TicketID {
-					idx = i
-				}
-			}
-			if idx < 0 {
-				return apperr.New(apperr.Conflict, "queue.not_waiting")
-			}
-			if !qw.Serves(&waiting[idx]) {
-				return apperr.New(apperr.Invalid, "queue.window_cannot_serve", w.Number, waiting[idx].Item)
-			}
-			if !queue.IsInTurn(pol, qw, waiting, idx, tx.Now) {
-				reason, err := queue.CheckOutOfTurn(req.Reason)
-				if err != nil {
-					return err
-				}
-				t := waiting[idx]
-				if err := tx.RaiseAlert(Alert{HallID: req.HallID, Kind: AlertOutOfTurn, Ref: fmt.Sprintf("ticket:%d", t.ID),
-					Params: map[string]string{"ticket": t.Number, "window": w.Number, "reason": reason}, Actor: req.By.Username}); err != nil {
-					return err
-				}
-				if err := tx.Audit("queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s window %s: %s", t.Number, w.Number, reason)); err != nil {
-					return err
-				}
-			}
-		}
-		// Every call, in turn or not, goes through ApplyCall so the
-		// green-channel bound holds; the bumped counters are stored.
-		for _, i := range queue.ApplyCall(qw, waiting, idx) {
-			if _, err := tx.Exec("UPDATE tickets SET priority_bypassed = ? WHERE id = ?", waiting[i].PriorityBypassed, waiting[i].ID); err != nil {
-				return err
-			}
-		}
-		t, err := ticketByID(tx, waiting[idx].ID)
-		if err != nil {
-			return err
-		}
-		to, err := queue.Next(queue.ActCall, queue.State(t.State), t.Number)
-		if err != nil {
-			return err
-		}
-		res, err := tx.Exec(`UPDATE tickets SET state = ?, called_at = CASE WHEN called_at = 0 THEN ? ELSE called_at END,
-			window_id = ?, staff_id = ?, target_window_id = NULL, recalls = 0 WHERE id = ? AND state = 'waiting'`, to, tx.NowMs(), req.WindowID, nullInt(sess.StaffID), t.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.Conflict, "queue.not_waiting")
-		}
-		if err := transition(tx, &t, string(queue.ActCall), string(to), sess.StaffID, req.WindowID, req.Reason); err != nil {
-			return err
-		}
-		if err := tx.Audit("ticket.call", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s window %s", t.Number, w.Number)); err != nil {
-			return err
-		}
-		if err := publishTicket(tx, EventTicketCalled, &t, w.Number); err != nil {
-			return err
-		}
-		// A turn-near notice not yet sent is no use once the turn came.
-		if err := tx.ExpireQueued(fmt.Sprintf("turn_near:%d", t.ID)); err != nil {
-			return err
-		}
-		if err := notifyNear(tx, req.HallID, st, append(waiting[:idx:idx], waiting[idx+1:]...)); err != nil {
-			return err
-		}
-		out, err = ticketByID(tx, t.ID)
+	err := db.WriteGrouped(ctx, func(tx *Tx) error {
+		var err error
+		out, err = callInTx(tx, req)
 		return err
 	})
 	return out, wrap("call next", err)
 }
 
+func callInTx(tx *Tx, req CallRequest) (Ticket, error) {
+	tx.keepsWaiting = true
+	w, err := windowInTx(tx, req.HallID, req.WindowID)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if err := lockHall(tx, req.HallID); err != nil {
+		return Ticket{}, err
+	}
+	sess, err := sessionOf(tx, req.WindowID)
+	if err != nil {
+		return Ticket{}, err
+	}
+	var busy string
+	err = tx.QueryRow("SELECT number FROM tickets WHERE window_id = ? AND state IN ("+stateList(queue.State.AtWindow)+") LIMIT 1", req.WindowID).Scan(&busy)
+	if err != nil && !errors.Is(err, ErrNoRows) {
+		return Ticket{}, err
+	}
+	if err := queue.CheckCall(sess, req.By, w.Number, busy); err != nil {
+		return Ticket{}, err
+	}
+	_, loc, err := hallInTx(tx, req.HallID)
+	if err != nil {
+		return Ticket{}, err
+	}
+	st, err := queueSettings(tx, req.HallID)
+	if err != nil {
+		return Ticket{}, err
+	}
+	pol, err := queue.NewPolicy(st.Policy, queue.Options{K: st.GreenK})
+	if err != nil {
+		return Ticket{}, err
+	}
+	day := dayOf(tx.Now, loc)
+	list, err := callQueue(tx, req.HallID, day)
+	if err != nil {
+		return Ticket{}, err
+	}
+	waiting := list.tickets
+	qw := queueWindow(w, true)
+	idx := -1
+	if req.TicketID == 0 {
+		i, ok := pol.Next(qw, waiting, tx.Now)
+		if !ok {
+			return Ticket{}, apperr.New(apperr.NotFound, "queue.nothing_waiting", w.Number)
+		}
+		idx = i
+	} else {
+		for i := range waiting {
+			if waiting[i].ID == req.TicketID {
+				idx = i
+			}
+		}
+		if idx < 0 {
+			return Ticket{}, apperr.New(apperr.Conflict, "queue.not_waiting")
+		}
+		if !qw.Serves(&waiting[idx]) {
+			return Ticket{}, apperr.New(apperr.Invalid, "queue.window_cannot_serve", w.Number, waiting[idx].Item)
+		}
+		if !queue.IsInTurn(pol, qw, waiting, idx, tx.Now) {
+			reason, err := queue.CheckOutOfTurn(req.Reason)
+			if err != nil {
+				return Ticket{}, err
+			}
+			t := waiting[idx]
+			if err := tx.RaiseAlert(Alert{HallID: req.HallID, Kind: AlertOutOfTurn, Ref: fmt.Sprintf("ticket:%d", t.ID),
+				Params: map[string]string{"ticket": t.Number, "window": w.Number, "reason": reason}, Actor: req.By.Username}); err != nil {
+				return Ticket{}, err
+			}
+			if err := tx.Audit("queue.out_of_turn", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s window %s: %s", t.Number, w.Number, reason)); err != nil {
+				return Ticket{}, err
+			}
+		}
+	}
+	// Every call, in turn or not, goes through ApplyCall so the
+	// green-channel bound holds; the bumped counters are stored.
+	for _, i := range queue.ApplyCall(qw, waiting, idx) {
+		if _, err := tx.Exec("UPDATE tickets SET priority_bypassed = ? WHERE id = ?", waiting[i].PriorityBypassed, waiting[i].ID); err != nil {
+			return Ticket{}, err
+		}
+	}
+	t, err := ticketByID(tx, waiting[idx].ID)
+	if err != nil {
+		return Ticket{}, err
+	}
+	to, err := queue.Next(queue.ActCall, queue.State(t.State), t.Number)
+	if err != nil {
+		return Ticket{}, err
+	}
+	res, err := tx.Exec(`UPDATE tickets SET state = ?, called_at = CASE WHEN called_at = 0 THEN ? ELSE called_at END,
+		window_id = ?, staff_id = ?, target_window_id = NULL, recalls = 0 WHERE id = ? AND state = 'waiting'`, to, tx.NowMs(), req.WindowID, nullInt(sess.StaffID), t.ID)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return Ticket{}, apperr.New(apperr.Conflict, "queue.not_waiting")
+	}
+	list.remove(idx)
+	if err := transition(tx, &t, string(queue.ActCall), string(to), sess.StaffID, req.WindowID, req.Reason); err != nil {
+		return Ticket{}, err
+	}
+	if err := tx.Audit("ticket.call", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s window %s", t.Number, w.Number)); err != nil {
+		return Ticket{}, err
+	}
+	if err := publishTicket(tx, EventTicketCalled, &t, w.Number, waitingRemoved); err != nil {
+		return Ticket{}, err
+	}
+	// A turn-near notice not yet sent is no use once the turn came.
+	if err := tx.ExpireQueued(fmt.Sprintf("turn_near:%d", t.ID)); err != nil {
+		return Ticket{}, err
+	}
+	if err := notifyNear(tx, req.HallID, st, list); err != nil {
+		return Ticket{}, err
+	}
+	return ticketByID(tx, t.ID)
+}
+
 // notifyNear sends, once per ticket, an SMS to holders with a phone whose
-// turn is near (NearAhead or fewer people before them).
-func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) error {
+// turn is near (NearAhead or fewer people before them) in the waiting list
+// l, and marks them notified there too.
+func notifyNear(tx *Tx, hallID int64, st QueueSettings, l *waitingList) error {
 	if st.NearAhead <= 0 {
 		return nil
 	}
-	rows, err := tx.Query("SELECT id, phone, phone_enc, number FROM tickets WHERE hall_id = ? AND state = 'waiting' AND (phone_enc <> '' OR phone <> '') AND near_notified = 0", hallID)
-	if err != nil {
-		return err
-	}
-	type cand struct {
-		id            int64
-		phone, number string
-	}
-	var cs []cand
-	for rows.Next() {
-		var c cand
-		var enc string
-		if err := rows.Scan(&c.id, &c.phone, &enc, &c.number); err != nil {
-			rows.Close()
-			return err
+	var cands []int
+	for i, c := range l.near {
+		if c {
+			cands = append(cands, i)
 		}
-		if c.phone, err = tx.openSealed(enc, c.phone); err != nil {
-			rows.Close()
-			return err
-		}
-		cs = append(cs, c)
 	}
-	rows.Close()
-	if len(cs) == 0 {
+	if len(cands) == 0 {
 		return nil
 	}
 	wins, err := listWindows(tx, hallID)
@@ -186,24 +181,33 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, waiting []queue.Ticket) 
 		return err
 	}
 	qwins := hallQueueWindows(wins)
-	for _, c := range cs {
-		var t *queue.Ticket
-		for i := range waiting {
-			if waiting[i].ID == c.id {
-				t = &waiting[i]
-			}
-		}
-		if t == nil || queue.Ahead(waiting, qwins, *t) > st.NearAhead {
+	ahead := func(i int) int { return queue.Ahead(l.tickets, qwins, l.tickets[i]) }
+	if len(cands) > 8 {
+		// One sweep for the whole list rather than one per candidate.
+		all := queue.AheadAll(l.tickets, qwins)
+		ahead = func(i int) int { return all[i] }
+	}
+	for _, i := range cands {
+		if ahead(i) > st.NearAhead {
 			continue
 		}
-		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: c.phone, Kind: "turn_near", HallID: hallID,
-			Params:    map[string]string{"ticket": c.number},
-			DedupeKey: fmt.Sprintf("turn_near:%d", c.id)}); err != nil {
+		id := l.tickets[i].ID
+		var phone, enc string
+		if err := tx.QueryRow("SELECT phone, phone_enc FROM tickets WHERE id = ?", id).Scan(&phone, &enc); err != nil {
 			return err
 		}
-		if _, err := tx.Exec("UPDATE tickets SET near_notified = 1 WHERE id = ?", c.id); err != nil {
+		if phone, err = tx.openSealed(enc, phone); err != nil {
 			return err
 		}
+		if _, err := tx.Enqueue(notify.Message{Channel: notify.SMS, Recipient: phone, Kind: "turn_near", HallID: hallID,
+			Params:    map[string]string{"ticket": l.tickets[i].Number},
+			DedupeKey: fmt.Sprintf("turn_near:%d", id)}); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("UPDATE tickets SET near_notified = 1 WHERE id = ?", id); err != nil {
+			return err
+		}
+		l.near[i] = false
 	}
 	return nil
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"mingbai/internal/hall"
 
 	"mingbai/internal/apperr"
 	"mingbai/internal/queue"
@@ -80,6 +83,7 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 
 // issueInTx issues a ticket inside tx (see IssueTicket).
 func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
+	tx.keepsWaiting = true
 	if req.IdemKey != "" {
 		t, err := scanTicket(tx.QueryRow("SELECT "+ticketCols+ticketFrom+"WHERE t.hall_id = ? AND t.idem_key = ?", req.HallID, req.IdemKey))
 		if err == nil {
@@ -91,35 +95,38 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 			return err
 		}
 	}
-	h, loc, err := hallInTx(tx, req.HallID)
+	lk, err := issueLookupsOf(tx, req.HallID)
 	if err != nil {
 		return err
 	}
+	h, loc := lk.hall, lk.loc
 	// Halls open on working days follow the official calendar with its
 	// holidays and make-up days, and the hall's own closures.
-	isWork, err := workingDayCheck(tx, h)
-	if err != nil {
-		return err
-	}
-	if ok, err := h.Hours.AcceptsTickets(tx.Now, loc, isWork); err != nil {
+	if ok, err := h.Hours.AcceptsTickets(tx.Now, loc, lk.isWork); err != nil {
 		return err
 	} else if !ok {
 		return apperr.New(apperr.Conflict, "queue.hall_closed", h.Hours.Open, h.Hours.LastTicket)
 	}
-	var one int
-	if err := tx.QueryRow(`SELECT 1 FROM window_items wi JOIN windows w ON w.id = wi.window_id WHERE w.hall_id = ? AND wi.item_code = ? LIMIT 1`,
-		req.HallID, req.Item).Scan(&one); err != nil {
-		if errors.Is(err, ErrNoRows) {
-			return apperr.InvalidField("item", "queue.item_not_offered", req.Item)
+	if !lk.offered[req.Item] {
+		var one int
+		if err := tx.QueryRow(`SELECT 1 FROM window_items wi JOIN windows w ON w.id = wi.window_id WHERE w.hall_id = ? AND wi.item_code = ? LIMIT 1`,
+			req.HallID, req.Item).Scan(&one); err != nil {
+			if errors.Is(err, ErrNoRows) {
+				return apperr.InvalidField("item", "queue.item_not_offered", req.Item)
+			}
+			return err
 		}
-		return err
+		lk.offered[req.Item] = true
 	}
-	var prefix string
-	if err := tx.QueryRow("SELECT prefix FROM zones WHERE hall_id = ? AND code = ?", req.HallID, req.Zone).Scan(&prefix); err != nil {
-		if errors.Is(err, ErrNoRows) {
-			return apperr.InvalidField("item", "queue.item_not_offered", req.Item)
+	prefix, ok := lk.prefix[req.Zone]
+	if !ok {
+		if err := tx.QueryRow("SELECT prefix FROM zones WHERE hall_id = ? AND code = ?", req.HallID, req.Zone).Scan(&prefix); err != nil {
+			if errors.Is(err, ErrNoRows) {
+				return apperr.InvalidField("item", "queue.item_not_offered", req.Item)
+			}
+			return err
 		}
-		return err
+		lk.prefix[req.Zone] = prefix
 	}
 	if err := lockHall(tx, req.HallID); err != nil {
 		return err
@@ -129,10 +136,13 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 			return err
 		}
 	}
-	st, err := queueSettings(tx, req.HallID)
-	if err != nil {
-		return err
+	if !lk.stOK {
+		if lk.st, err = queueSettings(tx, req.HallID); err != nil {
+			return err
+		}
+		lk.stOK = true
 	}
+	st := lk.st
 	day := dayOf(tx.Now, loc)
 	// The facts for the limits, then the decision (queue.CheckIssueLimits).
 	facts := queue.IssueFacts{DefaultCap: st.DefaultCap}
@@ -146,12 +156,20 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 			return err
 		}
 	}
-	if err := tx.QueryRow("SELECT daily_cap FROM queue_item_caps WHERE hall_id = ? AND item_code = ?", req.HallID, req.Item).Scan(&facts.ItemCap); err == nil {
-		facts.HasItemCap = true
-	} else if !errors.Is(err, ErrNoRows) {
-		return err
+	if c, ok := lk.caps[req.Item]; ok {
+		facts.ItemCap, facts.HasItemCap = c.cap, c.has
+	} else {
+		if err := tx.QueryRow("SELECT daily_cap FROM queue_item_caps WHERE hall_id = ? AND item_code = ?", req.HallID, req.Item).Scan(&facts.ItemCap); err == nil {
+			facts.HasItemCap = true
+		} else if !errors.Is(err, ErrNoRows) {
+			return err
+		}
+		lk.caps[req.Item] = itemCap{facts.ItemCap, facts.HasItemCap}
 	}
-	if err := tx.QueryRow("SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND item_code = ?", req.HallID, day, req.Item).Scan(&facts.IssuedToday); err != nil {
+	today := itemDay{req.HallID, day, req.Item}
+	if n, ok := tx.grp.issuedToday(today); ok {
+		facts.IssuedToday = n
+	} else if err := tx.QueryRow("SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND item_code = ?", req.HallID, day, req.Item).Scan(&facts.IssuedToday); err != nil {
 		return err
 	}
 	if err := queue.CheckIssueLimits(facts); err != nil {
@@ -188,6 +206,8 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	if err != nil {
 		return err
 	}
+	noteWaitingAdded(tx, &t)
+	tx.grp.noteIssued(today, facts.IssuedToday+1)
 	if req.pre != nil {
 		out.Ahead, out.Wait = req.pre.ahead, req.pre.wait
 	} else {
@@ -221,5 +241,69 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		return err
 	}
 	out.Ticket, out.Created = t, true
-	return publishTicket(tx, EventTicketIssued, &t, "")
+	return publishTicket(tx, EventTicketIssued, &t, "", waitingAdded)
+}
+
+// issueLookups are what an issue reads about its hall that a grouped
+// write does not change: read by the first issue of a hall in a group and
+// kept for the others (groupState.issue). Outside a group they are read
+// afresh for each issue.
+type issueLookups struct {
+	hall    hall.Hall
+	loc     *time.Location
+	isWork  hall.IsWorkingDay
+	offered map[string]bool   // items a window of the hall offers
+	prefix  map[string]string // zone → ticket prefix
+	caps    map[string]itemCap
+	st      QueueSettings
+	stOK    bool
+}
+
+type itemCap struct {
+	cap int
+	has bool
+}
+
+func issueLookupsOf(tx *Tx, hallID int64) (*issueLookups, error) {
+	g := tx.grp
+	if g != nil && g.issue[hallID] != nil {
+		return g.issue[hallID], nil
+	}
+	h, loc, err := hallInTx(tx, hallID)
+	if err != nil {
+		return nil, err
+	}
+	isWork, err := workingDayCheck(tx, h)
+	if err != nil {
+		return nil, err
+	}
+	lk := &issueLookups{hall: h, loc: loc, isWork: isWork, offered: map[string]bool{}, prefix: map[string]string{}, caps: map[string]itemCap{}}
+	if g != nil {
+		if g.issue == nil {
+			g.issue = map[int64]*issueLookups{}
+		}
+		g.issue[hallID] = lk
+	}
+	return lk, nil
+}
+
+// issuedToday is the count of today's tickets of an item that the group
+// has carried on since it read it (false: read it).
+func (g *groupState) issuedToday(k itemDay) (int, bool) {
+	if g == nil {
+		return 0, false
+	}
+	n, ok := g.issued[k]
+	return n, ok
+}
+
+// noteIssued records the count after an issue.
+func (g *groupState) noteIssued(k itemDay, n int) {
+	if g == nil {
+		return
+	}
+	if g.issued == nil {
+		g.issued = map[itemDay]int{}
+	}
+	g.issued[k] = n
 }

@@ -106,6 +106,9 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 		}
 		if how == queue.SignInAgain {
 			if cur.State != queue.WindowOpen {
+				if err := endPauses(tx, "id = ?", cur.ID); err != nil {
+					return err
+				}
 				if _, err := tx.Exec("UPDATE window_sessions SET state = 'open', reason = '', updated_at = ? WHERE id = ?", tx.NowMs(), cur.ID); err != nil {
 					return err
 				}
@@ -119,12 +122,18 @@ func (db *DB) SignInWindow(ctx context.Context, hallID, windowID int64, who Staf
 		}
 		if how == queue.SignInTakeOver {
 			// The ticket at the window stays there for the person.
+			if err := endPauses(tx, "id = ?", cur.ID); err != nil {
+				return err
+			}
 			if _, err := tx.Exec("UPDATE window_sessions SET state = 'closed', closed_at = ?, updated_at = ? WHERE id = ?", tx.NowMs(), tx.NowMs(), cur.ID); err != nil {
 				return err
 			}
 			if err := tx.Audit("window.take_over", fmt.Sprintf("window:%d", windowID), cur.Username); err != nil {
 				return err
 			}
+		}
+		if err := endPauses(tx, "username = ?", who.Username); err != nil {
+			return err
 		}
 		if _, err := tx.Exec("UPDATE window_sessions SET state = 'closed', closed_at = ?, updated_at = ? WHERE username = ? AND state <> 'closed'", tx.NowMs(), tx.NowMs(), who.Username); err != nil {
 			return err
@@ -170,6 +179,9 @@ func (db *DB) SetWindowState(ctx context.Context, hallID, windowID int64, who St
 		if state == WindowClosed {
 			closed = tx.NowMs()
 		}
+		if err := endPauses(tx, "id = ?", cur.ID); err != nil {
+			return err
+		}
 		if _, err := tx.Exec("UPDATE window_sessions SET state = ?, reason = ?, updated_at = ?, closed_at = ? WHERE id = ?", state, reason, tx.NowMs(), closed, cur.ID); err != nil {
 			return err
 		}
@@ -181,4 +193,14 @@ func (db *DB) SetWindowState(ctx context.Context, hallID, windowID int64, who St
 		return tx.Audit("window."+state, fmt.Sprintf("window:%d", windowID), reason)
 	})
 	return s, wrap("set window state", err)
+}
+
+// endPauses records, in window_pauses, the pauses that end now: those of
+// the paused sessions that match cond (about to be resumed, paused again
+// with another reason, or signed out). A pause began at the session's
+// updated_at, its last change of state.
+func endPauses(tx *Tx, cond string, args ...any) error {
+	_, err := tx.Exec(`INSERT INTO window_pauses (hall_id, window_id, session_id, staff_id, from_at, until_at)
+		SELECT hall_id, window_id, id, staff_id, updated_at, ? FROM window_sessions WHERE state = 'paused' AND `+cond, append([]any{tx.NowMs()}, args...)...)
+	return err
 }

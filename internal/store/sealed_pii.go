@@ -32,6 +32,7 @@ var sealedColumns = []sealedTable{
 	{"consult_messages", "id", []string{"body_enc"}},
 	{"complaints", "id", []string{"name_enc", "phone_enc", "detail_enc"}},
 	{"duty_settings", "hall_id", []string{"sms_recipient"}},
+	{"users", "id", []string{"phone_enc"}}, // duty leaders' numbers (duty_alert_sms.go)
 }
 
 // sealedRow is one row of a sealed table: its id and its sealed values

@@ -100,6 +100,19 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 	if _, _, err := db.Login(owner, "wang", "Window-2026-ok"); err != nil {
 		t.Fatalf("owner locked out by a stranger: %v", err)
 	}
+	// The accounts list shows the account paused while an address is blocked.
+	if _, err := db.CreateUser(ctx, "zhao", "", auth.WindowStaff, "Window-2026-ok"); err != nil {
+		t.Fatal(err)
+	}
+	users, err := db.ListUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if blocked := u.LockedUntil > time.Now().UnixMilli(); blocked != (u.Username == "wang") {
+			t.Fatalf("%s: locked until %d", u.Username, u.LockedUntil)
+		}
+	}
 	db.Now = func() time.Time { return time.Now().Add(store.LoginThrottle.Max + time.Minute) }
 	if _, _, err := db.Login(stranger, "wang", "Window-2026-ok"); err != nil {
 		t.Fatalf("back-off did not expire: %v", err)

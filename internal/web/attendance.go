@@ -216,12 +216,16 @@ func (s *Server) pagePosts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	phones, err := s.DB.DutyLeaderPhones(r.Context(), h)
+	if err != nil {
+		return err
+	}
 	rep := pt.Report
 	s.render(w, r, 200, "attendance", pageData{Title: i18n.T(l, "posts.title"), Data: map[string]any{
 		"Hall": h, "From": from.String(), "To": to.String(), "Staff": pt.Staff, "Windows": pt.Windows,
 		"PledgeTotal": postPct(rep.Pledge.Total.Rate, rep.Pledge.Total.N), "PledgeN": rep.Pledge.Total.N,
 		"ByWindow": pt.ByWindow, "ByStaff": pt.ByStaff, "ByItem": pt.ByItem, "Absences": absences, "Briefings": briefings,
-		"StaffList": pt.StaffList, "WindowList": pt.WindowList, "Settings": settings, "Today": workday.DateOf(s.DB.Now().In(shanghai)).String()}})
+		"StaffList": pt.StaffList, "WindowList": pt.WindowList, "Settings": settings, "LeaderPhones": phones, "Today": workday.DateOf(s.DB.Now().In(shanghai)).String()}})
 	return nil
 }
 
@@ -279,7 +283,54 @@ func (s *Server) formDutySettings(w http.ResponseWriter, r *http.Request) error 
 	n := func(k string) int { v, _ := strconv.Atoi(r.PostFormValue(k)); return v }
 	h := hallID(r)
 	if err := s.DB.SaveDutySettings(r.Context(), h, store.DutySettings{AwayMinutes: n("away_minutes"), QueueMax: n("queue_max"), WaitMinutes: n("wait_minutes"),
-		RemindDays: n("remind_days"), SMSRecipient: strings.TrimSpace(r.PostFormValue("sms_recipient"))}); err != nil {
+		RemindDays: n("remind_days"), SMSRecipient: strings.TrimSpace(r.PostFormValue("sms_recipient")), SMSToLeader: r.PostFormValue("sms_to_leader") == "1"}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/halls/%d/posts", h), http.StatusSeeOther)
+	return nil
+}
+
+type leaderPhoneRequest struct {
+	Phone string `json:"phone"`
+}
+
+func (s *Server) apiLeaderPhones(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.DB.DutyLeaderPhones(r.Context(), hallID(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, list)
+	return nil
+}
+
+func (s *Server) apiLeaderPhone(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "user")
+	if err != nil {
+		return err
+	}
+	var in leaderPhoneRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.DB.SetDutyLeaderPhone(r.Context(), hallID(r), id, in.Phone)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, p)
+	return nil
+}
+
+// formLeaderPhone sets a duty leader's number from the posts page.
+func (s *Server) formLeaderPhone(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	h := hallID(r)
+	id, _ := strconv.ParseInt(r.PostFormValue("leader"), 10, 64)
+	if id == 0 {
+		return apperr.InvalidField("leader", "err.required", "leader")
+	}
+	if _, err := s.DB.SetDutyLeaderPhone(r.Context(), h, id, r.PostFormValue("phone")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/halls/%d/posts", h), http.StatusSeeOther)

@@ -306,13 +306,50 @@ func (s *Server) pageComplaints(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var lrows []complaintOption
+	var lform []limitRow
 	for _, t := range complaints.Types() {
 		lim := limits[t]
-		lrows = append(lrows, complaintOption{i18n.T(l, "complaints.type."+string(t)), i18n.T(l, "complaints.limit_"+string(lim.Unit), lim.Days)})
+		name := i18n.T(l, "complaints.type."+string(t))
+		lrows = append(lrows, complaintOption{name, i18n.T(l, "complaints.limit_"+string(lim.Unit), lim.Days)})
+		lform = append(lform, limitRow{Type: string(t), Name: name, Days: lim.Days, Unit: string(lim.Unit)})
 	}
 	s.render(w, r, 200, "complaints_list", pageData{Title: i18n.T(l, "complaints.title"), Data: map[string]any{
-		"Hall": h, "Rows": rows, "Staff": staff, "Windows": windows, "Opt": complaintOptions(l), "Limits": lrows,
+		"Hall": h, "Rows": rows, "Staff": staff, "Windows": windows, "Opt": complaintOptions(l), "Limits": lrows, "LimitForm": lform,
 		"Created": q.Get("created"), "Q": q}})
+	return nil
+}
+
+// limitRow is one type's deadline in the manager's form.
+type limitRow struct {
+	Type, Name string
+	Days       int
+	Unit       string
+}
+
+// formComplaintLimits saves the deadline table from the complaints page:
+// every type's days and unit; one bad value refuses the whole form and
+// changes nothing (SaveComplaintLimits checks all before writing).
+func (s *Server) formComplaintLimits(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "err.json", err.Error())
+	}
+	h := hallID(r)
+	m := map[complaints.Type]complaints.Limit{}
+	for _, t := range complaints.Types() {
+		v := strings.TrimSpace(r.PostFormValue("days_" + string(t)))
+		if v == "" {
+			continue
+		}
+		d, err := strconv.Atoi(v)
+		if err != nil {
+			return apperr.InvalidField("days_"+string(t), "complaints.err.days", 1, 365)
+		}
+		m[t] = complaints.Limit{Days: d, Unit: workday.Unit(r.PostFormValue("unit_" + string(t)))}
+	}
+	if err := s.DB.SaveComplaintLimits(r.Context(), h, m); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/halls/%d/complaints#complaint-limits", h), http.StatusSeeOther)
 	return nil
 }
 

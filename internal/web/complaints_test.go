@@ -253,7 +253,7 @@ func TestDutyPagesAndForms(t *testing.T) {
 func TestDutySettingsForm(t *testing.T) {
 	e := newHall(t)
 	path := fmt.Sprintf("/halls/%d/posts/settings", e.Hall)
-	good := url.Values{"away_minutes": {"5"}, "queue_max": {"20"}, "wait_minutes": {"30"}, "remind_days": {"3"}, "sms_recipient": {"13800138000"}}
+	good := url.Values{"away_minutes": {"5"}, "queue_max": {"20"}, "wait_minutes": {"30"}, "remind_days": {"3"}, "sms_recipient": {"13800138000"}, "sms_to_leader": {"1"}}
 	if r := e.request("POST", path, bearer(e.tokenOf(e.People.Leader)), asBrowser(), formBody(good)); r.Status != 403 {
 		t.Fatalf("leader: %d", r.Status)
 	}
@@ -266,7 +266,78 @@ func TestDutySettingsForm(t *testing.T) {
 		t.Fatalf("bad: %d", r.Status)
 	}
 	r := e.request("GET", fmt.Sprintf("/api/v1/halls/%d/duty/settings", e.Hall), bearer(mgr))
-	if !strings.Contains(r.Body, `"away_minutes":5`) || !strings.Contains(r.Body, `"sms_recipient":"138****8000"`) {
+	if !strings.Contains(r.Body, `"away_minutes":5`) || !strings.Contains(r.Body, `"sms_recipient":"138****8000"`) || !strings.Contains(r.Body, `"sms_to_leader":true`) {
 		t.Fatalf("settings: %s", r.Body)
+	}
+}
+
+// TestLeaderPhoneForm: a manager enters the duty leader's number on the
+// posts page (shown masked there and in the API); a bad number is refused
+// and changes nothing; a leader may not set it.
+func TestLeaderPhoneForm(t *testing.T) {
+	e := newHall(t)
+	mgr := e.tokenOf(e.People.Manager)
+	r := e.request("GET", fmt.Sprintf("/api/v1/halls/%d/duty/leader-phones", e.Hall), bearer(mgr))
+	var list []struct {
+		ID    int64  `json:"id"`
+		Phone string `json:"phone"`
+	}
+	if err := json.Unmarshal([]byte(r.Body), &list); err != nil || len(list) == 0 || list[0].Phone != "" {
+		t.Fatalf("phones: %s %v", r.Body, err)
+	}
+	path := fmt.Sprintf("/halls/%d/posts/leader-phone", e.Hall)
+	form := url.Values{"leader": {fmt.Sprint(list[0].ID)}, "phone": {"13900139000"}}
+	if r := e.request("POST", path, bearer(e.tokenOf(e.People.Leader)), asBrowser(), formBody(form)); r.Status != 403 {
+		t.Fatalf("leader: %d", r.Status)
+	}
+	if r := e.request("POST", path, bearer(mgr), asBrowser(), formBody(form)); r.Status != 303 {
+		t.Fatalf("manager: %d %s", r.Status, r.Body)
+	}
+	api := fmt.Sprintf("/api/v1/halls/%d/duty/leaders/%d/phone", e.Hall, list[0].ID)
+	if r := e.request("PUT", api, bearer(mgr), jsonBody(`{"phone":"123"}`)); r.Status != 400 || !strings.Contains(r.Body, "phone") {
+		t.Fatalf("bad phone: %d %s", r.Status, r.Body)
+	}
+	page := e.request("GET", fmt.Sprintf("/halls/%d/posts", e.Hall), bearer(mgr))
+	if !strings.Contains(page.Body, "139****9000") || strings.Contains(page.Body, "13900139000") {
+		t.Fatalf("posts page does not show the masked number")
+	}
+}
+
+// TestComplaintLimitsForm: a manager edits the deadline table on the
+// complaints page; a petition limit over the regulation's 60 days gets a
+// clear message in the reader's language and changes nothing, not even
+// the good rows of the same form; a duty leader sees the table, not the
+// form, and may not post it.
+func TestComplaintLimitsForm(t *testing.T) {
+	e := newHall(t)
+	mgr := e.tokenOf(e.People.Manager)
+	path := fmt.Sprintf("/halls/%d/complaint-deadlines", e.Hall)
+	page := e.request("GET", fmt.Sprintf("/halls/%d/complaints?lang=zh-CN", e.Hall), bearer(mgr))
+	if !strings.Contains(page.Body, `id="complaint-limits"`) || !strings.Contains(page.Body, `name="days_consultation"`) || !strings.Contains(page.Body, `value="2"`) {
+		t.Fatalf("no deadline form for the manager")
+	}
+	lead := e.tokenOf(e.People.Leader)
+	if p := e.request("GET", fmt.Sprintf("/halls/%d/complaints", e.Hall), bearer(lead)); strings.Contains(p.Body, `id="complaint-limits"`) {
+		t.Fatal("the leader gets the form")
+	}
+	good := url.Values{"days_consultation": {"3"}, "unit_consultation": {"working_days"}, "days_petition": {"45"}, "unit_petition": {"calendar_days"}}
+	if r := e.request("POST", path, bearer(lead), asBrowser(), formBody(good)); r.Status != 403 {
+		t.Fatalf("leader: %d", r.Status)
+	}
+	bad := url.Values{"days_consultation": {"4"}, "unit_consultation": {"working_days"}, "days_petition": {"90"}, "unit_petition": {"calendar_days"}}
+	if r := e.request("POST", path+"?lang=en", bearer(mgr), asBrowser(), formBody(bad)); r.Status != 400 || !strings.Contains(r.Body, "at most 60 calendar days") {
+		t.Fatalf("bad petition limit: %d %s", r.Status, r.Body)
+	}
+	api := fmt.Sprintf("/api/v1/halls/%d/complaint-deadlines", e.Hall)
+	if r := e.request("GET", api, bearer(mgr)); !strings.Contains(r.Body, `{"type":"consultation","days":2,"unit":"working_days"}`) {
+		t.Fatalf("bad form changed the table: %s", r.Body)
+	}
+	if r := e.request("POST", path, bearer(mgr), asBrowser(), formBody(good)); r.Status != 303 {
+		t.Fatalf("manager: %d %s", r.Status, r.Body)
+	}
+	r := e.request("GET", api, bearer(mgr))
+	if !strings.Contains(r.Body, `{"type":"consultation","days":3,"unit":"working_days"}`) || !strings.Contains(r.Body, `{"type":"petition","days":45,"unit":"calendar_days"}`) ||
+		!strings.Contains(r.Body, `{"type":"complaint","days":15,"unit":"working_days"}`) {
+		t.Fatalf("table: %s", r.Body)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -34,7 +35,16 @@ type dutyAlertJSON struct {
 }
 
 func localiseDutyAlert(l i18n.Lang, a store.DutyAlert) dutyAlertJSON {
-	args := make([]any, len(a.Params))
+	n := len(a.Params)
+	for _, k := range store.DutyAlertKinds() {
+		if k.Code == a.Kind && len(k.Params) > n {
+			n = len(k.Params) // an alert raised before the kind had more parameters
+		}
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ""
+	}
 	for i, p := range a.Params {
 		args[i] = p
 		// Parameters shown through the catalogue: a window's state, a level.
@@ -162,15 +172,11 @@ func (s *Server) apiHelpCall(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if r.Method == http.MethodGet {
-		a, err := s.DB.HelpCallOf(r.Context(), hall, windowID)
-		if apperr.Is(err, apperr.NotFound) {
-			// No call yet: an empty one (id 0), not a 404 on a window that exists.
-			a, err = store.DutyAlert{HallID: hall, WindowID: windowID, Params: []string{}}, nil
-		}
+		a, err := s.latestHelpCall(r, hall, windowID)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, 200, localiseDutyAlert(lang(r), a))
+		writeJSON(w, 200, a)
 		return nil
 	}
 	var in helpRequest
@@ -183,6 +189,54 @@ func (s *Server) apiHelpCall(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, 201, localiseDutyAlert(lang(r), a))
 	return nil
+}
+
+// latestHelpCall is the window's latest help call in the reader's
+// language (an empty one, id 0, when the window never called).
+func (s *Server) latestHelpCall(r *http.Request, hall, windowID int64) (dutyAlertJSON, error) {
+	a, err := s.DB.HelpCallOf(r.Context(), hall, windowID)
+	if apperr.Is(err, apperr.NotFound) {
+		// No call yet: not a 404 on a window that exists.
+		a, err = store.DutyAlert{HallID: hall, WindowID: windowID, Params: []string{}}, nil
+	}
+	return localiseDutyAlert(lang(r), a), err
+}
+
+// apiHelpStream is the window console's live view of its help call: the
+// latest call first, then event "help" with the call as it is now
+// whenever a duty alert of this window's help calls changes (raised,
+// answered "on my way", closed). Other duty alerts never reach it.
+func (s *Server) apiHelpStream(w http.ResponseWriter, r *http.Request) error {
+	hall, windowID, err := s.windowOf(r)
+	if err != nil {
+		return err
+	}
+	return s.serveStream(w, r, streamOptions{
+		HallID:   hall,
+		Snapshot: func() (any, error) { return s.latestHelpCall(r, hall, windowID) },
+		Filter: func(e events.Event) bool {
+			if e.Kind != store.EventDutyAlert {
+				return false
+			}
+			var p struct {
+				Kind     string `json:"kind"`
+				WindowID int64  `json:"window_id"`
+			}
+			return json.Unmarshal(e.Payload, &p) == nil && p.Kind == store.DutyHelpCall.Code && p.WindowID == windowID
+		},
+		Transform: func(e events.Event) (events.Event, bool) {
+			a, err := s.latestHelpCall(r, hall, windowID)
+			if err != nil {
+				return e, false
+			}
+			b, err := json.Marshal(a)
+			if err != nil {
+				return e, false
+			}
+			e.Kind, e.Payload = "help", b
+			return e, true
+		},
+	})
 }
 
 // pageDutyAlerts is the duty leader's alert list (the duty console links

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
 
 // TestBrowserHelpCall: the clerk at window 1 presses "呼叫值班领导" on the
-// console; once the duty leader answers "on my way", the console says so.
+// console; once the duty leader answers "on my way", the console says so
+// within a second, without a reload, through the window's help stream —
+// the console made no request for the call besides its own press.
 func TestBrowserHelpCall(t *testing.T) {
 	e := newHall(t)
 	ctx := browser(t)
@@ -25,6 +28,7 @@ func TestBrowserHelpCall(t *testing.T) {
 		chromedp.WaitVisible(`#c-signin`),
 		chromedp.Click(`#c-signin`),
 		poll(`document.getElementById('c-toast').textContent.indexOf('签到') >= 0`),
+		poll(`document.getElementById('c-help-state').dataset.live === '1'`),
 		chromedp.Click(`#c-help`),
 		state("已呼叫值班领导"),
 	); err != nil {
@@ -42,7 +46,18 @@ func TestBrowserHelpCall(t *testing.T) {
 	if a := e.request("POST", fmt.Sprintf("/api/v1/halls/%d/duty/alerts/%d/ack", e.Hall, list[0].ID), bearer(leader), jsonBody(`{"answer":"on_my_way"}`)); a.Status != 200 {
 		t.Fatalf("ack: %d %s", a.Status, a.Body)
 	}
+	start := time.Now()
 	if err := chromedp.Do(ctx, state("马上到")); err != nil {
 		t.Fatalf("the clerk does not see the answer: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("the answer took %v to reach the console", d)
+	}
+	fetched, err := chromedp.Run(ctx, chromedp.Evaluate[int](`performance.getEntriesByType('resource').filter(function (e) { return /\/help$/.test(e.name); }).length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fetched != 1 {
+		t.Fatalf("%d requests for the help call: the console polls", fetched)
 	}
 }

@@ -24,7 +24,10 @@ func (s *Server) postsRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/halls/{hall}/duty/alerts/stream", Hall: HallPath, Roles: postsReaders, Handler: s.apiDutyAlertStream, Summary: "Server-sent events for the duty leader: snapshot (open alerts), then duty.alert on every raised or changed alert", Tag: "duty"},
 		{Method: "GET", Path: "/api/v1/halls/{hall}/duty/settings", Hall: HallPath, Roles: postsReaders, Handler: s.apiDutySettings, Summary: "Post and alert rules of a hall (away minutes, queue and wait bounds, reminder days, SMS recipient masked)", Tag: "duty", Response: store.DutySettings{}},
 		{Method: "PUT", Path: "/api/v1/halls/{hall}/duty/settings", Hall: HallPath, Roles: managers, Handler: s.apiDutySettings, Summary: "Change the post and alert rules of a hall", Tag: "duty", Request: store.DutySettings{}, Response: store.DutySettings{}},
+		{Method: "GET", Path: "/api/v1/halls/{hall}/duty/leader-phones", Hall: HallPath, Roles: managers, Handler: s.apiLeaderPhones, Summary: "The hall's duty leaders with their mobile numbers for duty alerts (masked)", Tag: "duty", Response: []store.DutyLeaderPhone{{}}},
+		{Method: "PUT", Path: "/api/v1/halls/{hall}/duty/leaders/{user}/phone", Hall: HallPath, Roles: managers, Handler: s.apiLeaderPhone, Summary: "Set (or with an empty phone remove) a duty leader's mobile number for duty alerts by SMS; stored sealed, audited", Tag: "duty", Request: leaderPhoneRequest{}, Response: store.DutyLeaderPhone{}},
 		{Method: "POST", Path: "/api/v1/windows/{window}/help", Hall: HallWindow, Roles: windowRoles, Handler: s.apiHelpCall, Summary: "Call the duty leader from the window (distressed or aggressive visitor); only the clerk signed in there", Tag: "duty", Request: helpRequest{}, Response: dutyAlertJSON{DutyAlert: store.DutyAlert{Params: []string{}}}},
+		{Method: "GET", Path: "/api/v1/windows/{window}/help/stream", Hall: HallWindow, Roles: windowRoles, Handler: s.apiHelpStream, Summary: "Server-sent events for the window console: snapshot (the window's latest help call), then help whenever the duty leader answers or closes it", Tag: "duty"},
 		{Method: "GET", Path: "/api/v1/windows/{window}/help", Hall: HallWindow, Roles: windowRoles, Handler: s.apiHelpCall, Summary: "The window's latest help call and the leader's answer", Tag: "duty", Response: dutyAlertJSON{DutyAlert: store.DutyAlert{Params: []string{}}}},
 		{Method: "GET", Path: "/halls/{hall}/duty/alerts", Hall: HallPath, Roles: postsReaders, Handler: s.pageDutyAlerts, Menu: &MenuEntry{Label: "dutyalert.title", Href: "/halls/1/duty/alerts"}},
 		{Method: "POST", Path: "/halls/{hall}/duty/alerts/{id}/ack", Hall: HallPath, Roles: postsActors, Handler: s.formDutyAlert},
@@ -41,6 +44,7 @@ func (s *Server) postsRoutes() []Route {
 		{Method: "POST", Path: "/halls/{hall}/posts/absences", Hall: HallPath, Roles: postsActors, Handler: s.formAbsence},
 		{Method: "POST", Path: "/halls/{hall}/posts/briefings", Hall: HallPath, Roles: postsActors, Handler: s.formBriefing},
 		{Method: "POST", Path: "/halls/{hall}/posts/settings", Hall: HallPath, Roles: managers, Handler: s.formDutySettings},
+		{Method: "POST", Path: "/halls/{hall}/posts/leader-phone", Hall: HallPath, Roles: managers, Handler: s.formLeaderPhone},
 
 		// Complaints and suggestions.
 		{Method: "GET", Path: "/api/v1/halls/{hall}/complaints", Hall: HallPath, Roles: complaintRoles, Handler: s.apiListComplaints, Summary: "Complaints and suggestions the caller may read (state, open=1, overdue=1); never one about the caller", Tag: "duty", Response: []store.Complaint{{Steps: []store.ComplaintStep{}}}},
@@ -51,6 +55,7 @@ func (s *Server) postsRoutes() []Route {
 		{Method: "PUT", Path: "/api/v1/halls/{hall}/complaint-deadlines", Hall: HallPath, Roles: managers, Handler: s.apiComplaintLimits, Summary: "Change deadlines by type (days, unit working_days or calendar_days)", Tag: "duty", Request: []limitJSON{{}}, Response: []limitJSON{{}}},
 		{Method: "POST", Path: "/api/v1/complaints", Hall: HallBody, Roles: everyone, Handler: s.apiPublicComplaint, Summary: "Public complaint or suggestion: from a kiosk, or the web with a page token; returns the number and deadline", Tag: "duty", Request: publicComplaintRequest{}, Response: publicComplaintJSON{}},
 		{Method: "GET", Path: "/halls/{hall}/complaints", Hall: HallPath, Roles: complaintRoles, Handler: s.pageComplaints, Menu: &MenuEntry{Label: "complaints.title", Href: "/halls/1/complaints"}},
+		{Method: "POST", Path: "/halls/{hall}/complaint-deadlines", Hall: HallPath, Roles: managers, Handler: s.formComplaintLimits},
 		{Method: "POST", Path: "/halls/{hall}/complaints", Hall: HallPath, Roles: complaintRoles, Handler: s.formCreateComplaint},
 		{Method: "GET", Path: "/halls/{hall}/complaints/{id}", Hall: HallPath, Roles: complaintRoles, Handler: s.pageComplaint},
 		{Method: "POST", Path: "/halls/{hall}/complaints/{id}/steps", Hall: HallPath, Roles: complaintRoles, Handler: s.formStepComplaint},

@@ -102,7 +102,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	fmt.Fprintf(&b, "# HELP mingbai_uptime_seconds Seconds since the server started.\n# TYPE mingbai_uptime_seconds gauge\nmingbai_uptime_seconds %g\n", time.Since(m.start).Seconds())
 	m.mu.Unlock()
 
-	subs, sent, dropped := s.Broker.Stats()
+	subs, sent, dropped := s.StreamStats()
 	fmt.Fprintf(&b, "# HELP mingbai_stream_subscribers Connected live-stream clients.\n# TYPE mingbai_stream_subscribers gauge\nmingbai_stream_subscribers %d\n", subs)
 	fmt.Fprintf(&b, "# HELP mingbai_stream_events_sent_total Events delivered to stream clients.\n# TYPE mingbai_stream_events_sent_total counter\nmingbai_stream_events_sent_total %d\n", sent)
 	fmt.Fprintf(&b, "# HELP mingbai_stream_dropped_total Slow stream clients dropped.\n# TYPE mingbai_stream_dropped_total counter\nmingbai_stream_dropped_total %d\n", dropped)

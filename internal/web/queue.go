@@ -380,6 +380,8 @@ func (s *Server) apiHallStream(w http.ResponseWriter, r *http.Request) error {
 		HallID:   h.ID,
 		Snapshot: func() (any, error) { return s.DB.HallBoard(r.Context(), h.ID) },
 		Filter:   func(e events.Event) bool { return publicKinds[e.Kind] },
+		// Thousands of screens: the connection is handed to the fan-out.
+		Fanout: s.screens(),
 	})
 }
 

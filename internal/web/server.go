@@ -70,6 +70,16 @@ type Server struct {
 	// streams is closed at shutdown so that live streams end and the HTTP
 	// server can finish gracefully.
 	streams chan struct{}
+	// fanout serves the public hall screens (sse_fanout.go), from the first
+	// one until CloseStreams.
+	fanoutMu        sync.Mutex
+	fanout          *screenFanout
+	streamsClosed   bool
+	streamHeartbeat time.Duration // 0: 15 s (tests shorten it)
+	streamMaxQueued int           // 0: 256 frames
+	// streamSendBuffer, when set, is the socket send buffer of a
+	// handed-over screen (tests make it small to fill it).
+	streamSendBuffer int
 }
 
 // New builds the server and checks that every template parses.
@@ -111,6 +121,13 @@ func (s *Server) CloseStreams() {
 	case <-s.streams:
 	default:
 		close(s.streams)
+	}
+	s.fanoutMu.Lock()
+	f := s.fanout
+	s.streamsClosed = true
+	s.fanoutMu.Unlock()
+	if f != nil {
+		f.close()
 	}
 }
 

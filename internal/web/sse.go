@@ -26,6 +26,51 @@ type streamOptions struct {
 	// example to strip anything personal); nil keeps it.
 	Transform func(events.Event) (events.Event, bool)
 	Heartbeat time.Duration
+	// Fanout, when set, takes the connection over after the snapshot and
+	// the replay (its own filter then applies to live events: the same as
+	// Filter, without Transform).
+	Fanout *screenFanout
+}
+
+// eventData is an event's data line. A payload is JSON the store wrote:
+// sent as it is, not re-encoded for each of thousands of screens, unless
+// it has a line break (a data line must not break).
+func eventData(payload any) ([]byte, error) {
+	b, raw := payload.(json.RawMessage)
+	if !raw || bytes.IndexByte(b, '\n') >= 0 {
+		return json.Marshal(payload)
+	}
+	return b, nil
+}
+
+// StreamStats reports the connected live-stream clients, the events
+// delivered to them and the clients dropped for being slow (for /metrics
+// and the bench).
+func (s *Server) StreamStats() (clients int, sent, dropped int64) {
+	clients, sent, dropped = s.Broker.Stats()
+	s.fanoutMu.Lock()
+	f := s.fanout
+	s.fanoutMu.Unlock()
+	if f != nil {
+		n, fs, fd := f.stats()
+		clients, sent, dropped = clients+n, sent+fs, dropped+fd
+	}
+	return clients, sent, dropped
+}
+
+// screens returns the fan-out of the public hall stream, started at the
+// first screen; nil once the streams are closed.
+func (s *Server) screens() *screenFanout {
+	s.fanoutMu.Lock()
+	defer s.fanoutMu.Unlock()
+	if s.fanout == nil && !s.streamsClosed {
+		s.fanout = newScreenFanout(s.Broker, func(e events.Event) bool { return publicKinds[e.Kind] }, s.streamHeartbeat, s.streamMaxQueued)
+		s.fanout.sendBuffer = s.streamSendBuffer
+	}
+	if s.streamsClosed {
+		return nil
+	}
+	return s.fanout
 }
 
 // serveStream writes a hall's events as text/event-stream until the client
@@ -37,32 +82,49 @@ type streamOptions struct {
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOptions) error {
 	rc := http.NewResponseController(w)
 	// Subscribe before reading the backlog so nothing falls in between;
-	// duplicates are skipped by id.
-	sub := s.Broker.Subscribe(o.HallID)
-	defer s.Broker.Unsubscribe(sub)
+	// duplicates are skipped by id. A screen of the public hall stream
+	// joins the fan-out instead, which takes its connection over after
+	// the replay (sse_fanout.go); a connection that cannot be taken over
+	// (HTTP/2, TLS served here) stays a subscriber with a goroutine.
+	var sc *screenConn
+	var sub *events.Sub
+	if o.Fanout != nil && r.TLS == nil && canHijack(w) {
+		if sc = o.Fanout.join(o.HallID); sc == nil {
+			return nil // shutting down
+		}
+		defer func() {
+			if sc != nil { // not handed over
+				o.Fanout.leave(sc)
+			}
+		}()
+	} else {
+		sub = s.Broker.Subscribe(o.HallID)
+		defer s.Broker.Unsubscribe(sub)
+	}
 
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	h.Set("Connection", "keep-alive")
+	// No deadline for a stream: http.Server's ReadTimeout (60 s in serve)
+	// stays on the connection for the request's whole life, and when it
+	// expires net/http's background read cancels the request's context,
+	// which ended every stream after a minute. A client that goes away is
+	// still seen (the read returns EOF).
 	_ = rc.SetWriteDeadline(time.Time{})
+	_ = rc.SetReadDeadline(time.Time{})
 	w.WriteHeader(200)
 
 	send := func(id int64, kind string, payload any) error {
-		// An event's payload is JSON the store wrote: sent as it is, not
-		// re-encoded for each of thousands of screens.
-		b, raw := payload.(json.RawMessage)
-		if !raw || bytes.IndexByte(b, '\n') >= 0 { // a data line must not break
-			var err error
-			if b, err = json.Marshal(payload); err != nil {
-				return err
-			}
+		b, err := eventData(payload)
+		if err != nil {
+			return err
 		}
 		if id > 0 {
 			fmt.Fprintf(w, "id: %d\n", id)
 		}
-		_, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", kind, b)
+		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", kind, b)
 		return err
 	}
 	emit := func(e events.Event) error {
@@ -131,6 +193,15 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, o streamOpt
 	}
 	replayedTo := last
 	if err := rc.Flush(); err != nil {
+		return nil
+	}
+	if sc != nil {
+		c, _, err := rc.Hijack()
+		if err != nil {
+			return nil // the screen reconnects and resumes
+		}
+		o.Fanout.handOver(sc, c, replayedTo)
+		sc = nil
 		return nil
 	}
 	hb := o.Heartbeat

@@ -1,26 +1,26 @@
 // The window clerk's help call (a distressed or aggressive visitor): one
-// press alerts the duty leader; the clerk then sees "on my way" once the
-// leader answers. It polls the window's latest call every 3 seconds while
-// one is open.
+// press alerts the duty leader; the clerk then sees "on my way" as soon as
+// the leader answers, through the window's help stream (server-sent
+// events: the latest call first, then every change of it). No polling.
 "use strict";
 (function () {
   var btn = document.getElementById("c-help");
   var out = document.getElementById("c-help-state");
   var sel = document.getElementById("c-window");
   if (!btn || !out || !sel) return;
-  var timer = null;
+  var es = null;
   function url() { return "/api/v1/windows/" + sel.value + "/help"; }
   function show(a) {
-    if (!a || !a.id || a.state === "closed") { out.textContent = ""; stop(); return; }
+    if (!a || !a.id || a.state === "closed") { out.textContent = ""; return; }
     out.textContent = a.answer === "on_my_way" ? btn.dataset.coming : btn.dataset.sent;
-    if (!timer) timer = setInterval(poll, 3000);
   }
-  function stop() { if (timer) { clearInterval(timer); timer = null; } }
-  function poll() {
-    fetch(url(), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(show)
-      .catch(function () {});
+  function listen() {
+    if (es) es.close();
+    delete out.dataset.live;
+    if (!sel.value) return;
+    es = new EventSource(url() + "/stream");
+    es.addEventListener("snapshot", function (e) { out.dataset.live = "1"; show(JSON.parse(e.data)); });
+    es.addEventListener("help", function (e) { show(JSON.parse(e.data)); });
   }
   btn.addEventListener("click", function () {
     btn.disabled = true;
@@ -30,6 +30,6 @@
       .catch(function (e) { out.textContent = e.message || btn.dataset.failed; })
       .then(function () { btn.disabled = false; });
   });
-  sel.addEventListener("change", function () { stop(); out.textContent = ""; poll(); });
-  poll();
+  sel.addEventListener("change", function () { out.textContent = ""; listen(); });
+  listen();
 })();
