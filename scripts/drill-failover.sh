@@ -2,7 +2,9 @@
 # Database failover drill (docs/deploy.md, docs/reliability.md).
 #
 # Builds a pg_auto_failover formation on loopback ports under a temporary
-# directory — a monitor, a primary and a synchronous standby — runs mingbai
+# directory — a monitor, a primary and two synchronous-candidate standbys
+# with number-sync-standbys 1 (the production topology of docs/deploy.md) —
+# runs mingbai
 # on a multi-host DSN (target_session_attrs=read-write) with clerks, kiosks
 # and a screen working, kills the primary's postgres and its keeper with
 # SIGKILL (the machine is gone), and reports acknowledged writes lost
@@ -15,7 +17,9 @@
 # or as postgres). Usage:
 #   scripts/drill-failover.sh [path/to/mingbai]      (default: go build)
 # Environment: BASE_PORT (default 55430: monitor, +1, +2 (+3) the nodes),
-# NODES=3 (primary and two synchronous-candidate standbys, number-sync-standbys 1),
+# NODES (default 3: primary and two synchronous-candidate standbys,
+# number-sync-standbys 1; NODES=2: one standby, number-sync-standbys 0 — the
+# topology that can lose a write, docs/reliability.md),
 # KILL_KEEPER=0 (kill only the primary's postgres: its keeper restarts it),
 # KEEP=1 keeps the directory, BEFORE (load before the kill, default 10s).
 set -euo pipefail
@@ -26,7 +30,7 @@ export PATH="$PGBIN:$PATH"
 command -v pg_autoctl >/dev/null || { echo "pg_autoctl not found: apt-get install pg-auto-failover-cli postgresql-15-auto-failover" >&2; exit 2; }
 BASE_PORT=${BASE_PORT:-55430}
 MON_PORT=$BASE_PORT; P1=$((BASE_PORT + 1)); P2=$((BASE_PORT + 2)); P3=$((BASE_PORT + 3))
-NODES=${NODES:-2}   # 3: a second standby and number-sync-standbys 1 (docs/deploy.md)
+NODES=${NODES:-3}   # 2: one standby, number-sync-standbys 0 (unsafe, docs/reliability.md)
 WORK=$(mktemp -d /tmp/mingbai-failover.XXXXXX)
 chmod 755 "$WORK"
 
@@ -68,12 +72,13 @@ autoctl() {
 }
 wait_for() { # wait_for SECONDS DESCRIPTION COMMAND…
   local n=$1 what=$2; shift 2
-  for _ in $(seq 1 $((n * 2))); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
+  local end=$((SECONDS + n))
+  while [ "$SECONDS" -lt "$end" ]; do
+    if "$@" >/dev/null 2>"$WORK/wait.err"; then return 0; fi
     sleep 0.5
   done
-  echo "timed out waiting for $what" >&2
-  tail -20 "$WORK"/*.log >&2 || true
+  echo "timed out waiting for $what: $(tail -n 3 "$WORK/wait.err")" >&2
+  tail -n 20 "$WORK"/*.log >&2 || true
   exit 1
 }
 
@@ -81,7 +86,7 @@ echo "== monitor on 127.0.0.1:$MON_PORT"
 run_keeper monitor create monitor --pgdata "$WORK/monitor" --pgport "$MON_PORT" --hostname 127.0.0.1 \
   --auth trust --no-ssl --run
 MONITOR="postgres://autoctl_node@127.0.0.1:$MON_PORT/pg_auto_failover?sslmode=disable"
-wait_for 60 "the monitor" as_pg psql -Atq -d "$MONITOR" -c "select 1"
+wait_for 120 "the monitor" as_pg psql -Atq -d "$MONITOR" -c "select 1"
 # Detect a dead primary in seconds, not the default ~30 s (docs/deploy.md).
 as_pg psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$MON_PORT" -d pg_auto_failover \
   -c "ALTER SYSTEM SET pgautofailover.health_check_period = 1000" \
@@ -105,15 +110,25 @@ sync_ready() { # sync_ready N: N standbys replicate synchronously
   as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "checkpoint" >/dev/null 2>&1 || true
   [ "$(as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "select count(*) from pg_stat_replication where sync_state in ('sync', 'quorum')")" = "$1" ]
 }
-wait_for 180 "a synchronous standby" sync_ready 1
+wait_for 300 "a synchronous standby" sync_ready 1
 HOSTS="127.0.0.1:$P1,127.0.0.1:$P2"
 if [ "$NODES" = 3 ]; then
   run_keeper node3 create postgres --pgdata "$WORK/node3" --pgport "$P3" --hostname 127.0.0.1 --name node3 \
     --monitor "$MONITOR" --auth trust --no-ssl --dbname mingbai --run
-  wait_for 240 "two synchronous standbys" sync_ready 2
+  wait_for 300 "two synchronous standbys" sync_ready 2
   autoctl set formation number-sync-standbys 1 --pgdata "$WORK/node1"
   HOSTS="$HOSTS,127.0.0.1:$P3"
 fi
+# The formation is settled when every node has reached the state the
+# monitor assigned: one primary (not wait_primary), the others secondary.
+settled() {
+  [ "$(as_pg psql -Atq -h 127.0.0.1 -p "$MON_PORT" -d pg_auto_failover -c "select count(*) from pgautofailover.node
+     where reportedstate = goalstate and reportedstate in ('primary', 'secondary')")" = "$NODES" ] &&
+  [ "$(as_pg psql -Atq -h 127.0.0.1 -p "$MON_PORT" -d pg_auto_failover -c "select count(*) from pgautofailover.node where reportedstate = 'primary'")" = 1 ]
+}
+wait_for 120 "the formation to settle" settled
+as_pg psql -Atq -h 127.0.0.1 -p "$MON_PORT" -d pg_auto_failover -c "select number_sync_standbys from pgautofailover.formation where formationid = 'default'" |
+  sed 's/^/number_sync_standbys: /'
 autoctl show state --pgdata "$WORK/node1" || true
 as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "show synchronous_standby_names" | sed 's/^/synchronous_standby_names: /'
 as_pg psql -Atq -h 127.0.0.1 -p "$P1" -d mingbai -c "show synchronous_commit" | sed 's/^/synchronous_commit: /'

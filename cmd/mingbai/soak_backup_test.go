@@ -35,7 +35,7 @@ func TestBackupDrill(t *testing.T) {
 			if len(res.Problems) > 0 || res.Missing > 0 {
 				t.Fatalf("restored copy: %v", res.Problems)
 			}
-			if res.TicketsBefore < 5 || res.CasesBefore < 1 || res.Revealed != res.CasesBefore || res.AuditRecords == 0 {
+			if res.TicketsBefore < 5 || res.CasesBefore < 1 || res.Revealed != res.CasesBefore || res.Complaints < 3 || res.ComplaintsOpened != res.Complaints || res.AuditRecords == 0 {
 				t.Fatalf("too little checked: %s", res.Row())
 			}
 		})

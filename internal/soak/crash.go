@@ -70,9 +70,9 @@ type CrashResult struct {
 	// never received.
 	Events, Missed, MissedCalls int
 	AuditRecords                int
-	// Tickets and Cases are the rows the soak made.
-	Tickets, Cases int
-	Problems       []string
+	// Tickets, Cases and Complaints are the rows the soak made.
+	Tickets, Cases, Complaints int
+	Problems                   []string
 }
 
 // OK reports whether nothing was lost or broken and no request got a 5xx.
@@ -86,11 +86,11 @@ func (r CrashResult) Intact() bool {
 }
 
 // TableHeader is the header of the rows Row prints (docs/reliability.md).
-const TableHeader = "| engine | cycles | tickets / cases | acknowledged | lost | duplicates | skipped | unacknowledged (committed) | 5xx | events (missed) | recovery max / median | audit |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+const TableHeader = "| engine | cycles | tickets / cases / complaints | acknowledged | lost | duplicates | skipped | unacknowledged (committed) | 5xx | events (missed) | recovery max / median | audit |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
 
 // Row is the result as a table row.
 func (r CrashResult) Row() string {
-	return fmt.Sprintf("| %s | %d | %d / %d | %d | %d | %d | %d | %d (%d) | %d | %d (%d) | %s / %s | %d ok |", r.Engine, r.Cycles, r.Tickets, r.Cases, r.Acknowledged, r.Lost,
+	return fmt.Sprintf("| %s | %d | %d / %d / %d | %d | %d | %d | %d | %d (%d) | %d | %d (%d) | %s / %s | %d ok |", r.Engine, r.Cycles, r.Tickets, r.Cases, r.Complaints, r.Acknowledged, r.Lost,
 		r.Duplicates, r.Skipped, r.Unacknowledged, r.UnackCommitted, r.Status5xx, r.Events, r.Missed,
 		r.RecoveryMax.Round(time.Millisecond), r.RecoveryMedian.Round(time.Millisecond), r.AuditRecords)
 }
@@ -163,12 +163,18 @@ func Crash(ctx context.Context, cfg CrashConfig) (res CrashResult, err error) {
 	for cycle := 1; cycle <= cfg.Cycles+1; cycle++ {
 		last := cycle == cfg.Cycles+1
 		if cycle > 1 {
+			killed := srv
 			srv, err = inst.Start(ctx)
 			if err != nil {
 				return res, fmt.Errorf("cycle %d: restart: %w", cycle, err)
 			}
 			recoveries = append(recoveries, srv.Recovery)
 			cur.set(srv.URL)
+			if n, err := inst.AwaitBackends(ctx, killed, 30*time.Second); err != nil {
+				return res, fmt.Errorf("cycle %d: %w", cycle, err)
+			} else if n > 0 {
+				logf("cycle %d: %d backends of the killed server were still working after the restart", cycle, n)
+			}
 		}
 		// Settle what the last kill left open, then work.
 		for _, w := range workers {

@@ -2,6 +2,7 @@ package soak
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"mingbai/internal/complaints"
 	"mingbai/internal/store"
 )
 
@@ -26,16 +28,21 @@ type BackupResult struct {
 	Missing int
 	// Revealed counts cases whose ID number the restored copy opened with
 	// the key and found equal to what was sent.
-	Revealed     int
-	AuditRecords int
-	Took         time.Duration // the backup itself, under load
-	Problems     []string
+	Revealed int
+	// Complaints were received with an idempotency key before the backup
+	// (the key sent twice); ComplaintsOpened of them the copy opened with
+	// the key — name, phone and text equal to what was sent.
+	Complaints, ComplaintsOpened int
+	AuditRecords                 int
+	Took                         time.Duration // the backup itself, under load
+	Problems                     []string
 }
 
 // Row is the result as a line of docs/reliability.md.
 func (r BackupResult) Row() string {
-	return fmt.Sprintf("| %s | backup under load (%s) | tickets %d before / %d restored, cases %d / %d | missing %d | personal data opened %d | audit %d ok |",
-		r.Engine, r.Took.Round(time.Millisecond), r.TicketsBefore, r.TicketsRestored, r.CasesBefore, r.CasesRestored, r.Missing, r.Revealed, r.AuditRecords)
+	return fmt.Sprintf("| %s | backup under load (%s) | tickets %d before / %d restored, cases %d / %d | missing %d | personal data opened %d, complaints %d of %d | audit %d ok |",
+		r.Engine, r.Took.Round(time.Millisecond), r.TicketsBefore, r.TicketsRestored, r.CasesBefore, r.CasesRestored, r.Missing, r.Revealed,
+		r.ComplaintsOpened, r.Complaints, r.AuditRecords)
 }
 
 // BackupDrill takes an online backup while the hall works (SQLite: mingbai
@@ -61,6 +68,14 @@ func BackupDrill(ctx context.Context, bin, dir, dsn string) (res BackupResult, e
 	if err != nil {
 		return res, err
 	}
+	// Before the load: on PostgreSQL two complaints received at the same
+	// moment can collide on their number (409), and the load has its own
+	// complainer.
+	sent, err := inst.complain(ctx, srv.URL, 3)
+	if err != nil {
+		return res, err
+	}
+	res.Complaints = len(sent)
 	j := newJournal()
 	workers := l.workers(CrashConfig{Issuers: 2}, j, cur, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9)))
 	stop := make(chan struct{})
@@ -197,6 +212,15 @@ func BackupDrill(ctx context.Context, bin, dir, dsn string) (res BackupResult, e
 		}
 		res.Revealed++
 	}
+	leader := complaints.Viewer{Username: "drill", Oversees: true, Acts: true}
+	for id, want := range sent {
+		c, err := db.Complaint(actx, inst.HallID, id, leader, true)
+		if err != nil || c.Name != want.Name || c.Phone != want.Phone || c.Detail != want.Detail {
+			res.Problems = append(res.Problems, fmt.Sprintf("complaint %d in the copy: %q %q %q, %v; sent %+v", id, c.Name, c.Phone, c.Detail, err, want))
+			continue
+		}
+		res.ComplaintsOpened++
+	}
 	res.Problems = append(res.Problems, j.prob.list...)
 	if res.Missing > 0 {
 		res.Problems = append(res.Problems, fmt.Sprintf("%d acknowledged rows missing from the copy", res.Missing))
@@ -208,6 +232,38 @@ func BackupDrill(ctx context.Context, bin, dir, dsn string) (res BackupResult, e
 		fmt.Sscanf(out[strings.Index(out, ":")+1:], "%d", &res.AuditRecords)
 	}
 	return res, nil
+}
+
+// sentComplaint is what a complaint was received with.
+type sentComplaint struct{ Name, Phone, Detail string }
+
+// complain has the hall manager receive n complaints, each with an
+// idempotency key sent twice (the second answer must be the same
+// complaint), with the complainant's name, phone and text, which are
+// sealed.
+func (in *Instance) complain(ctx context.Context, base string, n int) (map[int64]sentComplaint, error) {
+	out := map[int64]sentComplaint{}
+	for i := 1; i <= n; i++ {
+		want := sentComplaint{Name: fmt.Sprintf("投诉人%d", i), Phone: fmt.Sprintf("1370000%04d", i), Detail: fmt.Sprintf("窗口%d等候过久，第%d次", i, i)}
+		body := map[string]any{"channel": "duty_leader", "type": "suggestion", "summary": "等候时间", "detail": want.Detail,
+			"name": want.Name, "phone": want.Phone, "idempotency_key": fmt.Sprintf("drill-complaint-%d", i)}
+		var first int64
+		for try := 0; try < 2; try++ {
+			a := call(ctx, "POST", fmt.Sprintf("%s/api/v1/halls/%d/complaints", base, in.HallID), in.Manager, body)
+			var c struct {
+				ID int64 `json:"id"`
+			}
+			if a.Err != nil || a.Status != 201 || json.Unmarshal(a.Body, &c) != nil || c.ID == 0 {
+				return nil, fmt.Errorf("complaint: %d %v %s", a.Status, a.Err, a.Body)
+			}
+			if try == 1 && c.ID != first {
+				return nil, fmt.Errorf("complaint retried with its key: %d, first %d", c.ID, first)
+			}
+			first = c.ID
+		}
+		out[first] = want
+	}
+	return out, nil
 }
 
 // schema is the PostgreSQL schema of the installation.

@@ -100,6 +100,11 @@ func InstanceLoss(ctx context.Context, cfg InstanceLossConfig) (res InstanceLoss
 		case <-ctx.Done():
 		}
 		if kill != nil {
+			// Not before 20 writes were acknowledged (at most 30 s more),
+			// so that a slow machine still has something to lose.
+			for t0 := time.Now(); j.acks() < 20 && time.Since(t0) < 30*time.Second && ctx.Err() == nil; {
+				pause(ctx, nil, 20*time.Millisecond)
+			}
 			kill.Kill() // SIGKILL with requests in flight
 		}
 		close(stop)
@@ -109,6 +114,9 @@ func InstanceLoss(ctx context.Context, cfg InstanceLossConfig) (res InstanceLoss
 	killed := time.Now()
 	cur.set(b.URL) // the balancer's health check fails over
 	logf("instance 1 killed: %d acknowledged, %d unanswered", j.acks(), j.unacked())
+	if _, err := inst.AwaitBackends(ctx, a, 30*time.Second); err != nil {
+		return res, err
+	}
 	for _, w := range workers {
 		if err := w.resolve(ctx); err != nil {
 			return res, err

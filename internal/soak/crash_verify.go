@@ -24,7 +24,7 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 		seq                        int
 	}
 	tickets := map[int64]row{}
-	caseStates := map[int64]string{}
+	var caseStates, complaintStates map[int64]string
 	var events []int64
 	var eventGap bool
 	err = db.Read(ctx, func(tx *store.Tx) error {
@@ -42,19 +42,12 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 			tickets[id] = r
 		}
 		rows.Close()
-		if rows, err = tx.Query("SELECT id, state FROM cases WHERE hall_id = ?", in.HallID); err != nil {
+		if caseStates, err = states(tx, "cases", in.HallID); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			var st string
-			if err := rows.Scan(&id, &st); err != nil {
-				rows.Close()
-				return err
-			}
-			caseStates[id] = st
+		if complaintStates, err = states(tx, "complaints", in.HallID); err != nil {
+			return err
 		}
-		rows.Close()
 		if rows, err = tx.Query("SELECT id FROM events WHERE hall_id = ? AND id > ? AND kind IN ("+publicKinds+") ORDER BY id", in.HallID, in.EventBase); err != nil {
 			return err
 		}
@@ -141,6 +134,22 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 			j.prob.add("case %d acknowledged %s, database has %q", id, st, got)
 		}
 	}
+	// Complaints: each acknowledged one in its state; none the soak was not
+	// told about (every unanswered create was settled with its key, so a
+	// second complaint for one key would be a duplicate).
+	for id, st := range j.complaints {
+		if got, ok := complaintStates[id]; !ok || got != st {
+			res.Lost++
+			j.prob.add("complaint %d acknowledged %s, database has %q", id, st, got)
+		}
+	}
+	for id := range complaintStates {
+		if _, ok := j.complaints[id]; !ok {
+			res.Duplicates++
+			j.prob.add("complaint %d in the database, never acknowledged (every create was settled with its key)", id)
+		}
+	}
+	res.Complaints = len(complaintStates)
 	// The screens saw every public event and every acknowledged call.
 	res.Events = len(events)
 	for i, screen := range screens {
@@ -175,6 +184,25 @@ func (in *Instance) verify(ctx context.Context, j *journal, res *CrashResult, sc
 	}
 	res.Problems = append(res.Problems, j.prob.list...)
 	return nil
+}
+
+// states reads the state of every row of a table of the hall.
+func states(tx *store.Tx, table string, hallID int64) (map[int64]string, error) {
+	rows, err := tx.Query("SELECT id, state FROM "+table+" WHERE hall_id = ?", hallID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var st string
+		if err := rows.Scan(&id, &st); err != nil {
+			return nil, err
+		}
+		out[id] = st
+	}
+	return out, rows.Err()
 }
 
 // newestPublicEvent is the id of the hall's newest public event.

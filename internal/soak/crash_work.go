@@ -22,10 +22,12 @@ type journal struct {
 	mu      sync.Mutex
 	tickets map[int64]*jTicket
 	cases   map[int64]string
-	ids     map[int64]string // case → the ID number sent
-	calls   map[string]bool  // day/number of every acknowledged call
-	ack     int              // requests answered 2xx
-	unack   int              // requests that got no answer
+	// complaints: the state of every complaint as last acknowledged.
+	complaints map[int64]string
+	ids        map[int64]string // case → the ID number sent
+	calls      map[string]bool  // day/number of every acknowledged call
+	ack        int              // requests answered 2xx
+	unack      int              // requests that got no answer
 	// committed counts unanswered requests later found committed.
 	committed int
 	// unkeyed counts unanswered issues without an idempotency key: each
@@ -47,7 +49,7 @@ type jTicket struct {
 }
 
 func newJournal() *journal {
-	return &journal{tickets: map[int64]*jTicket{}, cases: map[int64]string{}, ids: map[int64]string{}, calls: map[string]bool{}}
+	return &journal{tickets: map[int64]*jTicket{}, cases: map[int64]string{}, complaints: map[int64]string{}, ids: map[int64]string{}, calls: map[string]bool{}}
 }
 
 func (j *journal) acks() int    { j.mu.Lock(); defer j.mu.Unlock(); return j.ack }
@@ -173,6 +175,7 @@ func (l *load) workers(cfg CrashConfig, j *journal, cur *current, rng *rand.Rand
 	for i := 0; i < cfg.Issuers; i++ {
 		out = append(out, &kiosk{n: i, l: l, j: j, cur: cur, rng: rand.New(rand.NewPCG(rng.Uint64(), 1))})
 	}
+	out = append(out, &complainer{l: l, j: j, cur: cur, rng: rand.New(rand.NewPCG(rng.Uint64(), 3))})
 	for _, n := range l.windows {
 		out = append(out, &clerk{n: n, l: l, j: j, cur: cur, cases: slices.Contains(l.inst.Serves[n], caseItem),
 			rng: rand.New(rand.NewPCG(rng.Uint64(), 2))})
@@ -320,28 +323,37 @@ func (c *clerk) loop(ctx context.Context, stop <-chan struct{}) {
 
 // send makes a request; an unanswered or 5xx one becomes pending.
 func (c *clerk) send(ctx context.Context, method, path string, body any, p pending) (answer, bool) {
+	a, ok, pend := c.j.send(ctx, method, c.cur.get(), path, c.token(), body)
+	if pend {
+		p.body = body
+		c.pend = &p
+	}
+	return a, ok
+}
+
+// send makes a request and counts its answer: ok when 2xx; pend when it
+// got no answer or a 5xx (the caller settles it later).
+func (j *journal) send(ctx context.Context, method, base, path, token string, body any) (a answer, ok, pend bool) {
 	sent := time.Now()
-	a := call(ctx, method, c.cur.get()+path, c.token(), body)
-	c.j.mu.Lock()
-	defer c.j.mu.Unlock()
+	a = call(ctx, method, base+path, token, body)
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	switch {
 	case a.Err != nil:
-		c.j.unack++
+		j.unack++
+		return a, false, true
 	case a.Status >= 500:
-		c.j.s5xx++
-		if !c.j.outage {
-			c.j.prob.add("%s %s: %d %s", method, path, a.Status, a.Body)
+		j.s5xx++
+		if !j.outage {
+			j.prob.add("%s %s: %d %s", method, path, a.Status, a.Body)
 		}
+		return a, false, true
 	case a.Status >= 200 && a.Status < 300:
-		c.j.ack++
-		c.j.acked = append(c.j.acked, span{sent, time.Now()})
-		return a, true
-	default:
-		return a, false
+		j.ack++
+		j.acked = append(j.acked, span{sent, time.Now()})
+		return a, true, false
 	}
-	p.body = body
-	c.pend = &p
-	return a, false
+	return a, false, false
 }
 
 func (c *clerk) step(ctx context.Context, stop <-chan struct{}) {
@@ -489,6 +501,21 @@ func (c *clerk) caseAnswer(a answer, ok bool, what string) {
 	}
 }
 
+// readBack records what reading back an unanswered move found: the state
+// it was to reach (it committed), the one before (it did not), or another
+// (a problem).
+func (j *journal) readBack(what string, p *pending, got string) {
+	switch got {
+	case p.to:
+		j.mu.Lock()
+		j.committed++
+		j.mu.Unlock()
+	case p.from:
+	default:
+		j.prob.add("%s: %s → %s unanswered, found %s", what, p.from, p.to, got)
+	}
+}
+
 // resolve reads back what an unanswered request did.
 func (c *clerk) resolve(ctx context.Context) error {
 	p := c.pend
@@ -526,15 +553,7 @@ func (c *clerk) resolve(ctx context.Context) error {
 			return err
 		}
 		t := got.Ticket
-		switch t.State {
-		case p.to:
-			c.j.mu.Lock()
-			c.j.committed++
-			c.j.mu.Unlock()
-		case p.from:
-		default:
-			c.j.prob.add("ticket %d: %s → %s unanswered, found %s", c.ticket, p.from, p.to, t.State)
-		}
+		c.j.readBack(fmt.Sprintf("ticket %d", c.ticket), p, t.State)
 		b, _ := json.Marshal(t)
 		c.took(answer{Body: b}, false)
 	case "case":
@@ -555,15 +574,7 @@ func (c *clerk) resolve(ctx context.Context) error {
 		if err := get(fmt.Sprintf("/api/v1/cases/%d", c.kase), &v); err != nil {
 			return err
 		}
-		switch v.State {
-		case p.to:
-			c.j.mu.Lock()
-			c.j.committed++
-			c.j.mu.Unlock()
-		case p.from:
-		default:
-			c.j.prob.add("case %d: %s → %s unanswered, found %s", c.kase, p.from, p.to, v.State)
-		}
+		c.j.readBack(fmt.Sprintf("case %d", c.kase), p, v.State)
 		b, _ := json.Marshal(v)
 		c.caseAnswer(answer{Body: b}, true, "")
 	}

@@ -340,15 +340,17 @@ func TestConsultPhoneResealed(t *testing.T) {
 	}
 	s2, _ := pii.NewSealer(ring2)
 	e.db.SetPII(s2)
+	// The thread's phone, the code's phone and the SMS in the outbox.
 	usage, _ := e.db.PIIKeyUsage(ctx)
-	if usage[ring.Current()] != 1 {
+	old := usage[ring.Current()]
+	if old < 3 {
 		t.Fatalf("usage before %v", usage)
 	}
-	if n, err := e.db.ResealPII(ctx, s2, 10); err != nil || n != 1 {
-		t.Fatalf("resealed %d %v", n, err)
+	if n, err := e.db.ResealPII(ctx, s2, 10); err != nil || n != old {
+		t.Fatalf("resealed %d of %d: %v", n, old, err)
 	}
 	usage, _ = e.db.PIIKeyUsage(ctx)
-	if usage[ring.Current()] != 0 || usage[ring2.Current()] != 1 {
+	if usage[ring.Current()] != 0 || usage[ring2.Current()] != old {
 		t.Fatalf("usage after %v", usage)
 	}
 	list, _ := e.db.ConsultQueue(ctx, store.ConsultQueueFilter{HallID: e.hall.ID, Status: "all"})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -19,13 +20,16 @@ import (
 	"mingbai/internal/web"
 )
 
-// Every answer that the test helpers receive (e.request, e.do, secRequest)
-// is checked against the server's own OpenAPI description: its status must
-// be documented for the operation, and a JSON body must match the declared
-// schema (types, nullability, no undeclared properties, bounds). The
-// operations come from the route table through the description, so a new
-// route is covered without anyone writing a test. Answers that are not
-// JSON (streams, files, pages) are skipped by their content type.
+// Every answer of a test server (newServer) is checked against the
+// server's own OpenAPI description, whichever client asked — the helpers
+// (e.request, e.do, secRequest, the sweeps), a test's own http.Client, a
+// stream reader or the browser: its status must be documented for the
+// operation, and a JSON body must match the declared schema (types,
+// nullability, no undeclared properties, bounds). checkedHandler does it on
+// the server's side of the test connection, so a new test or a new route is
+// covered without anyone writing anything. The operations come from the
+// route table through the description. Answers that are not JSON (streams,
+// files, pages) are checked for their status only.
 
 // apiDoc is the description, read once: it depends only on the route
 // table, which is the same for every test server.
@@ -102,6 +106,63 @@ func checkAnswer(t testing.TB, srv *web.Server, method, target string, status in
 		t.Errorf("OpenAPI: %s %s → %d: %s (body %.300s)", method, target, status, p, body)
 	}
 }
+
+// checkedHandler serves h and checks every answer against the description
+// (checkAnswer) once the handler has returned; a stream's status is checked
+// when it starts. httptest.Server.Close waits for the handlers, so every
+// check runs before the test ends.
+func checkedHandler(t testing.TB, srv *web.Server, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &checkingWriter{ResponseWriter: w}
+		cw.check = func(status int, body []byte) {
+			checkAnswer(t, srv, r.Method, r.URL.RequestURI(), status, w.Header(), body)
+		}
+		h.ServeHTTP(cw, r)
+		if cw.status == 0 {
+			cw.status = http.StatusOK // nothing written: net/http answers 200
+		}
+		if !cw.stream {
+			cw.check(cw.status, cw.body.Bytes())
+		}
+	})
+}
+
+// checkingWriter keeps the status and a JSON body of an answer.
+type checkingWriter struct {
+	http.ResponseWriter
+	status       int
+	json, stream bool
+	body         bytes.Buffer
+	check        func(status int, body []byte)
+}
+
+func (w *checkingWriter) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
+		ct := w.Header().Get("Content-Type")
+		w.json = strings.HasPrefix(ct, "application/json")
+		if w.stream = strings.HasPrefix(ct, "text/event-stream"); w.stream {
+			w.check(code, nil)
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *checkingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.json {
+		w.body.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach Flush and SetWriteDeadline.
+func (w *checkingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush passes a stream's flush on.
+func (w *checkingWriter) Flush() { http.NewResponseController(w.ResponseWriter).Flush() }
 
 // op finds the operation of a request (nil: not an API operation).
 func (d *apiDoc) op(method, target string) *apiOp {
@@ -396,5 +457,71 @@ func TestOpenAPIDescribesTheTruth(t *testing.T) {
 	}
 	if p := d.problems("GET", "/api/v1/halls/1/stream", 200, http.Header{"Content-Type": {"text/event-stream"}}, nil); len(p) != 0 {
 		t.Errorf("stream: %v", p)
+	}
+}
+
+// errorLog is a testing.TB that keeps the errors reported to it.
+type errorLog struct {
+	testing.TB
+	mu   sync.Mutex
+	errs []string
+}
+
+func (l *errorLog) Helper() {}
+func (l *errorLog) Errorf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs = append(l.errs, fmt.Sprintf(format, args...))
+}
+
+// TestEveryAnswerIsChecked: what a test server answers is checked whoever
+// asks (here http.DefaultClient): a body written in pieces, an undocumented
+// status, a stream's status; a good answer and a page pass.
+func TestEveryAnswerIsChecked(t *testing.T) {
+	e := newHall(t)
+	fake := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/halls/1/integrity-alerts":
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Query().Get("good") != "" {
+				io.WriteString(w, "[]")
+				return
+			}
+			io.WriteString(w, `{"alerts":`)
+			io.WriteString(w, `[]}`)
+		case "/api/v1/halls/1":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTeapot)
+			io.WriteString(w, `{}`)
+		case "/api/v1/halls/1/stream":
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusTeapot)
+			http.NewResponseController(w).Flush()
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<p>page</p>")
+		}
+	})
+	log := &errorLog{TB: t}
+	hs := httptest.NewServer(checkedHandler(log, e.Server, fake))
+	for _, p := range []string{"/api/v1/halls/1/integrity-alerts", "/api/v1/halls/1", "/api/v1/halls/1/stream",
+		"/api/v1/halls/1/integrity-alerts?good=1", "/"} {
+		resp, err := http.DefaultClient.Get(hs.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	hs.Close() // waits for the handlers, and so for the checks
+	got := strings.Join(log.errs, "\n")
+	for _, want := range []string{"GET /api/v1/halls/1/integrity-alerts → 200: $: object, want array",
+		"GET /api/v1/halls/1 → 418: status 418 is not documented", "GET /api/v1/halls/1/stream → 418: status 418 is not documented"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if len(log.errs) != 3 {
+		t.Errorf("%d reports, want 3:\n%s", len(log.errs), got)
 	}
 }

@@ -155,7 +155,6 @@ func sweepDo(e *hallEnv, c sweepCaller, method, path, ctype, body string) (int, 
 		return resp.StatusCode, resp.Header, ""
 	}
 	b, _ := io.ReadAll(resp.Body)
-	checkAnswer(e.t, e.Server, method, path, resp.StatusCode, resp.Header, b)
 	return resp.StatusCode, resp.Header, string(b)
 }
 

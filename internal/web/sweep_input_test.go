@@ -347,7 +347,6 @@ func sweepBad(e *hallEnv, token, method, path, ctype, body string) (int, http.He
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	checkAnswer(e.t, e.Server, method, path, resp.StatusCode, resp.Header, b)
 	return resp.StatusCode, resp.Header, string(b)
 }
 
