@@ -430,8 +430,24 @@ type DutyBoardShift struct {
 	DeputyPhoto string `json:"deputy_photo,omitempty"`
 }
 
-// LeaderPhoto is the public picture of a duty leader (a generated avatar).
+// LeaderPhoto is the generated avatar of a duty leader, shown when the
+// hall has no photo of the leader.
 func LeaderPhoto(userID int64) string { return fmt.Sprintf("/avatars/duty/%d.svg", userID) }
+
+// leaderPhotoTx is the picture of a duty leader on the board: the photo of
+// the hall's staff record linked to the leader's account (set on the
+// staff page, as for window staff), else the generated avatar.
+func leaderPhotoTx(tx *Tx, hallID, userID int64) (string, error) {
+	var url string
+	err := tx.QueryRow("SELECT photo_url FROM staff WHERE hall_id = ? AND user_id = ? AND photo_url <> '' ORDER BY id LIMIT 1", hallID, userID).Scan(&url)
+	switch {
+	case errors.Is(err, ErrNoRows):
+		return LeaderPhoto(userID), nil
+	case err != nil:
+		return "", err
+	}
+	return url, nil
+}
 
 func dutyBoardTx(tx *Tx, hallID int64, day string) (DutyBoard, error) {
 	b := DutyBoard{Day: day, Shifts: []DutyBoardShift{}}
@@ -440,9 +456,15 @@ func dutyBoardTx(tx *Tx, hallID int64, day string) (DutyBoard, error) {
 		return b, err
 	}
 	for _, s := range shifts {
-		e := DutyBoardShift{Start: s.Start, End: s.End, Post: s.Post, Name: s.LeaderName, Photo: LeaderPhoto(s.LeaderID)}
+		e := DutyBoardShift{Start: s.Start, End: s.End, Post: s.Post, Name: s.LeaderName}
+		if e.Photo, err = leaderPhotoTx(tx, hallID, s.LeaderID); err != nil {
+			return b, err
+		}
 		if s.DeputyID != 0 {
-			e.Deputy, e.DeputyPhoto = s.DeputyName, LeaderPhoto(s.DeputyID)
+			e.Deputy = s.DeputyName
+			if e.DeputyPhoto, err = leaderPhotoTx(tx, hallID, s.DeputyID); err != nil {
+				return b, err
+			}
 		}
 		b.Shifts = append(b.Shifts, e)
 	}

@@ -167,8 +167,16 @@ func TestDutyRosterRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Duty.Shifts) != 2 || b.Duty.Shifts[0].Name != "副局长 王一" || b.Duty.Shifts[1].Deputy != "副局长 李二" || b.Duty.Shifts[0].Photo == "" {
+	if len(b.Duty.Shifts) != 2 || b.Duty.Shifts[0].Name != "副局长 王一" || b.Duty.Shifts[1].Deputy != "副局长 李二" || b.Duty.Shifts[0].Photo != store.LeaderPhoto(e.l1) {
 		t.Fatalf("board = %+v", b.Duty)
+	}
+	// With a staff record of the hall linked to the leader's account, the
+	// board shows its photo instead of the generated avatar.
+	if _, err := e.db.SaveStaff(ctx, hall.Staff{HallID: e.hall, UserID: e.l1, StaffNo: "L01", Name: "王一", Post: "副局长", PhotoURL: "/static/photos/l01.jpg"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = e.db.HallBoard(ctx, e.hall); err != nil || b.Duty.Shifts[0].Photo != "/static/photos/l01.jpg" || b.Duty.Shifts[1].DeputyPhoto != store.LeaderPhoto(e.l2) {
+		t.Fatalf("board with a photo = %+v %v", b.Duty, err)
 	}
 	// A change of today's published shift reaches the board and the audit.
 	if _, err := e.db.UpdateShift(ctx, e.hall, s.ID, store.ShiftInput{Day: "2026-12-02", Half: "am", Post: "guide", LeaderID: e.l2}); err != nil {
