@@ -99,6 +99,7 @@ var _ = Register(map[string]M{
 	"field.post":           {"岗位", "Post", "崗位"},
 	"field.pledge":         {"服务承诺", "Service pledge", "服務承諾"},
 	"field.photo":          {"照片", "Photo", "照片"},
+	"field.account":        {"关联账户（用户名）", "Linked account (username)", "關聯帳戶（用戶名）"},
 	"field.kind":           {"类型", "Kind", "類型"},
 	"field.role":           {"角色", "Role", "角色"},
 	"field.time":           {"时间", "Time", "時間"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"mingbai/internal/auth"
 	"mingbai/internal/demo"
+	"mingbai/internal/hall"
 	"mingbai/internal/store"
 )
 
@@ -281,4 +283,57 @@ func TestDutyConsoleAPI(t *testing.T) {
 	if page.Status != 200 || !strings.Contains(page.Body, "不准推诿扯皮") || !strings.Contains(page.Body, fmt.Sprintf("/halls/%d/duty/alerts", d.Hall)) {
 		t.Fatalf("console page: %d", page.Status)
 	}
+}
+
+// TestDutyBoardShowsTheLeadersStaffPhoto: a manager links a staff record
+// with a photo to a duty leader's account on the hall page; the public
+// duty roster then shows that photo instead of the generated avatar. An
+// unknown account or one of another hall is refused with a message and
+// nothing is written.
+func TestDutyBoardShowsTheLeadersStaffPhoto(t *testing.T) {
+	d := newDutyWeb(t)
+	if st, b := d.do("POST", d.path("/shifts"), d.tokMgr, map[string]any{"day": "2026-12-02", "half": "am", "post": "guide", "leader_id": d.leader1}); st != 201 {
+		t.Fatalf("create: %d %s", st, b)
+	}
+	if st, b := d.do("POST", d.path("/roster/2026-12/publish"), d.tokMgr, nil); st != 200 {
+		t.Fatalf("publish: %d %s", st, b)
+	}
+	week := func() string {
+		t.Helper()
+		st, b := d.do("GET", d.path("/week?day=2026-12-02"), "", nil)
+		if st != 200 {
+			t.Fatalf("week: %d %s", st, b)
+		}
+		return string(b)
+	}
+	if b := week(); !strings.Contains(b, fmt.Sprintf("/avatars/duty/%d.svg", d.leader1)) {
+		t.Fatalf("before a photo: %s", b)
+	}
+	staffPage := fmt.Sprintf("/admin/halls/%d/staff", d.Hall)
+	before := len(mustList(t, d))
+	for account, want := range map[string]string{"nobody-here": "nobody-here", "o_leader": "another hall"} {
+		r := d.request("POST", staffPage, bearer(d.tokMgr), formBody(url.Values{"staff_no": {"L09"}, "name": {"孙局"}, "post": {"副局长"}, "photo_url": {"/static/photos/l09.jpg"}, "account": {account}}))
+		if r.Status != 400 || !strings.Contains(r.Body, want) {
+			t.Fatalf("account %s: %d %.300s", account, r.Status, r.Body)
+		}
+	}
+	if n := len(mustList(t, d)); n != before {
+		t.Fatalf("a refused form wrote a staff record (%d → %d)", before, n)
+	}
+	r := d.request("POST", staffPage, bearer(d.tokMgr), formBody(url.Values{"staff_no": {"L09"}, "name": {"孙局"}, "post": {"副局长"}, "photo_url": {"/static/photos/l09.jpg"}, "account": {d.People.Leader.Username}}))
+	if r.Status != 303 {
+		t.Fatalf("link: %d %.300s", r.Status, r.Body)
+	}
+	if b := week(); !strings.Contains(b, "/static/photos/l09.jpg") {
+		t.Fatalf("after the photo: %s", b)
+	}
+}
+
+func mustList(t *testing.T, d *dutyWeb) []hall.Staff {
+	t.Helper()
+	list, err := d.DB.ListStaff(context.Background(), d.Hall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }

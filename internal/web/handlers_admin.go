@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mingbai/internal/apperr"
 	"mingbai/internal/auth"
 	"mingbai/internal/hall"
 	"mingbai/internal/i18n"
@@ -137,6 +138,15 @@ func (s *Server) formStaff(w http.ResponseWriter, r *http.Request) error {
 				userID = st.UserID
 			}
 		}
+	}
+	// The account (a username) links the record to a sign-in: a window
+	// clerk's, or a duty leader's, whose photo the duty board then shows.
+	if name := strings.TrimSpace(r.PostFormValue("account")); name != "" {
+		u, err := s.DB.UserByName(r.Context(), name)
+		if err != nil {
+			return s.formResult(w, r, apperr.InvalidField("account", "hall.unknown_account", name), "staff")
+		}
+		userID = u.ID
 	}
 	_, err = s.DB.SaveStaff(r.Context(), hall.Staff{ID: id, HallID: h.ID, UserID: userID, StaffNo: strings.TrimSpace(r.PostFormValue("staff_no")), Name: r.PostFormValue("name"), Post: r.PostFormValue("post"), Pledge: r.PostFormValue("pledge"), PhotoURL: r.PostFormValue("photo_url")})
 	return s.formResult(w, r, err, "staff")
