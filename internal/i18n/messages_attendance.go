@@ -4,6 +4,7 @@ package i18n
 // and the alerts to the duty leader.
 var _ = Register(map[string]M{
 	"obj.duty_alert":      {"值班提醒", "duty alert", "值班提醒"},
+	"obj.duty_leader":     {"值班领导", "duty leader", "值班領導"},
 	"obj.cover":           {"顶岗人员", "cover", "頂崗人員"},
 	"obj.attendees":       {"参加人员", "attendees", "參加人員"},
 	"obj.topic":           {"学习主题", "topic", "學習主題"},

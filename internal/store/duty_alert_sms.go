@@ -36,7 +36,7 @@ func (db *DB) SetDutyLeaderPhone(ctx context.Context, hallID, userID int64, phon
 			return err
 		}
 		if !ok {
-			return apperr.NotFoundOf("duty leader")
+			return apperr.NotFoundOf("duty_leader")
 		}
 		enc, _, err := tx.sealPhone(phone)
 		if err != nil {
