@@ -431,7 +431,8 @@ func (db *DB) PrincipalForToken(ctx context.Context, secret string) (auth.Princi
 
 func (db *DB) principalFor(ctx context.Context, q, via string, args ...any) (auth.Principal, error) {
 	var p auth.Principal
-	err := db.Read(ctx, func(tx *Tx) error {
+	// One statement on every signed-in request: no transaction around it.
+	err := db.ReadOne(ctx, func(tx *Tx) error {
 		u, err := scanUser(tx.QueryRow(q, args...))
 		if err != nil {
 			return notFound(err, "session")

@@ -16,7 +16,9 @@ import (
 // for unknown and never-published items.
 func (db *DB) PublishedItem(ctx context.Context, code string) (catalog.Item, error) {
 	var it catalog.Item
-	err := db.Read(ctx, func(tx *Tx) error {
+	// ReadOne: the content is read by the version read first, so the two
+	// statements need no common snapshot.
+	err := db.ReadOne(ctx, func(tx *Tx) error {
 		// The published version is a cheap indexed read; the guide's JSON
 		// (kilobytes, decoded on every ticket issue) is read and decoded
 		// only when the cache (catalog.go) holds another version, so a

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 )
 
@@ -23,15 +24,51 @@ import (
 // the counts are carried from one operation to the next, the NOTIFY of the
 // group's events is one statement, and one WAL flush commits them all.
 // Several instances each group their own callers; the locks serialise the
-// groups. Measured, this was slower than not grouping (groupOnPostgres),
-// so PostgreSQL writes are not grouped until the group is pipelined.
+// groups (groupOnPostgres has the measurement).
 
 const maxGroup = 64
 
 type groupWriter struct {
 	once sync.Once
 	ch   chan *groupOp
+	// carry is the state after the last committed group (SQLite), for the
+	// next group to go on from: the waiting list, zone counts, audit tail
+	// and issue lookups would otherwise be read again by every group, and
+	// reading a waiting list of thousands of tickets per group was most of
+	// a call's cost with a long queue. It is valid while nothing else
+	// wrote: no Write or Raw in this process (carryGen, DB.writeGen) and
+	// no commit by another connection (carryVer, PRAGMA data_version).
+	carry    *groupState
+	carryGen uint64
+	carryVer int64
 }
+
+// resume returns the state a new group on SQLite starts from: the last
+// group's when nothing else wrote since, else an empty one.
+func (g *groupWriter) resume(db *DB, sqltx *sql.Tx) (gs groupState, gen uint64, ver int64) {
+	gen = db.writeGen.Load()
+	if err := sqltx.QueryRow("PRAGMA data_version").Scan(&ver); err != nil {
+		g.carry = nil
+		return groupState{}, gen, -1
+	}
+	if c := g.carry; c != nil && g.carryGen == gen && g.carryVer == ver {
+		gs = *c
+	}
+	g.carry = nil
+	return gs, gen, ver
+}
+
+// keep records the state after a committed group for the next one.
+func (g *groupWriter) keep(gs *groupState, gen uint64, ver int64) {
+	if ver < 0 || len(gs.queues)+len(gs.zones)+len(gs.issued) > maxCarried {
+		return // unknown version, or a map grown over many days: start afresh
+	}
+	gs.halls = nil
+	g.carry, g.carryGen, g.carryVer = gs, gen, ver
+}
+
+// maxCarried bounds the entries (per hall and day) of a carried state.
+const maxCarried = 256
 
 type groupOp struct {
 	ctx  context.Context
@@ -44,15 +81,14 @@ type groupOp struct {
 // its transaction beyond what a savepoint gives: it sees the changes of
 // operations grouped before it, as it would had they committed first.
 // groupOnPostgres says whether WriteGrouped groups on PostgreSQL too. It
-// is off: measured side by side on a quiet 2-core machine (mingbai bench,
-// 32 clients, 2026-12-02), grouped issues ran at 58 req/s against 139
-// ungrouped, and call cycles at 103 against 145 ops/s. A group runs its
-// operations' round trips one after the other on one connection while it
-// holds the hall and audit locks; ungrouped transactions overlap theirs on
-// the pool's connections until they meet at the locks. The PostgreSQL
-// branches of runGroup are kept for a pipelined group (pgx.Batch), which
-// would remove that cost; docs/benchmarks.md.
-const groupOnPostgres = false
+// does: measured side by side on the 2-core machine (mingbai bench, 32
+// clients, 2026-12-02), grouped issues ran at 437–489 req/s against 187
+// ungrouped, and call cycles at 446 against 114 ops/s. (An earlier
+// measurement had it the other way round, 58 against 139: the pool then
+// kept only 10 of its 20 connections idle, so a busy instance closed and
+// reopened connections all the time and each new one prepared its
+// statements again; TunePool keeps them all.)
+const groupOnPostgres = true
 
 func (db *DB) WriteGrouped(ctx context.Context, fn func(*Tx) error) error {
 	if db.Dialect != SQLite && !groupOnPostgres {
@@ -108,6 +144,11 @@ func (db *DB) runGroup(batch []*groupOp) {
 		}
 	}()
 	var gs groupState
+	var gen uint64
+	ver := int64(-1)
+	if db.Dialect == SQLite {
+		gs, gen, ver = db.group.resume(db, sqltx)
+	}
 	fail := func(err error) {
 		// The transaction is in an unknown state: fail the group.
 		for j := range batch {
@@ -184,6 +225,9 @@ func (db *DB) runGroup(batch []*groupOp) {
 	} else {
 		committed = true
 		db.boards.invalidateAll()
+		if db.Dialect == SQLite {
+			db.group.keep(&gs, gen, ver)
+		}
 	}
 	db.deliver(events)
 	for i, op := range batch {

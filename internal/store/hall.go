@@ -82,7 +82,7 @@ func (db *DB) ListHalls(ctx context.Context) ([]hall.Hall, error) {
 // Hall returns a hall by id.
 func (db *DB) Hall(ctx context.Context, id int64) (hall.Hall, error) {
 	var h hall.Hall
-	err := db.Read(ctx, func(tx *Tx) error {
+	err := db.ReadOne(ctx, func(tx *Tx) error {
 		var err error
 		h, err = scanHall(tx.QueryRow("SELECT id, code, name, address, timezone, hours FROM halls WHERE id = ?", id))
 		return notFound(err, "hall")
@@ -403,7 +403,7 @@ func (db *DB) ListDevices(ctx context.Context, hallID int64) ([]hall.Device, err
 func (db *DB) PrincipalForDevice(ctx context.Context, secret string) (auth.Principal, error) {
 	var p auth.Principal
 	hash := auth.HashToken(secret)
-	err := db.Read(ctx, func(tx *Tx) error {
+	err := db.ReadOne(ctx, func(tx *Tx) error {
 		var revoked int64
 		err := tx.QueryRow("SELECT id, hall_id, kind, revoked_at FROM devices WHERE token_hash = ?", hash).Scan(&p.DeviceID, &p.HallID, &p.DeviceKind, &revoked)
 		if err != nil {

@@ -343,7 +343,7 @@ func (db *DB) EstimateAccuracy(ctx context.Context, hallID int64, since time.Tim
 // WindowHall returns the hall of a window.
 func (db *DB) WindowHall(ctx context.Context, windowID int64) (int64, error) {
 	var id int64
-	err := db.Read(ctx, func(tx *Tx) error {
+	err := db.ReadOne(ctx, func(tx *Tx) error {
 		return notFound(tx.QueryRow("SELECT hall_id FROM windows WHERE id = ?", windowID).Scan(&id), "window")
 	})
 	return id, err

@@ -54,7 +54,7 @@ func activeSession(tx *Tx, windowID int64) (WindowSession, error) {
 // one is signed in).
 func (db *DB) WindowSession(ctx context.Context, windowID int64) (WindowSession, error) {
 	var s WindowSession
-	err := db.Read(ctx, func(tx *Tx) error {
+	err := db.ReadOne(ctx, func(tx *Tx) error {
 		var err error
 		s, err = activeSession(tx, windowID)
 		return notFound(err, "window_session")

@@ -141,7 +141,10 @@ func (db *DB) closeStmts() {
 // stmt returns q prepared for t, or nil to run it unprepared.
 func (t *Tx) stmt(q string) *sql.Stmt {
 	if st := t.db.prepared(t.pool, q); st != nil {
-		return t.tx.StmtContext(t.ctx, st)
+		if tx, ok := t.tx.(*sql.Tx); ok {
+			return tx.StmtContext(t.ctx, st)
+		}
+		return st
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ func (db *DB) CaseHall(ctx context.Context, id int64) (int64, error) {
 
 func (db *DB) hallOfRow(ctx context.Context, q string, id int64, what string) (int64, error) {
 	var h int64
-	err := db.Read(ctx, func(tx *Tx) error {
+	err := db.ReadOne(ctx, func(tx *Tx) error {
 		return notFound(tx.QueryRow(q, id).Scan(&h), what)
 	})
 	return h, err

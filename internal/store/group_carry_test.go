@@ -1,0 +1,64 @@
+package store_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"mingbai/internal/store"
+	"mingbai/internal/store/storetest"
+)
+
+// TestGroupCarryFollowsOtherWriters: on SQLite the group writer carries
+// the waiting list, the zone counts and the audit tail from one group to
+// the next. A ticket cancelled by an ungrouped write of this process, or by
+// another connection to the same file (another process), must not then be
+// called from the carried list, and the audit chain must not fork.
+func TestGroupCarryFollowsOtherWriters(t *testing.T) {
+	if storetest.PGDSN() != "" {
+		t.Skip("the group writer carries state between groups on SQLite only")
+	}
+	db, _, hallID, w := etaHall(t)
+	var tickets []store.Ticket
+	for i := 0; i < 5; i++ {
+		tickets = append(tickets, issue(t, db, hallID, w, "").Ticket)
+	}
+	by := store.Staffer{Username: "tester", StaffID: w.StaffID}
+	callAndFinish := func() store.Ticket {
+		t.Helper()
+		c, err := db.CallNext(ctx, store.CallRequest{HallID: hallID, WindowID: w.ID, By: by})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, act := range []string{"start", "finish"} {
+			if _, err := db.ActOnTicket(ctx, store.ActRequest{HallID: hallID, TicketID: c.ID, By: by, Action: act}); err != nil {
+				t.Fatalf("%s %s: %v", act, c.Number, err)
+			}
+		}
+		return c
+	}
+	if c := callAndFinish(); c.ID != tickets[0].ID {
+		t.Fatalf("first call: %s, want %s", c.Number, tickets[0].Number)
+	}
+	// Ungrouped, this process: the holder of the next ticket gives it up.
+	if err := db.CancelByToken(ctx, tickets[1].TrackToken); err != nil {
+		t.Fatal(err)
+	}
+	if c := callAndFinish(); c.ID != tickets[2].ID {
+		t.Fatalf("after a cancel by this process: called %s, want %s (%s was cancelled)", c.Number, tickets[2].Number, tickets[1].Number)
+	}
+	// Another connection to the same database file, as another process.
+	other, err := store.Open(ctx, store.Config{Dir: filepath.Dir(db.Path())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.CancelByToken(ctx, tickets[3].TrackToken); err != nil {
+		t.Fatal(err)
+	}
+	if c := callAndFinish(); c.ID != tickets[4].ID {
+		t.Fatalf("after a cancel by another connection: called %s, want %s (%s was cancelled)", c.Number, tickets[4].Number, tickets[3].Number)
+	}
+	if n, err := db.VerifyAudit(ctx); err != nil {
+		t.Fatalf("audit chain after %d records: %v", n, err)
+	}
+}
