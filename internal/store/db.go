@@ -72,7 +72,9 @@ type DB struct {
 	group groupWriter
 	// writeGen counts the writes outside the group writer (Write, Raw).
 	writeGen atomic.Uint64
-	stmts    stmtCache
+	// waitingReads counts the whole waiting lists read (queue_lean.go).
+	waitingReads atomic.Int64
+	stmts        stmtCache
 	// boards caches the public hall boards (queue_view.go).
 	boards boardCache
 	// seen remembers when each device's last_seen was last written.
@@ -101,6 +103,7 @@ func (db *DB) DSN() string { return db.dsn }
 // Open opens (and creates, for SQLite) the database. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{Now: time.Now, Log: slog.Default()}
+	db.group.kick = make(chan struct{}, 1)
 	if cfg.DSN != "" {
 		if !strings.HasPrefix(cfg.DSN, "postgres://") && !strings.HasPrefix(cfg.DSN, "postgresql://") {
 			return nil, fmt.Errorf("--db must be a postgres:// URL, got %q", redact(cfg.DSN))
@@ -343,8 +346,12 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)}
 	defer sqltx.Rollback()
 	// An ungrouped write may change anything the group writer carries from
-	// one group to the next (group.go): it starts afresh after it.
-	defer db.writeGen.Add(1)
+	// one group to the next (group.go): it starts afresh after it. The count
+	// goes up while this transaction holds the writer connection (SQLite
+	// has one): counted after the commit, a group could take the connection
+	// in between and go on from state this write changed.
+	db.writeGen.Add(1)
+	defer db.group.dropped()
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -390,6 +397,7 @@ func (db *DB) ReadOne(ctx context.Context, fn func(*Tx) error) error {
 // tests; application code uses Read and Write.
 func (db *DB) Raw() *sql.DB {
 	db.writeGen.Add(1) // what it writes is not seen by the group's carried state
+	db.group.dropped()
 	return db.w
 }
 

@@ -6,3 +6,7 @@ func MigrationSQL(db *DB, name string) (string, error) {
 	b, err := migrationFS.ReadFile("migrations/" + string(db.Dialect) + "/" + name)
 	return string(b), err
 }
+
+// WaitingReads returns how many times a whole waiting list was read from
+// the database (readWaiting), for the tests of the group writer's carry.
+func WaitingReads(db *DB) int64 { return db.waitingReads.Load() }

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"sync"
+	"time"
 )
 
 // Group commit. On SQLite every committed transaction costs one fsync
@@ -36,35 +38,80 @@ type groupWriter struct {
 	// and issue lookups would otherwise be read again by every group, and
 	// reading a waiting list of thousands of tickets per group was most of
 	// a call's cost with a long queue. It is valid while nothing else
-	// wrote: no Write or Raw in this process (carryGen, DB.writeGen) and
-	// no commit by another connection (carryVer, PRAGMA data_version).
-	carry    *groupState
-	carryGen uint64
-	carryVer int64
+	// wrote, which carryMark tells.
+	carry     *groupState
+	carryMark writeMark
+	// kick says that a write outside the group writer dropped the carried
+	// state; wanted is, per hall, the day whose waiting list a call read
+	// last; lastWarm is when warmUpWhenIdle last ran.
+	kick     chan struct{}
+	wanted   map[int64]string
+	lastWarm time.Time
 }
 
-// resume returns the state a new group on SQLite starts from: the last
-// group's when nothing else wrote since, else an empty one.
-func (g *groupWriter) resume(db *DB, sqltx *sql.Tx) (gs groupState, gen uint64, ver int64) {
-	gen = db.writeGen.Load()
-	if err := sqltx.QueryRow("PRAGMA data_version").Scan(&ver); err != nil {
-		g.carry = nil
-		return groupState{}, gen, -1
+// dropped tells the group writer that its carried state is out of date.
+func (g *groupWriter) dropped() {
+	select {
+	case g.kick <- struct{}{}:
+	default:
 	}
-	if c := g.carry; c != nil && g.carryGen == gen && g.carryVer == ver {
+}
+
+// want notes that a call read the waiting list of a hall's day.
+func (g *groupWriter) want(hallID int64, day string) {
+	if g.wanted == nil {
+		g.wanted = map[int64]string{}
+	}
+	if len(g.wanted) < maxCarried {
+		g.wanted[hallID] = day
+	}
+}
+
+// writeMark identifies the database as the group writer left it: the
+// writes of this process outside the group writer (DB.writeGen, counted
+// while they hold the writer connection), the commits of other connections
+// (PRAGMA data_version: another process, or this one's other handle) and
+// the rows this connection changed (total_changes(): a statement on the
+// writer connection outside any counted write, such as through Raw). Any
+// difference means someone else wrote, and the carried state is dropped.
+type writeMark struct {
+	gen              uint64
+	version, changes int64
+}
+
+// resume returns the state a new group on SQLite starts from, the last
+// group's when nothing else wrote since (else an empty one), and the mark
+// to keep with the state this group leaves; ok is false when the mark
+// could not be read, and nothing is then carried.
+func (g *groupWriter) resume(db *DB, sqltx *sql.Tx) (gs groupState, mark writeMark, ok bool) {
+	mark.gen = db.writeGen.Load()
+	c := g.carry
+	g.carry = nil
+	if err := sqltx.QueryRow("SELECT data_version, total_changes() FROM pragma_data_version").Scan(&mark.version, &mark.changes); err != nil {
+		return groupState{}, mark, false
+	}
+	if c != nil && g.carryMark == mark {
 		gs = *c
 	}
-	g.carry = nil
-	return gs, gen, ver
+	return gs, mark, true
+}
+
+// leaves returns the mark a group leaves, read before its commit: mark is
+// the group's from resume, with the rows changed on the writer connection
+// counted on to include the group's own, so that only changes by others
+// will differ.
+func leaves(sqltx *sql.Tx, mark writeMark) (writeMark, bool) {
+	err := sqltx.QueryRow("SELECT total_changes()").Scan(&mark.changes)
+	return mark, err == nil
 }
 
 // keep records the state after a committed group for the next one.
-func (g *groupWriter) keep(gs *groupState, gen uint64, ver int64) {
-	if ver < 0 || len(gs.queues)+len(gs.zones)+len(gs.issued) > maxCarried {
-		return // unknown version, or a map grown over many days: start afresh
+func (g *groupWriter) keep(gs *groupState, mark writeMark) {
+	if len(gs.queues)+len(gs.zones)+len(gs.issued) > maxCarried {
+		return // a map grown over many days: start afresh
 	}
 	gs.halls = nil
-	g.carry, g.carryGen, g.carryVer = gs, gen, ver
+	g.carry, g.carryMark = gs, mark
 }
 
 // maxCarried bounds the entries (per hall and day) of a carried state.
@@ -76,10 +123,6 @@ type groupOp struct {
 	done chan error
 }
 
-// WriteGrouped runs fn like Write, possibly in one transaction together
-// with other callers' operations. fn must not depend on running alone in
-// its transaction beyond what a savepoint gives: it sees the changes of
-// operations grouped before it, as it would had they committed first.
 // groupOnPostgres says whether WriteGrouped groups on PostgreSQL too. It
 // does: measured side by side on the 2-core machine (mingbai bench, 32
 // clients, 2026-12-02), grouped issues ran at 437–489 req/s against 187
@@ -90,6 +133,10 @@ type groupOp struct {
 // statements again; TunePool keeps them all.)
 const groupOnPostgres = true
 
+// WriteGrouped runs fn like Write, possibly in one transaction together
+// with other callers' operations. fn must not depend on running alone in
+// its transaction beyond what a savepoint gives: it sees the changes of
+// operations grouped before it, as it would had they committed first.
 func (db *DB) WriteGrouped(ctx context.Context, fn func(*Tx) error) error {
 	if db.Dialect != SQLite && !groupOnPostgres {
 		return db.Write(ctx, fn)
@@ -110,7 +157,18 @@ func (db *DB) WriteGrouped(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) groupLoop() {
-	for op := range db.group.ch {
+	var next *groupOp
+	for {
+		op := next
+		next = nil
+		if op == nil {
+			select {
+			case op = <-db.group.ch:
+			case <-db.group.kick:
+				next = db.warmUpWhenIdle()
+				continue
+			}
+		}
 		batch := []*groupOp{op}
 	more:
 		for len(batch) < maxGroup {
@@ -144,10 +202,10 @@ func (db *DB) runGroup(batch []*groupOp) {
 		}
 	}()
 	var gs groupState
-	var gen uint64
-	ver := int64(-1)
+	var mark writeMark
+	carry := false
 	if db.Dialect == SQLite {
-		gs, gen, ver = db.group.resume(db, sqltx)
+		gs, mark, carry = db.group.resume(db, sqltx)
 	}
 	fail := func(err error) {
 		// The transaction is in an unknown state: fail the group.
@@ -212,6 +270,9 @@ func (db *DB) runGroup(batch []*groupOp) {
 		}
 	}
 	err = db.notifyIDs(context.Background(), sqltx, notify)
+	if err == nil && carry {
+		mark, carry = leaves(sqltx, mark)
+	}
 	if err == nil {
 		err = sqltx.Commit()
 	}
@@ -225,14 +286,58 @@ func (db *DB) runGroup(batch []*groupOp) {
 	} else {
 		committed = true
 		db.boards.invalidateAll()
-		if db.Dialect == SQLite {
-			db.group.keep(&gs, gen, ver)
+		if carry {
+			db.group.keep(&gs, mark)
 		}
 	}
 	db.deliver(events)
 	for i, op := range batch {
 		op.done <- results[i]
 	}
+}
+
+// Warm-up timing: how long the writer must be idle, and the least time
+// between two warm-ups (each reads every wanted waiting list).
+const (
+	warmIdle  = 20 * time.Millisecond
+	warmEvery = 250 * time.Millisecond
+)
+
+// warmUpWhenIdle reloads, once the writer has been idle for a moment, the
+// waiting lists that calls read, after a write outside the group writer
+// dropped the carried state (SQLite). The next call then finds its list
+// instead of reading the whole waiting queue itself: with 10,000 waiting
+// that read was most of a call's time (about 30 of 40 ms). It returns an
+// operation that arrived meanwhile, for the loop to run.
+func (db *DB) warmUpWhenIdle() *groupOp {
+	g := &db.group
+	if db.Dialect != SQLite || len(g.wanted) == 0 {
+		return nil
+	}
+	wait := max(warmIdle, time.Until(g.lastWarm.Add(warmEvery)))
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case op := <-g.ch:
+		return op // not idle: that operation reads what it needs
+	case <-t.C:
+	}
+	select {
+	case <-g.kick: // this warm-up covers the writes until now
+	default:
+	}
+	g.lastWarm = time.Now()
+	wanted := maps.Clone(g.wanted)
+	db.runGroup([]*groupOp{{ctx: context.Background(), done: make(chan error, 1), fn: func(tx *Tx) error {
+		tx.keepsWaiting = true
+		for hallID, day := range wanted {
+			if _, err := callQueue(tx, hallID, day); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}})
+	return nil
 }
 
 // runProtected runs fn and turns a panic into an error, so one bad

@@ -3,6 +3,7 @@ package store_test
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
@@ -10,16 +11,17 @@ import (
 
 // TestGroupCarryFollowsOtherWriters: on SQLite the group writer carries
 // the waiting list, the zone counts and the audit tail from one group to
-// the next. A ticket cancelled by an ungrouped write of this process, or by
-// another connection to the same file (another process), must not then be
-// called from the carried list, and the audit chain must not fork.
+// the next. A ticket cancelled by an ungrouped write of this process, by
+// another connection to the same file (another process) or by a statement
+// on the writer connection itself must not then be called from the
+// carried list, and the audit chain must not fork.
 func TestGroupCarryFollowsOtherWriters(t *testing.T) {
 	if storetest.PGDSN() != "" {
 		t.Skip("the group writer carries state between groups on SQLite only")
 	}
 	db, _, hallID, w := etaHall(t)
 	var tickets []store.Ticket
-	for i := 0; i < 5; i++ {
+	for i := 0; i < 8; i++ {
 		tickets = append(tickets, issue(t, db, hallID, w, "").Ticket)
 	}
 	by := store.Staffer{Username: "tester", StaffID: w.StaffID}
@@ -40,11 +42,19 @@ func TestGroupCarryFollowsOtherWriters(t *testing.T) {
 		t.Fatalf("first call: %s, want %s", c.Number, tickets[0].Number)
 	}
 	// Ungrouped, this process: the holder of the next ticket gives it up.
+	before := store.WaitingReads(db)
 	if err := db.CancelByToken(ctx, tickets[1].TrackToken); err != nil {
 		t.Fatal(err)
 	}
+	// The group writer reloads the list the cancel dropped while idle, so
+	// the call does not read it itself.
+	waitWarm(t, db, before)
+	reads := store.WaitingReads(db)
 	if c := callAndFinish(); c.ID != tickets[2].ID {
 		t.Fatalf("after a cancel by this process: called %s, want %s (%s was cancelled)", c.Number, tickets[2].Number, tickets[1].Number)
+	}
+	if n := store.WaitingReads(db) - reads; n != 0 {
+		t.Errorf("the call after the warm-up read the waiting list %d times, want 0", n)
 	}
 	// Another connection to the same database file, as another process.
 	other, err := store.Open(ctx, store.Config{Dir: filepath.Dir(db.Path())})
@@ -58,7 +68,31 @@ func TestGroupCarryFollowsOtherWriters(t *testing.T) {
 	if c := callAndFinish(); c.ID != tickets[4].ID {
 		t.Fatalf("after a cancel by another connection: called %s, want %s (%s was cancelled)", c.Number, tickets[4].Number, tickets[3].Number)
 	}
+	// A statement on the writer connection outside any counted write
+	// (through Raw, taken before the groups that follow).
+	raw := db.Raw()
+	if c := callAndFinish(); c.ID != tickets[5].ID {
+		t.Fatalf("called %s, want %s", c.Number, tickets[5].Number)
+	}
+	if _, err := raw.ExecContext(ctx, db.Rebind("UPDATE tickets SET state = 'cancelled' WHERE id = ?"), tickets[6].ID); err != nil {
+		t.Fatal(err)
+	}
+	if c := callAndFinish(); c.ID != tickets[7].ID {
+		t.Fatalf("after a cancel on the writer connection: called %s, want %s (%s was cancelled)", c.Number, tickets[7].Number, tickets[6].Number)
+	}
 	if n, err := db.VerifyAudit(ctx); err != nil {
 		t.Fatalf("audit chain after %d records: %v", n, err)
+	}
+}
+
+// waitWarm waits until the group writer has read a waiting list again
+// after the count before.
+func waitWarm(t *testing.T, db *store.DB, before int64) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); store.WaitingReads(db) == before; {
+		if time.Now().After(deadline) {
+			t.Fatal("the group writer did not reload the waiting list within 5 s of the write that dropped it")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -207,6 +207,11 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		return err
 	}
 	noteWaitingAdded(tx, &t)
+	if tx.grp != nil && tx.Dialect() == SQLite {
+		// Calls will follow: the group writer keeps this waiting list
+		// loaded (warmUpWhenIdle).
+		tx.db.group.want(t.HallID, t.Day)
+	}
 	tx.grp.noteIssued(today, facts.IssuedToday+1)
 	if req.pre != nil {
 		out.Ahead, out.Wait = req.pre.ahead, req.pre.wait

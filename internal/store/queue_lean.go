@@ -27,6 +27,7 @@ type waitingList struct {
 const waitingCols = `id, number, item_code, zone, priority, issued_at, priority_bypassed, COALESCE(target_window_id, 0)`
 
 func readWaiting(tx *Tx, hallID int64, day string, near bool) (waitingList, error) {
+	tx.db.waitingReads.Add(1)
 	var l waitingList
 	q := "SELECT " + waitingCols + ", 0"
 	if near {
@@ -79,6 +80,9 @@ func callQueue(tx *Tx, hallID int64, day string) (*waitingList, error) {
 			g.queues = map[zoneDay]*waitingList{}
 		}
 		g.queues[k] = &l
+		if tx.Dialect() == SQLite {
+			tx.db.group.want(hallID, day) // reloaded when idle (warmUpWhenIdle)
+		}
 	}
 	return &l, nil
 }
