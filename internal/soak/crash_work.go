@@ -311,6 +311,7 @@ type pending struct {
 	kind     string // call, act, case, case_state
 	from, to string
 	body     any
+	sent     time.Time
 }
 
 func (c *clerk) token() string { return c.l.inst.Tokens[c.n] }
@@ -323,6 +324,7 @@ func (c *clerk) loop(ctx context.Context, stop <-chan struct{}) {
 
 // send makes a request; an unanswered or 5xx one becomes pending.
 func (c *clerk) send(ctx context.Context, method, path string, body any, p pending) (answer, bool) {
+	p.sent = time.Now()
 	a, ok, pend := c.j.send(ctx, method, c.cur.get(), path, c.token(), body)
 	if pend {
 		p.body = body
@@ -547,12 +549,34 @@ func (c *clerk) resolve(ctx context.Context) error {
 		}
 	case "act":
 		var got struct {
-			Ticket ticketJSON `json:"ticket"`
+			Ticket      ticketJSON `json:"ticket"`
+			Transitions []struct {
+				From string `json:"from"`
+				To   string `json:"to"`
+				At   int64  `json:"at"`
+			} `json:"transitions"`
 		}
 		if err := get(fmt.Sprintf("/api/v1/tickets/%d", c.ticket), &got); err != nil {
 			return err
 		}
 		t := got.Ticket
+		if p.to == "waiting" && t.State != p.from && t.State != p.to {
+			// A return or transfer puts the ticket back in the queue, where
+			// another window may call it before the kill (in the same
+			// grouped commit, even): then it committed if the ticket's life
+			// has that move since the request was sent, and the ticket is
+			// no longer this window's.
+			for _, tr := range got.Transitions {
+				if tr.From == p.from && tr.To == p.to && tr.At >= p.sent.UnixMilli() {
+					c.j.mu.Lock()
+					c.j.committed++
+					c.j.mu.Unlock()
+					c.ticket, c.state = 0, ""
+					c.pend = nil
+					return nil
+				}
+			}
+		}
 		c.j.readBack(fmt.Sprintf("ticket %d", c.ticket), p, t.State)
 		b, _ := json.Marshal(t)
 		c.took(answer{Body: b}, false)

@@ -156,6 +156,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			n = 4
 		}
 		r.SetMaxOpenConns(n)
+		// All of them stay open: database/sql keeps only two idle by
+		// default, so under load the others were closed after each read
+		// and reopened for the next, each opening running the pragmas and
+		// losing its prepared statements (9 % of the server's CPU in the
+		// issue and call benchmark, as on PostgreSQL before TunePool).
+		r.SetMaxIdleConns(n)
 		db.Dialect, db.w, db.r = SQLite, w, r
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
