@@ -518,6 +518,23 @@ func (j *journal) readBack(what string, p *pending, got string) {
 	}
 }
 
+type transitionJSON struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	At   int64  `json:"at"`
+}
+
+// movedSince reports whether a ticket's life has the pending move since
+// the request was sent.
+func movedSince(life []transitionJSON, p *pending) bool {
+	for _, tr := range life {
+		if tr.From == p.from && tr.To == p.to && tr.At >= p.sent.UnixMilli() {
+			return true
+		}
+	}
+	return false
+}
+
 // resolve reads back what an unanswered request did.
 func (c *clerk) resolve(ctx context.Context) error {
 	p := c.pend
@@ -549,37 +566,27 @@ func (c *clerk) resolve(ctx context.Context) error {
 		}
 	case "act":
 		var got struct {
-			Ticket      ticketJSON `json:"ticket"`
-			Transitions []struct {
-				From string `json:"from"`
-				To   string `json:"to"`
-				At   int64  `json:"at"`
-			} `json:"transitions"`
+			Ticket      ticketJSON       `json:"ticket"`
+			Transitions []transitionJSON `json:"transitions"`
 		}
 		if err := get(fmt.Sprintf("/api/v1/tickets/%d", c.ticket), &got); err != nil {
 			return err
 		}
 		t := got.Ticket
-		if p.to == "waiting" && t.State != p.from && t.State != p.to {
+		if p.to == "waiting" && t.State != p.from && t.State != p.to && movedSince(got.Transitions, p) {
 			// A return or transfer puts the ticket back in the queue, where
 			// another window may call it before the kill (in the same
-			// grouped commit, even): then it committed if the ticket's life
-			// has that move since the request was sent, and the ticket is
-			// no longer this window's.
-			for _, tr := range got.Transitions {
-				if tr.From == p.from && tr.To == p.to && tr.At >= p.sent.UnixMilli() {
-					c.j.mu.Lock()
-					c.j.committed++
-					c.j.mu.Unlock()
-					c.ticket, c.state = 0, ""
-					c.pend = nil
-					return nil
-				}
-			}
+			// grouped commit, even): it committed, and the ticket is no
+			// longer this window's.
+			c.j.mu.Lock()
+			c.j.committed++
+			c.j.mu.Unlock()
+			c.ticket, c.state = 0, ""
+		} else {
+			c.j.readBack(fmt.Sprintf("ticket %d", c.ticket), p, t.State)
+			b, _ := json.Marshal(t)
+			c.took(answer{Body: b}, false)
 		}
-		c.j.readBack(fmt.Sprintf("ticket %d", c.ticket), p, t.State)
-		b, _ := json.Marshal(t)
-		c.took(answer{Body: b}, false)
 	case "case":
 		a := call(ctx, "POST", base+"/api/v1/cases", c.token(), p.body)
 		if a.Err != nil || (a.Status != 200 && a.Status != 201) {

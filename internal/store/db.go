@@ -70,8 +70,6 @@ type DB struct {
 	onCommit []func(Event)
 
 	group groupWriter
-	// writeGen counts the writes outside the group writer (Write, Raw).
-	writeGen atomic.Uint64
 	// waitingReads counts the whole waiting lists read (queue_lean.go).
 	waitingReads atomic.Int64
 	stmts        stmtCache
@@ -352,11 +350,9 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)}
 	defer sqltx.Rollback()
 	// An ungrouped write may change anything the group writer carries from
-	// one group to the next (group.go): it starts afresh after it. The count
-	// goes up while this transaction holds the writer connection (SQLite
-	// has one): counted after the commit, a group could take the connection
-	// in between and go on from state this write changed.
-	db.writeGen.Add(1)
+	// one group to the next (group.go): the group writer sees it in the
+	// writer connection's total_changes() and starts afresh; dropped lets
+	// it reload the waiting lists meanwhile.
 	defer db.group.dropped()
 	if err := fn(tx); err != nil {
 		return err
@@ -402,8 +398,7 @@ func (db *DB) ReadOne(ctx context.Context, fn func(*Tx) error) error {
 // Raw returns the writer database handle for maintenance commands and
 // tests; application code uses Read and Write.
 func (db *DB) Raw() *sql.DB {
-	db.writeGen.Add(1) // what it writes is not seen by the group's carried state
-	db.group.dropped()
+	db.group.dropped() // what it writes drops the group's carried state (group.go)
 	return db.w
 }
 

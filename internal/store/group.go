@@ -62,20 +62,20 @@ func (g *groupWriter) want(hallID int64, day string) {
 	if g.wanted == nil {
 		g.wanted = map[int64]string{}
 	}
-	if len(g.wanted) < maxCarried {
+	if _, ok := g.wanted[hallID]; ok || len(g.wanted) < maxCarried {
 		g.wanted[hallID] = day
 	}
 }
 
 // writeMark identifies the database as the group writer left it: the
-// writes of this process outside the group writer (DB.writeGen, counted
-// while they hold the writer connection), the commits of other connections
-// (PRAGMA data_version: another process, or this one's other handle) and
-// the rows this connection changed (total_changes(): a statement on the
-// writer connection outside any counted write, such as through Raw). Any
+// commits of other connections (PRAGMA data_version: another process, or
+// this one's other handle) and the rows changed on the writer connection
+// (total_changes(): SQLite has one writer connection, so every ungrouped
+// Write of this process and any statement through Raw counts there). Any
 // difference means someone else wrote, and the carried state is dropped.
+// (A counter of ungrouped writes bumped after their commit came first; a
+// group could take the connection between the commit and the count.)
 type writeMark struct {
-	gen              uint64
 	version, changes int64
 }
 
@@ -84,7 +84,6 @@ type writeMark struct {
 // to keep with the state this group leaves; ok is false when the mark
 // could not be read, and nothing is then carried.
 func (g *groupWriter) resume(db *DB, sqltx *sql.Tx) (gs groupState, mark writeMark, ok bool) {
-	mark.gen = db.writeGen.Load()
 	c := g.carry
 	g.carry = nil
 	if err := sqltx.QueryRow("SELECT data_version, total_changes() FROM pragma_data_version").Scan(&mark.version, &mark.changes); err != nil {
