@@ -117,7 +117,10 @@ func (g *groupWriter) keep(gs *groupState, mark writeMark) {
 const maxCarried = 256
 
 type groupOp struct {
-	ctx  context.Context
+	ctx context.Context
+	// now is the operation's clock reading, taken by its caller: the
+	// warm-up runs on its own, and tests set DB.Now between requests.
+	now  time.Time
 	fn   func(*Tx) error
 	done chan error
 }
@@ -144,7 +147,7 @@ func (db *DB) WriteGrouped(ctx context.Context, fn func(*Tx) error) error {
 		db.group.ch = make(chan *groupOp, maxGroup)
 		go db.groupLoop()
 	})
-	op := &groupOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	op := &groupOp{ctx: ctx, now: db.Now(), fn: fn, done: make(chan error, 1)}
 	select {
 	case db.group.ch <- op:
 	case <-ctx.Done():
@@ -227,7 +230,7 @@ func (db *DB) runGroup(batch []*groupOp) {
 		// A caller that went away must not break the statements of the
 		// others in the group.
 		ctx := context.WithoutCancel(op.ctx)
-		tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(op.ctx), grp: &gs}
+		tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: op.now, Actor: ActorFrom(op.ctx), grp: &gs}
 		saved := gs.clone()
 		if !set {
 			if _, err := sqltx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
@@ -327,7 +330,7 @@ func (db *DB) warmUpWhenIdle() *groupOp {
 	}
 	g.lastWarm = time.Now()
 	wanted := maps.Clone(g.wanted)
-	db.runGroup([]*groupOp{{ctx: context.Background(), done: make(chan error, 1), fn: func(tx *Tx) error {
+	db.runGroup([]*groupOp{{ctx: context.Background(), now: time.Now(), done: make(chan error, 1), fn: func(tx *Tx) error {
 		tx.keepsWaiting = true
 		for hallID, day := range wanted {
 			if _, err := callQueue(tx, hallID, day); err != nil {
