@@ -31,6 +31,9 @@ type groupState struct {
 	halls map[int64]bool
 	// issued counts today's tickets per hall, day and item (queue_issue.go).
 	issued map[itemDay]int
+	// counted are the hall days whose every item is in issued (one read
+	// of all of them near a cap): an item missing there has none.
+	counted map[zoneDay]bool
 	// issue holds what the issues of a hall read that the group does not
 	// change (the hall, its settings, zones, offered items, caps): shared
 	// by the clones, as a rolled back operation leaves it true.
@@ -54,6 +57,7 @@ func (g *groupState) clone() groupState {
 	c := *g
 	c.halls = maps.Clone(g.halls)
 	c.issued = maps.Clone(g.issued)
+	c.counted = maps.Clone(g.counted)
 	c.zones = make(map[zoneDay]map[string]int, len(g.zones))
 	for k, v := range g.zones {
 		c.zones[k] = maps.Clone(v)

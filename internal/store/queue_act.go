@@ -129,6 +129,9 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 			// The ticket keeps its number and its issued_at: it keeps its place.
 			_, err = tx.Exec("UPDATE tickets SET state = ?, item_code = ?, zone = ?, window_id = NULL, target_window_id = ?, started_at = 0, recalls = 0 WHERE id = ?",
 				to, item, zone, nullInt(req.WindowID), t.ID)
+			if err == nil {
+				tx.grp.noteTransfer(itemDay{t.HallID, t.Day, t.Item}, item)
+			}
 			t.Item, t.Zone = item, zone
 		}
 		if err != nil {

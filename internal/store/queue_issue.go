@@ -41,6 +41,8 @@ type Issued struct {
 	Wait Wait
 	// Created is false when an idempotent retry returned an earlier ticket.
 	Created bool
+	// Hall is the ticket's hall as the issue read it (zero for a retry).
+	Hall hall.Hall
 }
 
 // IssueTicket issues a ticket in one transaction: the rules (hours, item
@@ -108,25 +110,11 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		return apperr.New(apperr.Conflict, "queue.hall_closed", h.Hours.Open, h.Hours.LastTicket)
 	}
 	if !lk.offered[req.Item] {
-		var one int
-		if err := tx.QueryRow(`SELECT 1 FROM window_items wi JOIN windows w ON w.id = wi.window_id WHERE w.hall_id = ? AND wi.item_code = ? LIMIT 1`,
-			req.HallID, req.Item).Scan(&one); err != nil {
-			if errors.Is(err, ErrNoRows) {
-				return apperr.InvalidField("item", "queue.item_not_offered", req.Item)
-			}
-			return err
-		}
-		lk.offered[req.Item] = true
+		return apperr.InvalidField("item", "queue.item_not_offered", req.Item)
 	}
 	prefix, ok := lk.prefix[req.Zone]
 	if !ok {
-		if err := tx.QueryRow("SELECT prefix FROM zones WHERE hall_id = ? AND code = ?", req.HallID, req.Zone).Scan(&prefix); err != nil {
-			if errors.Is(err, ErrNoRows) {
-				return apperr.InvalidField("item", "queue.item_not_offered", req.Item)
-			}
-			return err
-		}
-		lk.prefix[req.Zone] = prefix
+		return apperr.InvalidField("item", "queue.item_not_offered", req.Item)
 	}
 	if err := lockHall(tx, req.HallID); err != nil {
 		return err
@@ -157,21 +145,14 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		}
 	}
 	if c, ok := lk.caps[req.Item]; ok {
-		facts.ItemCap, facts.HasItemCap = c.cap, c.has
-	} else {
-		if err := tx.QueryRow("SELECT daily_cap FROM queue_item_caps WHERE hall_id = ? AND item_code = ?", req.HallID, req.Item).Scan(&facts.ItemCap); err == nil {
-			facts.HasItemCap = true
-		} else if !errors.Is(err, ErrNoRows) {
-			return err
-		}
-		lk.caps[req.Item] = itemCap{facts.ItemCap, facts.HasItemCap}
+		facts.ItemCap, facts.HasItemCap = c, true
 	}
 	today := itemDay{req.HallID, day, req.Item}
-	if n, ok := tx.grp.issuedToday(today); ok {
-		facts.IssuedToday = n
-	} else if err := tx.QueryRow("SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND item_code = ?", req.HallID, day, req.Item).Scan(&facts.IssuedToday); err != nil {
+	n, exact, err := issuedTodayOf(tx, lk, today, facts.DailyCap())
+	if err != nil {
 		return err
 	}
+	facts.IssuedToday = n
 	if err := queue.CheckIssueLimits(facts); err != nil {
 		return err
 	}
@@ -212,7 +193,10 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 		// loaded (warmUpWhenIdle).
 		tx.db.group.want(t.HallID, t.Day)
 	}
-	tx.grp.noteIssued(today, facts.IssuedToday+1)
+	lk.dayBound++
+	if exact {
+		tx.grp.noteIssued(today, facts.IssuedToday+1)
+	}
 	if req.pre != nil {
 		out.Ahead, out.Wait = req.pre.ahead, req.pre.wait
 	} else {
@@ -245,28 +229,33 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	if err := tx.Audit("ticket.issue", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("%s %s %s %s", t.Number, t.Item, t.Channel, t.Priority)); err != nil {
 		return err
 	}
-	out.Ticket, out.Created = t, true
+	out.Ticket, out.Created, out.Hall = t, true, h
 	return publishTicket(tx, EventTicketIssued, &t, "", waitingAdded)
 }
 
 // issueLookups are what an issue reads about its hall that a grouped
-// write does not change: read by the first issue of a hall in a group and
-// kept for the others (groupState.issue). Outside a group they are read
-// afresh for each issue.
+// write does not change: read by the first issue of a hall in a group, in
+// two statements (the hall; its offered items, zone prefixes and item
+// caps together), and kept for the others (groupState.issue). Outside a
+// group they are read afresh for each issue.
 type issueLookups struct {
 	hall    hall.Hall
 	loc     *time.Location
 	isWork  hall.IsWorkingDay
 	offered map[string]bool   // items a window of the hall offers
 	prefix  map[string]string // zone → ticket prefix
-	caps    map[string]itemCap
+	caps    map[string]int    // item → its own daily cap
 	st      QueueSettings
 	stOK    bool
-}
-
-type itemCap struct {
-	cap int
-	has bool
+	// dayBound is at least the number of the hall's tickets of day
+	// boundDay, all items together: the sum of its counters (every ticket
+	// of a day takes its number from one), read under the hall's lock and
+	// counted on by the group's issues. While it is below an item's daily
+	// cap, that item's own count cannot reach the cap and is not read.
+	// An operation rolled back leaves it higher than the count: still a
+	// bound.
+	dayBound int
+	boundDay string
 }
 
 func issueLookupsOf(tx *Tx, hallID int64) (*issueLookups, error) {
@@ -282,7 +271,32 @@ func issueLookupsOf(tx *Tx, hallID int64) (*issueLookups, error) {
 	if err != nil {
 		return nil, err
 	}
-	lk := &issueLookups{hall: h, loc: loc, isWork: isWork, offered: map[string]bool{}, prefix: map[string]string{}, caps: map[string]itemCap{}}
+	lk := &issueLookups{hall: h, loc: loc, isWork: isWork, offered: map[string]bool{}, prefix: map[string]string{}, caps: map[string]int{}}
+	rows, err := tx.Query(`SELECT 'o', item_code, 0, '' FROM (SELECT DISTINCT wi.item_code FROM window_items wi JOIN windows w ON w.id = wi.window_id WHERE w.hall_id = ?) o
+		UNION ALL SELECT 'p', code, 0, prefix FROM zones WHERE hall_id = ?
+		UNION ALL SELECT 'c', item_code, daily_cap, '' FROM queue_item_caps WHERE hall_id = ?`, hallID, hallID, hallID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, key, text string
+		var n int
+		if err := rows.Scan(&kind, &key, &n, &text); err != nil {
+			return nil, err
+		}
+		switch kind {
+		case "o":
+			lk.offered[key] = true
+		case "p":
+			lk.prefix[key] = text
+		case "c":
+			lk.caps[key] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	if g != nil {
 		if g.issue == nil {
 			g.issue = map[int64]*issueLookups{}
@@ -292,14 +306,90 @@ func issueLookupsOf(tx *Tx, hallID int64) (*issueLookups, error) {
 	return lk, nil
 }
 
+// issuedTodayOf returns what an issue of k's item is checked against
+// limit with: the item's count of the day (exact, true), or lk.dayBound
+// while that is below the limit (false). Called under the hall's lock.
+func issuedTodayOf(tx *Tx, lk *issueLookups, k itemDay, limit int) (int, bool, error) {
+	if n, ok := tx.grp.issuedToday(k); ok {
+		return n, true, nil
+	}
+	if lk.boundDay != k.day {
+		if err := tx.QueryRow("SELECT COALESCE(SUM(last_seq), 0) FROM queue_counters WHERE hall_id = ? AND day = ?", k.hall, k.day).Scan(&lk.dayBound); err != nil {
+			return 0, false, err
+		}
+		lk.boundDay = k.day
+	}
+	if lk.dayBound < limit {
+		return lk.dayBound, false, nil
+	}
+	if tx.grp == nil {
+		var n int
+		err := tx.QueryRow("SELECT COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? AND item_code = ?", k.hall, k.day, k.item).Scan(&n)
+		return n, true, err
+	}
+	// Near a cap, in a group: the day's count of every item of the hall
+	// in one read, kept for the group's other issues.
+	counts := map[string]int{}
+	rows, err := tx.Query("SELECT item_code, COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? GROUP BY item_code", k.hall, k.day)
+	if err != nil {
+		return 0, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var item string
+		var n int
+		if err := rows.Scan(&item, &n); err != nil {
+			return 0, false, err
+		}
+		counts[item] = n
+	}
+	if err := rows.Err(); err != nil {
+		return 0, false, err
+	}
+	tx.grp.noteDayCounts(zoneDay{k.hall, k.day}, counts)
+	return counts[k.item], true, nil
+}
+
 // issuedToday is the count of today's tickets of an item that the group
 // has carried on since it read it (false: read it).
 func (g *groupState) issuedToday(k itemDay) (int, bool) {
 	if g == nil {
 		return 0, false
 	}
-	n, ok := g.issued[k]
-	return n, ok
+	if n, ok := g.issued[k]; ok {
+		return n, true
+	}
+	return 0, g.counted[zoneDay{k.hall, k.day}]
+}
+
+// noteDayCounts records the counts of every item of a hall's day (an item
+// missing from counts has none).
+func (g *groupState) noteDayCounts(k zoneDay, counts map[string]int) {
+	if g.issued == nil {
+		g.issued = map[itemDay]int{}
+	}
+	for item, n := range counts {
+		g.issued[itemDay{k.hall, k.day, item}] = n
+	}
+	if g.counted == nil {
+		g.counted = map[zoneDay]bool{}
+	}
+	g.counted[k] = true
+}
+
+// noteTransfer moves a ticket of the day counted for item from to item
+// to (a transfer changes the ticket's item, and the caps count by item).
+func (g *groupState) noteTransfer(from itemDay, to string) {
+	if g == nil || from.item == to {
+		return
+	}
+	dest := itemDay{from.hall, from.day, to}
+	if n, ok := g.issuedToday(from); ok {
+		g.noteIssued(from, n-1)
+	}
+	if n, ok := g.issuedToday(dest); ok {
+		g.noteIssued(dest, n+1)
+	}
 }
 
 // noteIssued records the count after an issue.

@@ -165,6 +165,14 @@ func (db *DB) GenerateCity(ctx context.Context, o CityOptions, progress func(don
 				if err := flush(); err != nil {
 					return err
 				}
+				// The counters count the generated tickets too: an issue
+				// takes their sum as a bound on the day's count of an item
+				// (issuedTodayOf).
+				if _, err := tx.Exec(`INSERT INTO queue_counters (hall_id, day, prefix, last_seq)
+					SELECT hall_id, day, prefix, COUNT(*) FROM tickets WHERE hall_id = ? AND day = ? GROUP BY hall_id, day, prefix
+					ON CONFLICT (hall_id, day, prefix) DO UPDATE SET last_seq = queue_counters.last_seq + excluded.last_seq`, hid, day); err != nil {
+					return err
+				}
 				// Ratings and transfers of some of the day's tickets.
 				if _, err := tx.Exec(`INSERT INTO ratings (hall_id, service_kind, service_id, service_ref, channel, overall, staff_id, window_id, zone, item_code, served_at, rated_at, rated_date)
 					SELECT hall_id, 'ticket', id, number, 'pad', 3 + (id % 3), staff_id, window_id, zone, item_code, finished_at, finished_at, day

@@ -49,9 +49,12 @@ func (s *Server) hallClock(ctx context.Context, h hall.Hall) (clockJSON, error) 
 // issuedView is the answer to a ticket taken at a kiosk, a check-in or by
 // staff: what the printed ticket shows, the time already in the hall's zone.
 func (s *Server) issuedView(r *http.Request, hallID int64, res store.Issued, item catalog.Item) (issuedJSON, error) {
-	h, err := s.DB.Hall(r.Context(), hallID)
-	if err != nil {
-		return issuedJSON{}, err
+	h := res.Hall
+	if h.ID != hallID {
+		var err error
+		if h, err = s.DB.Hall(r.Context(), hallID); err != nil {
+			return issuedJSON{}, err
+		}
 	}
 	eta := time.Duration(-1)
 	if res.Ticket.EtaMs >= 0 {
