@@ -8,6 +8,9 @@ import (
 	"mingbai/internal/audit"
 )
 
+// auditInsert appends a record (deferred in grouped writes: deferred.go).
+var auditInsert = newBulkInsert("audit_log", "bbttttttttt", "seq", "at", "actor", "role", "action", "object", "outcome", "source", "detail", "prev_hash", "hash")
+
 // Audit appends a record for the transaction's actor. It must be called
 // inside the transaction that makes the change, so the record exists if and
 // only if the change does.
@@ -41,8 +44,7 @@ func (t *Tx) AuditOutcome(action, object, outcome, detail string) error {
 		At: t.NowMs(), Actor: t.Actor.Name, Role: t.Actor.Role, Source: t.Actor.Source,
 		Action: action, Object: object, Outcome: outcome, Detail: detail,
 	}, prevSeq, prevHash)
-	_, err := t.Exec(`INSERT INTO audit_log (seq, at, actor, role, action, object, outcome, source, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Seq, r.At, r.Actor, r.Role, r.Action, r.Object, r.Outcome, r.Source, r.Detail, r.PrevHash, r.Hash)
+	err := t.insertLater(auditInsert, r.Seq, r.At, r.Actor, r.Role, r.Action, r.Object, r.Outcome, r.Source, r.Detail, r.PrevHash, r.Hash)
 	if err == nil && t.grp != nil {
 		t.grp.auditSeq, t.grp.auditHash, t.grp.auditOK = r.Seq, r.Hash, true
 	}

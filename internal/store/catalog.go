@@ -206,6 +206,9 @@ func publish(tx *Tx, it catalog.Item, n int, content string) error {
 		it.Zone, it.Name, n, content, text, now, it.Code); err != nil {
 		return err
 	}
+	if err := tx.changedHot(hotItems); err != nil {
+		return err
+	}
 	return reindex(tx, it.Code, text)
 }
 

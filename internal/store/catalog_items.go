@@ -16,6 +16,16 @@ import (
 // for unknown and never-published items.
 func (db *DB) PublishedItem(ctx context.Context, code string) (catalog.Item, error) {
 	var it catalog.Item
+	cache := db.itemCache()
+	if ver, ok := db.hot.item(code); ok {
+		cache.mu.RLock()
+		e, ok := cache.items[code]
+		cache.mu.RUnlock()
+		if ok && e.version == ver {
+			return e.item, nil
+		}
+	}
+	gen, hot := db.hot.on()
 	// ReadOne: the content is read by the version read first, so the two
 	// statements need no common snapshot.
 	err := db.ReadOne(ctx, func(tx *Tx) error {
@@ -27,7 +37,9 @@ func (db *DB) PublishedItem(ctx context.Context, code string) (catalog.Item, err
 		if err := tx.QueryRow("SELECT published_version FROM catalog_items WHERE code = ? AND published_version > 0", code).Scan(&ver); err != nil {
 			return notFound(err, "item")
 		}
-		cache := db.itemCache()
+		if hot {
+			db.hot.putItem(gen, code, ver)
+		}
 		cache.mu.RLock()
 		e, ok := cache.items[code]
 		cache.mu.RUnlock()

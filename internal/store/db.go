@@ -78,6 +78,9 @@ type DB struct {
 	// seen remembers when each device's last_seen was last written.
 	seen deviceSeen
 
+	// hot holds the device and published-item lookups (hotcache.go).
+	hot hotCache
+
 	chanOnce sync.Once
 	channel  string
 	etas     etaCache
@@ -261,6 +264,13 @@ type Tx struct {
 	Actor        Actor
 
 	events []Event
+	// later holds the statements deferred to the next one (PostgreSQL,
+	// grouped writes; deferred.go); nil runs every statement at once.
+	later *deferred
+	// hot is what the transaction changes of the hot cache (hotcache.go).
+	hot []string
+	// dirty: the operation wrote, or a statement failed (group.go).
+	dirty bool
 	// notify are the ids of the events published in this transaction
 	// (PostgreSQL): one NOTIFY carries them at commit (events.go).
 	notify []int64
@@ -301,7 +311,11 @@ func (t *Tx) Exec(q string, args ...any) (sql.Result, error) {
 		res, err := st.ExecContext(t.ctx, args...)
 		return res, mapErr(err)
 	}
+	q, args = t.carried(q, args)
 	res, err := t.tx.ExecContext(t.ctx, t.db.rebound(q), args...)
+	if err != nil {
+		t.dirty = true
+	}
 	return res, mapErr(err)
 }
 
@@ -311,7 +325,11 @@ func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
 		rows, err := st.QueryContext(t.ctx, args...)
 		return rows, mapErr(err)
 	}
+	q, args = t.carried(q, args)
 	rows, err := t.tx.QueryContext(t.ctx, t.db.rebound(q), args...)
+	if err != nil {
+		t.dirty = true
+	}
 	return rows, mapErr(err)
 }
 
@@ -320,7 +338,25 @@ func (t *Tx) QueryRow(q string, args ...any) *sql.Row {
 	if st := t.stmt(q); st != nil {
 		return st.QueryRowContext(t.ctx, args...)
 	}
+	q, args = t.carried(q, args)
 	return t.tx.QueryRowContext(t.ctx, t.db.rebound(q), args...)
+}
+
+// carried notes whether q writes and puts the deferred statements in
+// front of it (deferred.go). When they have to be sent first and fail, the
+// transaction is aborted and q fails with it.
+func (t *Tx) carried(q string, args []any) (string, []any) {
+	if t.later == nil {
+		return q, args
+	}
+	if writes(q) {
+		t.dirty = true
+	}
+	q, args, err := t.carry(q, args)
+	if err != nil {
+		t.dirty = true
+	}
+	return q, args
 }
 
 // InsertID runs an INSERT … RETURNING id and returns the id.
@@ -357,11 +393,14 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if err := db.notifyIDs(ctx, sqltx, tx.notify); err != nil {
+	if err := db.notifyIDs(tx, tx.notify); err != nil {
 		return err
 	}
 	if err := sqltx.Commit(); err != nil {
 		return mapErr(err)
+	}
+	for _, w := range tx.hot {
+		db.hot.drop(w)
 	}
 	// Any write may change what a hall board shows (a zone renamed, a
 	// window's staff): boards are rebuilt after it (queue_view.go).

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -49,7 +48,15 @@ func (t *Tx) Publish(hallID int64, kind string, payload any) error {
 		return err
 	}
 	at := t.NowMs()
-	id, err := t.InsertID("INSERT INTO events (hall_id, kind, payload, at) VALUES (?, ?, ?, ?)", hallID, kind, string(b), at)
+	id, taken, err := takeID(t, "events", hallID)
+	if err != nil {
+		return err
+	}
+	if taken {
+		err = t.insertLater(eventInsert, id, hallID, kind, string(b), at)
+	} else {
+		id, err = t.InsertID("INSERT INTO events (hall_id, kind, payload, at) VALUES (?, ?, ?, ?)", hallID, kind, string(b), at)
+	}
 	if err != nil {
 		return err
 	}
@@ -61,13 +68,17 @@ func (t *Tx) Publish(hallID int64, kind string, payload any) error {
 	return nil
 }
 
+// eventInsert is a grouped write's deferred event (deferred.go).
+var eventInsert = newBulkInsert("events", "bbttb", "id", "hall_id", "kind", "payload", "at")
+
 // notifyMax bounds the ids of one NOTIFY payload (PostgreSQL's limit is
 // 8,000 bytes; an id takes at most 20).
 const notifyMax = 256
 
 // notifyIDs sends the NOTIFY of the events ids in tx, just before its
-// commit (PostgreSQL delivers it at the commit, or never).
-func (db *DB) notifyIDs(ctx context.Context, tx *sql.Tx, ids []int64) error {
+// commit (PostgreSQL delivers it at the commit, or never). The first one
+// carries the statements tx deferred (deferred.go); any left are sent.
+func (db *DB) notifyIDs(tx *Tx, ids []int64) error {
 	for len(ids) > 0 {
 		n := min(len(ids), notifyMax)
 		b := make([]byte, 0, 12*n)
@@ -77,12 +88,12 @@ func (db *DB) notifyIDs(ctx context.Context, tx *sql.Tx, ids []int64) error {
 			}
 			b = strconv.AppendInt(b, id, 10)
 		}
-		if _, err := tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", db.notifyChannel(), string(b)); err != nil {
-			return mapErr(err)
+		if _, err := tx.Exec("SELECT pg_notify(?, ?)", db.notifyChannel(), string(b)); err != nil {
+			return err
 		}
 		ids = ids[n:]
 	}
-	return nil
+	return tx.flushLater()
 }
 
 // notifiedIDs parses a NOTIFY payload: event ids, comma-separated.
@@ -263,11 +274,18 @@ func (db *DB) listenOnce(ctx context.Context, last *int64, ready func()) error {
 			*last = missed[len(missed)-1].ID
 		}
 	}
+	// From here every change is notified: the hot cache may be used.
+	db.hot.setLive(true)
+	defer db.hot.setLive(false)
 	ready()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if what, ok := hotChange(n.Payload); ok {
+			db.hot.drop(what)
+			continue
 		}
 		ids := notifiedIDs(n.Payload)
 		if len(ids) == 0 {

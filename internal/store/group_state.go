@@ -38,6 +38,11 @@ type groupState struct {
 	// change (the hall, its settings, zones, offered items, caps): shared
 	// by the clones, as a rolled back operation leaves it true.
 	issue map[int64]*issueLookups
+	// counters are the last numbers taken in this transaction (nextSeq;
+	// PostgreSQL).
+	counters map[counterKey]int
+	// ids are ids taken for a hall's next rows (takeID; PostgreSQL).
+	ids map[idPool][]int64
 }
 
 type itemDay struct {
@@ -58,6 +63,8 @@ func (g *groupState) clone() groupState {
 	c.halls = maps.Clone(g.halls)
 	c.issued = maps.Clone(g.issued)
 	c.counted = maps.Clone(g.counted)
+	c.counters = maps.Clone(g.counters)
+	c.ids = maps.Clone(g.ids)
 	c.zones = make(map[zoneDay]map[string]int, len(g.zones))
 	for k, v := range g.zones {
 		c.zones[k] = maps.Clone(v)

@@ -372,6 +372,9 @@ func (db *DB) RevokeDevice(ctx context.Context, hallID, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.NotFoundOf("device")
 		}
+		if err := tx.changedHot(hotDevices); err != nil {
+			return err
+		}
 		return tx.Audit("device.revoke", fmt.Sprintf("device:%d", id), "")
 	})
 }
@@ -401,8 +404,13 @@ func (db *DB) ListDevices(ctx context.Context, hallID int64) ([]hall.Device, err
 
 // PrincipalForDevice resolves a device token.
 func (db *DB) PrincipalForDevice(ctx context.Context, secret string) (auth.Principal, error) {
-	var p auth.Principal
 	hash := auth.HashToken(secret)
+	if p, ok := db.hot.device(hash); ok {
+		db.deviceSeen(ctx, p.DeviceID)
+		return p, nil
+	}
+	gen, hot := db.hot.on()
+	var p auth.Principal
 	err := db.ReadOne(ctx, func(tx *Tx) error {
 		var revoked int64
 		err := tx.QueryRow("SELECT id, hall_id, kind, revoked_at FROM devices WHERE token_hash = ?", hash).Scan(&p.DeviceID, &p.HallID, &p.DeviceKind, &revoked)
@@ -416,6 +424,9 @@ func (db *DB) PrincipalForDevice(ctx context.Context, secret string) (auth.Princ
 		return nil
 	})
 	if err == nil {
+		if hot {
+			db.hot.putDevice(gen, hash, p)
+		}
 		db.deviceSeen(ctx, p.DeviceID)
 	}
 	return p, err

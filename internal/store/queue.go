@@ -177,9 +177,12 @@ func (db *DB) Ticket(ctx context.Context, hallID, id int64) (Ticket, error) {
 	return t, err
 }
 
+// transitionInsert is a step of a ticket's life (deferred in grouped
+// writes: deferred.go).
+var transitionInsert = newBulkInsert("ticket_transitions", "btttbtbbt", "ticket_id", "action", "from_state", "to_state", "at", "actor", "staff_id", "window_id", "note")
+
 func transition(tx *Tx, t *Ticket, action, to string, staffID, windowID int64, note string) error {
-	_, err := tx.Exec(`INSERT INTO ticket_transitions (ticket_id, action, from_state, to_state, at, actor, staff_id, window_id, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, action, t.State, to, tx.NowMs(), tx.Actor.Name, nullInt(staffID), nullInt(windowID), note)
+	err := tx.insertLater(transitionInsert, t.ID, action, t.State, to, tx.NowMs(), tx.Actor.Name, nullInt(staffID), nullInt(windowID), note)
 	if err != nil {
 		return err
 	}

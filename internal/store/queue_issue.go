@@ -83,6 +83,11 @@ func (db *DB) IssueTicket(ctx context.Context, req IssueRequest) (Issued, error)
 	return out, wrap("issue ticket", err)
 }
 
+// ticketInsert is a new ticket with its id taken beforehand (takeID),
+// deferred in grouped writes on PostgreSQL (deferred.go).
+var ticketInsert = newBulkInsert("tickets", "bbtttbttttttttbbbttb", "id", "hall_id", "day", "number", "prefix", "seq", "item_code", "zone", "priority", "channel",
+	"phone", "phone_enc", "phone_blind", "state", "issued_at", "created_at", "eta_ms", "track_token", "idem_key", "appointment_id")
+
 // issueInTx issues a ticket inside tx (see IssueTicket).
 func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	tx.keepsWaiting = true
@@ -159,11 +164,9 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	// The counter row is incremented inside this transaction: a rolled
 	// back issue gives its number back, and concurrent issuers (other
 	// connections, other instances) wait on the row lock.
-	var seq int
-	if err := tx.QueryRow(`INSERT INTO queue_counters (hall_id, day, prefix, last_seq) VALUES (?, ?, ?, 1)
-		ON CONFLICT (hall_id, day, prefix) DO UPDATE SET last_seq = queue_counters.last_seq + 1 RETURNING last_seq`,
-		req.HallID, day, prefix).Scan(&seq); err != nil {
-		return mapErr(err)
+	seq, err := nextSeq(tx, req.HallID, day, prefix)
+	if err != nil {
+		return err
 	}
 	now := tx.NowMs()
 	t := Ticket{HallID: req.HallID, Day: day, Number: FormatNumber(prefix, seq), Prefix: prefix, Seq: seq, Item: req.Item, Zone: req.Zone,
@@ -180,10 +183,21 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 	if err != nil {
 		return err
 	}
-	t.ID, err = tx.InsertID(`INSERT INTO tickets (hall_id, day, number, prefix, seq, item_code, zone, priority, channel, phone, phone_enc, phone_blind, state, issued_at, created_at,
+	id, taken, err := takeID(tx, "tickets", req.HallID)
+	if err != nil {
+		return err
+	}
+	if taken {
+		t.ID = id
+		err = tx.insertLater(ticketInsert, t.ID, t.HallID, t.Day, t.Number, t.Prefix, t.Seq, t.Item, t.Zone, t.Priority, t.Channel, "", phoneEnc, phoneBlind, t.State, t.IssuedAt, t.CreatedAt,
+			t.EtaMs, t.TrackToken, idem, nullInt(req.AppointmentID))
+	} else {
+		// Without an id of its own the insert takes the next one.
+		t.ID, err = tx.InsertID(`INSERT INTO tickets (hall_id, day, number, prefix, seq, item_code, zone, priority, channel, phone, phone_enc, phone_blind, state, issued_at, created_at,
 		eta_ms, track_token, idem_key, appointment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.HallID, t.Day, t.Number, t.Prefix, t.Seq, t.Item, t.Zone, t.Priority, t.Channel, phoneEnc, phoneBlind, t.State, t.IssuedAt, t.CreatedAt,
-		t.EtaMs, t.TrackToken, idem, nullInt(req.AppointmentID))
+			t.HallID, t.Day, t.Number, t.Prefix, t.Seq, t.Item, t.Zone, t.Priority, t.Channel, phoneEnc, phoneBlind, t.State, t.IssuedAt, t.CreatedAt,
+			t.EtaMs, t.TrackToken, idem, nullInt(req.AppointmentID))
+	}
 	if err != nil {
 		return err
 	}
@@ -401,4 +415,46 @@ func (g *groupState) noteIssued(k itemDay, n int) {
 		g.issued = map[itemDay]int{}
 	}
 	g.issued[k] = n
+}
+
+// counterKey names a counter row of queue_counters.
+type counterKey struct {
+	hall        int64
+	day, prefix string
+}
+
+// nextSeq takes the next number of a hall's day and prefix from its
+// counter row. In a grouped write on PostgreSQL the transaction holds the
+// hall's lock, which every issue of the hall takes before its number, so
+// after the first the group counts on by itself: the row is written by
+// a deferred UPDATE (deferred.go) instead of being read back per ticket.
+func nextSeq(tx *Tx, hallID int64, day, prefix string) (int, error) {
+	k := counterKey{hallID, day, prefix}
+	g := tx.grp
+	counting := g != nil && tx.later != nil && g.halls[hallID]
+	if counting {
+		if last, ok := g.counters[k]; ok {
+			seq := last + 1
+			key := fmt.Sprintf("queue_counters %d %s %s", hallID, day, prefix)
+			if err := tx.execLaterKeyed("queue_counters", key, "UPDATE queue_counters SET last_seq = ? WHERE hall_id = ? AND day = ? AND prefix = ?",
+				seq, hallID, day, prefix); err != nil {
+				return 0, err
+			}
+			g.counters[k] = seq
+			return seq, nil
+		}
+	}
+	var seq int
+	if err := tx.QueryRow(`INSERT INTO queue_counters (hall_id, day, prefix, last_seq) VALUES (?, ?, ?, 1)
+		ON CONFLICT (hall_id, day, prefix) DO UPDATE SET last_seq = queue_counters.last_seq + 1 RETURNING last_seq`,
+		hallID, day, prefix).Scan(&seq); err != nil {
+		return 0, mapErr(err)
+	}
+	if counting {
+		if g.counters == nil {
+			g.counters = map[counterKey]int{}
+		}
+		g.counters[k] = seq
+	}
+	return seq, nil
 }
