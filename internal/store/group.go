@@ -265,6 +265,15 @@ func (db *DB) runFast(batch []*groupOp) bool {
 	} else if len(batch) > 1 {
 		return false
 	}
+	committed = err == nil
+	db.answer(batch, results, events, err)
+	return true
+}
+
+// answer tells a group's callers the outcome: err, the commit's, fails
+// every operation that had not failed already; without it the group's
+// events go out.
+func (db *DB) answer(batch []*groupOp, results []error, events []Event, err error) {
 	if err != nil {
 		for i := range results {
 			if results[i] == nil {
@@ -273,14 +282,12 @@ func (db *DB) runFast(batch []*groupOp) bool {
 		}
 		events = nil
 	} else {
-		committed = true
 		db.boards.invalidateAll()
 	}
 	db.deliver(events)
 	for i, op := range batch {
 		op.done <- results[i]
 	}
-	return true
 }
 
 // isRuleError reports whether err is a refusal by the rules (an
@@ -395,24 +402,11 @@ func (db *DB) runSaved(batch []*groupOp) {
 	if err == nil {
 		err = sqltx.Commit()
 	}
-	if err != nil {
-		for i := range results {
-			if results[i] == nil {
-				results[i] = mapErr(err)
-			}
-		}
-		events = nil
-	} else {
-		committed = true
-		db.boards.invalidateAll()
-		if carry {
-			db.group.keep(&gs, mark)
-		}
+	committed = err == nil
+	if committed && carry {
+		db.group.keep(&gs, mark)
 	}
-	db.deliver(events)
-	for i, op := range batch {
-		op.done <- results[i]
-	}
+	db.answer(batch, results, events, err)
 }
 
 // Warm-up timing: how long the writer must be idle, and the least time
