@@ -12,6 +12,9 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// dataURL matches an embedded base64 image.
+var dataURL = regexp.MustCompile(`data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+`)
+
 // TestComplaintInvisibleToItsSubject: a complaint about w01 (window 1)
 // received by the duty leader never shows in any page or API response w01
 // can reach: not its number, summary, text, nor the complainant's name or
@@ -57,8 +60,12 @@ func TestComplaintInvisibleToItsSubject(t *testing.T) {
 		for _, accept := range []reqOpt{header("Accept", "application/json"), asBrowser()} {
 			r := e.request("GET", p, bearer(w01), accept, header("Accept-Language", "zh-CN"))
 			checked++
+			// Embedded images (a guide's QR code of its address, which has
+			// the test server's random port) are base64 that may spell a
+			// secret by chance: they carry no text of the complaint.
+			body := dataURL.ReplaceAllString(r.Body, "")
 			for _, s := range secrets {
-				if strings.Contains(r.Body, s) {
+				if strings.Contains(body, s) {
 					t.Errorf("GET %s (%d) as w01 shows %q", p, r.Status, s)
 				}
 			}
