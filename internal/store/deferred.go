@@ -137,10 +137,11 @@ func (t *Tx) carry(q string, args []any) (string, []any, error) {
 		return q, args, t.flushLater()
 	}
 	cq, cargs, err := l.combined(q, args)
-	l.reset()
 	if err != nil {
+		// The rows stay: the operation's end sends them again and fails.
 		return q, args, err
 	}
+	l.reset()
 	return cq, cargs, nil
 }
 
@@ -151,10 +152,10 @@ func (t *Tx) flushLater() error {
 		return nil
 	}
 	cq, cargs, err := l.combined("SELECT 1", nil)
-	l.reset()
 	if err != nil {
 		return err
 	}
+	l.reset()
 	_, err = t.tx.ExecContext(t.ctx, t.db.rebound(cq), cargs...)
 	return mapErr(err)
 }
