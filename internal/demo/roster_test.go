@@ -16,7 +16,7 @@ func TestKeepRoster(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t)
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
-	db.Now = func() time.Time { return time.Date(2026, 12, 2, 7, 0, 0, 0, shanghai) } // Wednesday, before opening
+	db.SetClock(func() time.Time { return time.Date(2026, 12, 2, 7, 0, 0, 0, shanghai) }) // Wednesday, before opening
 	res, err := demo.Seed(ctx, db)
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func newCloudRig(t *testing.T, decide func(n int, to string) cloudtest.Action, a
 	t.Cleanup(gw.Close)
 	db := storetest.Open(t)
 	clk := &clock{t: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)}
-	db.Now = clk.Now
+	db.SetClock(clk.Now)
 	c := notify.NewCloud(notify.CloudConfig{Name: "cloud", Vendor: notify.Aliyun{}, CallbackSecret: "cb-secret", Timeout: 300 * time.Millisecond,
 		Account: notify.CloudAccount{Endpoint: gw.URL(), AccessKeyID: "LTAI-test", Secret: "gateway-secret", SignName: "人社服务大厅"}, Log: slogDiscard()})
 	if approve == nil {

@@ -56,7 +56,7 @@ func newRig(t *testing.T, timeout time.Duration, decide func(n int, to string) s
 	t.Cleanup(centre.Close)
 	db := storetest.Open(t)
 	clk := &clock{t: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)}
-	db.Now = clk.Now
+	db.SetClock(clk.Now)
 	p := notify.DialSMPP(notify.SMPPConfig{Addr: centre.Addr(), SystemID: "mingbai", Password: "secret", SourceAddr: "106900001234",
 		SubmitTimeout: timeout, OutIDTag: outIDTag, Sink: db, Log: db.Log, RebindMin: 10 * time.Millisecond, RebindMax: 50 * time.Millisecond})
 	t.Cleanup(func() { p.Close() })
@@ -302,7 +302,7 @@ func BenchmarkSendThroughProvider(b *testing.B) {
 			defer centre.Close()
 			centre.AutoReceipt = true
 			db := storetest.Open(b)
-			db.Now = func() time.Time { return time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) }
+			db.SetClock(func() time.Time { return time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) })
 			var p notify.Provider = notify.LogProvider{Log: slogDiscard()}
 			if name == "smpp" {
 				sp := notify.DialSMPP(notify.SMPPConfig{Addr: centre.Addr(), SystemID: "b", SourceAddr: "1069", Sink: db, Log: slogDiscard()})

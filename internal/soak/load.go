@@ -243,7 +243,7 @@ func RunLoad(ctx context.Context, opt LoadOptions, progress io.Writer) (LoadRepo
 		loc = time.FixedZone("CST", 8*3600)
 	}
 	base, wall0 := time.Date(2026, 12, 2, 10, 0, 0, 0, loc), time.Now()
-	h.DB.Now = func() time.Time { return base.Add(time.Duration(float64(time.Since(wall0)) * l.speed)) }
+	h.DB.SetClock(func() time.Time { return base.Add(time.Duration(float64(time.Since(wall0)) * l.speed)) })
 
 	rep := LoadReport{Engine: engine.Name, PeakHourTickets: int(math.Round(peak)), Clients: opt.Clients, Windows: opt.Windows,
 		SimDuration: opt.SimDuration, Wall: opt.Wall}

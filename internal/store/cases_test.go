@@ -51,7 +51,7 @@ func newCaseEnv(t *testing.T) *caseEnv {
 	// The catalogue is published before any case is accepted, so that the
 	// guide in force at acceptance exists.
 	e.at("2025-12-01 09:00")
-	db.Now = func() time.Time { return e.now }
+	db.SetClock(func() time.Time { return e.now })
 	if _, err := db.ImportCatalog(ctx, catalog.DemoJSON); err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func catalogDB(t testing.TB) (*store.DB, *testClock) {
 	t.Helper()
 	db := storetest.Open(t)
 	clk := &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	db.Now = clk.Now
+	db.SetClock(clk.Now)
 	res, err := db.ImportCatalog(as("admin", "admin"), catalog.DemoJSON)
 	if err != nil {
 		t.Fatal(err)

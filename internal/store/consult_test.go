@@ -31,7 +31,7 @@ func newConsultEnv(t *testing.T) *consultEnv {
 	db := storetest.Open(t)
 	e := &consultEnv{t: t, db: db}
 	e.at("2026-12-01 10:00") // a Tuesday
-	db.Now = func() time.Time { return e.now }
+	db.SetClock(func() time.Time { return e.now })
 	var err error
 	hours := hall.Hours{Open: "08:30", Close: "17:00", LastTicket: "16:30"}
 	if e.hall, err = db.CreateHall(ctx, hall.Hall{Code: "c1", Name: "咨询大厅", Timezone: "Asia/Shanghai", Hours: hours}); err != nil {

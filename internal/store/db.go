@@ -61,8 +61,10 @@ type DB struct {
 	// must report (2 FULL, 1 NORMAL; pragmas.go).
 	syncLevel int
 
-	// Now is the clock; tests replace it.
-	Now func() time.Time
+	// clock replaces time.Now when set (SetClock); an atomic pointer
+	// because background writers (device_seen.go, the outbox) read it
+	// while a test moves it.
+	clock atomic.Pointer[func() time.Time]
 	// Log receives background errors.
 	Log *slog.Logger
 
@@ -98,12 +100,24 @@ type DB struct {
 // Path returns the SQLite file path ("" on PostgreSQL).
 func (db *DB) Path() string { return db.path }
 
+// Now is the database's clock: time.Now unless SetClock replaced it.
+func (db *DB) Now() time.Time {
+	if f := db.clock.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
+}
+
+// SetClock replaces the clock (tests and the soak load's fast clock);
+// safe while background writers read it.
+func (db *DB) SetClock(now func() time.Time) { db.clock.Store(&now) }
+
 // DSN returns the PostgreSQL DSN ("" on SQLite).
 func (db *DB) DSN() string { return db.dsn }
 
 // Open opens (and creates, for SQLite) the database. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{Now: time.Now, Log: slog.Default()}
+	db := &DB{Log: slog.Default()}
 	db.group.kick = make(chan struct{}, 1)
 	if cfg.DSN != "" {
 		if !strings.HasPrefix(cfg.DSN, "postgres://") && !strings.HasPrefix(cfg.DSN, "postgresql://") {

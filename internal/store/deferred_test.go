@@ -32,7 +32,7 @@ func TestDeferredIssuesAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	b.Now = a.Now
+	b.SetClock(a.Now)
 	b.SetPII(a.PII())
 
 	// The hall's lock is held meanwhile, so that both instances' groups

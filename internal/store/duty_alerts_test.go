@@ -45,7 +45,7 @@ func newPostsEnv(t testing.TB, start string) *postsEnv {
 	}
 	e := &postsEnv{t: t, db: db, hall: res.Hall.ID, windows: map[string]hall.Window{}, ring: ring}
 	e.at(start)
-	db.Now = func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
+	db.SetClock(func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now })
 	h, err := db.Hall(ctx, e.hall)
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ func newDutyEnv(t *testing.T) *dutyEnv {
 	t.Helper()
 	db := storetest.Open(t)
 	e := &dutyEnv{t: t, db: db, now: time.Date(2026, 12, 2, 10, 0, 0, 0, shanghai)}
-	db.Now = func() time.Time { return e.now }
+	db.SetClock(func() time.Time { return e.now })
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

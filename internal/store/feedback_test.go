@@ -37,7 +37,7 @@ func newFBEnv(t *testing.T) *fbEnv {
 		d = d.AddDate(0, 0, 1)
 	}
 	e.now = time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, shanghai)
-	db.Now = func() time.Time { return e.now }
+	db.SetClock(func() time.Time { return e.now })
 	ws, err := db.ListWindows(ctx, e.hall)
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ import (
 // turn-near notice at most per ticket, and an unbroken audit chain.
 func TestGroupedCallsKeepTheQueueRules(t *testing.T) {
 	db, _, hallID, w0 := etaHall(t)
-	db.Now = time.Now // concurrent operations at real times
+	db.SetClock(time.Now) // concurrent operations at real times
 	windows, err := db.ListWindows(ctx, hallID)
 	if err != nil {
 		t.Fatal(err)

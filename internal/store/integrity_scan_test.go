@@ -29,7 +29,7 @@ func newScanEnv(t *testing.T) *scanEnv {
 	db := storetest.Open(t)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 11, 17, 11, 0, 0, 0, loc) // a Tuesday
-	db.Now = func() time.Time { return now }
+	db.SetClock(func() time.Time { return now })
 	ctx := store.WithActor(context.Background(), store.Actor{Name: "test", Role: "system", Source: "test"})
 	h, err := db.CreateHall(ctx, hall.Hall{Code: "scan", Name: "检查大厅", Timezone: "Asia/Shanghai",
 		Hours: hall.Hours{Open: "08:30", Close: "17:00", LastTicket: "16:30"}})

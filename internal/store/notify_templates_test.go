@@ -106,7 +106,7 @@ func TestCampaignScheduledAndStopped(t *testing.T) {
 	db := storetest.Open(t)
 	hall := demoHall(t, db).ID
 	now := time.Date(2026, 3, 25, 2, 0, 0, 0, time.UTC) // 10:00 on 25 March, hall time
-	db.Now = func() time.Time { return now }
+	db.SetClock(func() time.Time { return now })
 	var cs []notify.Contributor
 	for i := 0; i < 5; i++ {
 		cs = append(cs, notify.Contributor{Name: "测试", IDNumber: idNumber(t, i), Phone: fmt.Sprintf("1380013%04d", i),

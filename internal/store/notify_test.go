@@ -88,7 +88,7 @@ func TestCampaignExactlyOncePerContributorPeriodKind(t *testing.T) {
 	db := storetest.Open(t)
 	hall := demoHall(t, db).ID
 	// 10:00 on 26 March 2026, hall time: monthly deadline in 5 days.
-	db.Now = func() time.Time { return time.Date(2026, 3, 26, 2, 0, 0, 0, time.UTC) }
+	db.SetClock(func() time.Time { return time.Date(2026, 3, 26, 2, 0, 0, 0, time.UTC) })
 	var cs []notify.Contributor
 	for i := 0; i < 30; i++ {
 		c := notify.Contributor{Name: "测试" + fmt.Sprint(i), IDNumber: idNumber(t, i), Phone: fmt.Sprintf("1380013%04d", i),
@@ -150,7 +150,7 @@ func TestCampaignExactlyOncePerContributorPeriodKind(t *testing.T) {
 	if id2 != id {
 		t.Fatalf("a second campaign for the same day: %d", id2)
 	}
-	db.Now = func() time.Time { return time.Date(2026, 3, 27, 2, 0, 0, 0, time.UTC) }
+	db.SetClock(func() time.Time { return time.Date(2026, 3, 27, 2, 0, 0, 0, time.UTC) })
 	id3, _ := db.StartCampaign(ctx, hall, "2026-03-27")
 	if err := db.RunCampaign(ctx, id3, notify.DefaultRule); err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func TestCampaignExactlyOncePerContributorPeriodKind(t *testing.T) {
 		t.Fatalf("next day's campaign queued first reminders again: %d", n)
 	}
 	// Two days before the deadline the second reminder goes, once.
-	db.Now = func() time.Time { return time.Date(2026, 3, 30, 2, 0, 0, 0, time.UTC) }
+	db.SetClock(func() time.Time { return time.Date(2026, 3, 30, 2, 0, 0, 0, time.UTC) })
 	id4, _ := db.StartCampaign(ctx, hall, "2026-03-30")
 	if err := db.RunCampaign(ctx, id4, notify.DefaultRule); err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func etaHall(t *testing.T) (*store.DB, *clock, int64, hall.Window) {
 	t.Helper()
 	db := storetest.Open(t)
 	c := &clock{t: time.Date(2026, 3, 3, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))}
-	db.Now = c.now
+	db.SetClock(c.now)
 	res, err := demo.Seed(ctx, db)
 	if err != nil {
 		t.Fatal(err)

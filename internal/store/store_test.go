@@ -113,7 +113,7 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 			t.Fatalf("%s: locked until %d", u.Username, u.LockedUntil)
 		}
 	}
-	db.Now = func() time.Time { return time.Now().Add(store.LoginThrottle.Max + time.Minute) }
+	db.SetClock(func() time.Time { return time.Now().Add(store.LoginThrottle.Max + time.Minute) })
 	if _, _, err := db.Login(stranger, "wang", "Window-2026-ok"); err != nil {
 		t.Fatalf("back-off did not expire: %v", err)
 	}
@@ -311,7 +311,7 @@ func TestOutboxSendRetryAndDedupe(t *testing.T) {
 	db := storetest.Open(t)
 	// Inside the default sending window (10:00 in Shanghai).
 	start := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return start }
+	db.SetClock(func() time.Time { return start })
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		for _, m := range []notify.Message{
 			{Channel: notify.SMS, Recipient: "13800138000", Body: "您好", DedupeKey: "k1"},
@@ -342,7 +342,7 @@ func TestOutboxSendRetryAndDedupe(t *testing.T) {
 		t.Fatalf("counts = %v", counts)
 	}
 	// Jump past the back-off: the second failure makes the message failed.
-	db.Now = func() time.Time { return start.Add(2 * time.Hour) }
+	db.SetClock(func() time.Time { return start.Add(2 * time.Hour) })
 	s.Now = db.Now
 	s.Drain(ctx)
 	counts, _ = db.OutboxCounts(ctx)

@@ -206,7 +206,7 @@ func TestWeChatReplyWindow(t *testing.T) {
 	e := newHall(t)
 	fake := newFakeWeChat(t)
 	now := time.Now()
-	e.DB.Now = func() time.Time { return now }
+	e.DB.SetClock(func() time.Time { return now })
 	if err := e.Server.SetWeChat(web.WeChatAccount{HallID: e.Hall, Token: "tok", Mode: wechat.Plaintext, AppID: "wx1", AppSecret: "secret", APIBase: fake.srv.URL}); err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +390,7 @@ func TestConsoleCannedReplyByKeyboard(t *testing.T) {
 func TestConsultFAQEditorAndReport(t *testing.T) {
 	e := newHall(t)
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	e.DB.Now = func() time.Time { return now }
+	e.DB.SetClock(func() time.Time { return now })
 	page := e.request("GET", "/consult/faq/edit", bearer(e.token("editor")), asBrowser(), header("Accept-Language", "zh-CN"))
 	if page.Status != 200 || !strings.Contains(page.Body, `id="review-due"`) || !strings.Contains(page.Body, `data-code="FAQ_SANZHI_YIFU" data-due="true"`) ||
 		!strings.Contains(page.Body, `data-code="FAQ_ARCHIVE" data-due="false"`) {

@@ -24,7 +24,7 @@ func dashClock(e *hallEnv) (set func(day, hm string), base time.Time) {
 	base = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 	var now atomic.Int64
 	now.Store(base.Add(9 * time.Hour).UnixMilli())
-	e.DB.Now = func() time.Time { return time.UnixMilli(now.Load()) }
+	e.DB.SetClock(func() time.Time { return time.UnixMilli(now.Load()) })
 	set = func(day, hm string) {
 		t, err := time.ParseInLocation("2006-01-02 15:04", day+" "+hm, loc)
 		if err != nil {

@@ -96,7 +96,7 @@ func TestDiskFullAnswers503AndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	db.Now = func() time.Time { return time.Date(2026, 12, 2, 10, 0, 0, 0, loc) } // a Wednesday morning
+	db.SetClock(func() time.Time { return time.Date(2026, 12, 2, 10, 0, 0, 0, loc) }) // a Wednesday morning
 	e := newServer(t, db, web.Config{Version: "test"})
 	kiosk := res.DeviceTokens["1号自助取号机（大厅入口）"]
 	if kiosk == "" {

@@ -31,7 +31,7 @@ func newDutyWeb(t *testing.T) *dutyWeb {
 	e := newHall(t)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, loc)
-	e.DB.Now = func() time.Time { return now }
+	e.DB.SetClock(func() time.Time { return now })
 	ctx := store.WithActor(context.Background(), store.Actor{Name: "test", Role: "system", Source: "seed"})
 	l1, err := e.DB.UserByName(ctx, e.People.Leader.Username)
 	if err != nil {

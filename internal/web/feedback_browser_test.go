@@ -25,7 +25,7 @@ func fbClock(e *hallEnv) *time.Time {
 		d = d.AddDate(0, 0, 1)
 	}
 	now := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, loc)
-	e.DB.Now = func() time.Time { return now }
+	e.DB.SetClock(func() time.Time { return now })
 	return &now
 }
 

@@ -35,7 +35,7 @@ func TestAppointments(t *testing.T) {
 	e := newHall(t)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 3, 4, 9, 0, 0, 0, loc)
-	e.DB.Now = func() time.Time { return now }
+	e.DB.SetClock(func() time.Time { return now })
 	st := store.DefaultQueueSettings
 	st.ApptCapacity = 1
 	if status, b := e.do("PUT", fmt.Sprintf("/api/v1/halls/%d/queue-settings", e.Hall), e.token("manager"), st); status != 200 {
@@ -102,7 +102,7 @@ func TestAppointments(t *testing.T) {
 func TestAppointmentsOnlyOnWorkingDays(t *testing.T) {
 	e := newHall(t)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	e.DB.Now = func() time.Time { return time.Date(2026, 4, 1, 9, 0, 0, 0, loc) }
+	e.DB.SetClock(func() time.Time { return time.Date(2026, 4, 1, 9, 0, 0, 0, loc) })
 	h, err := e.DB.Hall(context.Background(), e.Hall)
 	if err != nil {
 		t.Fatal(err)

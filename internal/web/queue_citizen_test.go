@@ -70,7 +70,7 @@ func TestCitizenPagesRenderInThreeLanguages(t *testing.T) {
 func TestRemoteTicketForm(t *testing.T) {
 	e := newHall(t)
 	now := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
-	e.DB.Now = func() time.Time { return now }
+	e.DB.SetClock(func() time.Time { return now })
 	const phone = "13700000001"
 	base := url.Values{"item": {itemA}, "phone": {phone}, "page_token": {e.pageToken()}}
 	// A bad phone number: a clear message, no code sent.
@@ -126,7 +126,7 @@ func TestAppointmentPages(t *testing.T) {
 	e := newHall(t)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 3, 4, 8, 0, 0, 0, loc)
-	e.DB.Now = func() time.Time { return now }
+	e.DB.SetClock(func() time.Time { return now })
 	const phone, item = "13600000011", "RS-A-002"
 	bookable := false
 	items, _ := e.DB.ListPublishedItems(context.Background(), "")

@@ -26,12 +26,12 @@ func TestKioskClosedHallScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	e.DB.Now = func() time.Time { return time.Date(2026, 3, 4, 3, 0, 0, 0, loc) } // a Wednesday, 03:00
+	e.DB.SetClock(func() time.Time { return time.Date(2026, 3, 4, 3, 0, 0, 0, loc) }) // a Wednesday, 03:00
 	status, body := e.do("GET", "/kiosk?lang=zh-CN", "", nil)
 	if status != 200 || !strings.Contains(string(body), "大厅现在不取号") || !strings.Contains(string(body), "08:30") || strings.Contains(string(body), `id="k-home"`) {
 		t.Fatalf("closed kiosk: %d\n%s", status, body)
 	}
-	e.DB.Now = func() time.Time { return time.Date(2026, 3, 4, 10, 0, 0, 0, loc) }
+	e.DB.SetClock(func() time.Time { return time.Date(2026, 3, 4, 10, 0, 0, 0, loc) })
 	if _, body := e.do("GET", "/kiosk?lang=zh-CN", "", nil); !strings.Contains(string(body), `id="k-home"`) {
 		t.Fatal("open kiosk shows no zones")
 	}
@@ -45,7 +45,7 @@ func TestTicketAndTrackCarryHallTime(t *testing.T) {
 	e.signIn(1)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	// 23:30 UTC is 07:30 the next day in the hall.
-	e.DB.Now = func() time.Time { return time.Date(2026, 3, 4, 23, 30, 0, 0, time.UTC) }
+	e.DB.SetClock(func() time.Time { return time.Date(2026, 3, 4, 23, 30, 0, 0, time.UTC) })
 	status, b := e.do("POST", "/api/v1/tickets?lang=zh-CN", "", map[string]any{"item": itemA, "hall": e.Hall, "phone": "", "idempotency_key": "ht"})
 	if status != 201 {
 		t.Fatalf("issue: %d %s", status, b)

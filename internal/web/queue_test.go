@@ -260,12 +260,12 @@ func TestTicketBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	e.DB.Now = func() time.Time { return time.Date(2026, 3, 4, 3, 0, 0, 0, loc) }
+	e.DB.SetClock(func() time.Time { return time.Date(2026, 3, 4, 3, 0, 0, 0, loc) })
 	status, b = e.do("POST", "/api/v1/tickets", admin, map[string]any{"item": itemA, "hall": h.ID})
 	if status != 409 || !strings.Contains(string(b), "08:30") {
 		t.Fatalf("closed hall: %d %s", status, b)
 	}
-	e.DB.Now = func() time.Time { return time.Date(2026, 3, 4, 10, 0, 0, 0, loc) }
+	e.DB.SetClock(func() time.Time { return time.Date(2026, 3, 4, 10, 0, 0, 0, loc) })
 	status, b = e.do("POST", "/api/v1/tickets", admin, map[string]any{"item": "RS-B-003", "hall": h.ID})
 	if status != 400 || !strings.Contains(string(b), "does not offer") {
 		t.Fatalf("item not offered: %d %s", status, b)
@@ -281,11 +281,11 @@ func TestTicketBadInput(t *testing.T) {
 	if _, err := e.DB.UpdateHall(ctx, h); err != nil {
 		t.Fatal(err)
 	}
-	e.DB.Now = func() time.Time { return time.Date(2026, 10, 1, 10, 0, 0, 0, loc) }
+	e.DB.SetClock(func() time.Time { return time.Date(2026, 10, 1, 10, 0, 0, 0, loc) })
 	if status, b = e.do("POST", "/api/v1/tickets", admin, map[string]any{"item": itemA, "hall": h.ID}); status != 409 {
 		t.Fatalf("holiday: %d %s", status, b)
 	}
-	e.DB.Now = func() time.Time { return time.Date(2026, 10, 10, 10, 0, 0, 0, loc) }
+	e.DB.SetClock(func() time.Time { return time.Date(2026, 10, 10, 10, 0, 0, 0, loc) })
 	if status, b = e.do("POST", "/api/v1/tickets", admin, map[string]any{"item": itemA, "hall": h.ID}); status != 201 {
 		t.Fatalf("make-up working day: %d %s", status, b)
 	}

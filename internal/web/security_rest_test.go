@@ -26,7 +26,7 @@ func TestNoPlaintextPersonalDataAtRest(t *testing.T) {
 	e := newHall(t)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 3, 4, 9, 0, 0, 0, loc)
-	e.DB.Now = func() time.Time { return now }
+	e.DB.SetClock(func() time.Time { return now })
 	const ticketPhone, apptPhone, spare = "13700005501", "13600005502", "13900005503"
 	if status, b := e.do("POST", "/api/v1/sms-codes", "", map[string]any{"phone": ticketPhone, "page_token": e.pageToken()}); status != 202 {
 		t.Fatalf("code: %d %s", status, b)
@@ -38,7 +38,7 @@ func TestNoPlaintextPersonalDataAtRest(t *testing.T) {
 	if status, b := e.do("POST", "/api/v1/sms-codes", "", map[string]any{"phone": spare, "page_token": e.pageToken()}); status != 202 {
 		t.Fatalf("spare code: %d %s", status, b)
 	}
-	e.DB.Now = time.Now // the guide in force today
+	e.DB.SetClock(time.Now) // the guide in force today
 	e.createCase(e.token("w01"), caseBody("RS-A-004", "居民身份证"))
 
 	needles := []string{ticketPhone, apptPhone, spare, "13812345678", webID, "王小菲"}
