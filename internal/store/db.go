@@ -392,12 +392,19 @@ func (t *Tx) NowMs() int64 { return t.Now.UnixMilli() }
 // Write runs fn in a write transaction and commits when it returns nil.
 // Events that fn published are delivered to subscribers after the commit.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.writeAt(ctx, db.Now(), fn)
+}
+
+// writeAt is Write with the transaction's clock read by the caller
+// (a background writer uses the time of what it writes, and reads no
+// clock a test may be moving).
+func (db *DB) writeAt(ctx context.Context, now time.Time, fn func(*Tx) error) error {
 	db.prepare(ctx, db.w)
 	sqltx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
 	}
-	tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: db.Now(), Actor: ActorFrom(ctx)}
+	tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: now, Actor: ActorFrom(ctx)}
 	defer sqltx.Rollback()
 	// An ungrouped write may change anything the group writer carries from
 	// one group to the next (group.go): the group writer sees it in the

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // deviceSeenEvery is how stale a device's last_seen or an API token's
@@ -69,7 +70,13 @@ func (db *DB) flushSeen(ctx context.Context) {
 			return
 		}
 		d.mu.Unlock()
-		err := db.Write(ctx, func(tx *Tx) error {
+		// The transaction's clock is the latest use it records, read on the
+		// request that noted it: this goroutine reads no clock.
+		var latest int64
+		for _, at := range batch {
+			latest = max(latest, at)
+		}
+		err := db.writeAt(ctx, time.UnixMilli(latest), func(tx *Tx) error {
 			for k, at := range batch {
 				var err error
 				if k.token != "" {
