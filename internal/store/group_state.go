@@ -38,6 +38,9 @@ type groupState struct {
 	// change (the hall, its settings, zones, offered items, caps): shared
 	// by the clones, as a rolled back operation leaves it true.
 	issue map[int64]*issueLookups
+	// rules holds a hall and its queue settings (hallRulesOf), shared by
+	// the clones as issue is.
+	rules map[int64]*hallRules
 	// counters are the last numbers taken in this transaction (nextSeq;
 	// PostgreSQL).
 	counters map[counterKey]int

@@ -74,8 +74,9 @@ func (t *Tx) Enqueue(m notify.Message) (int64, error) {
 // (a turn-near notice once the ticket is called): they become expired and
 // are never sent. It is called in the transaction of the change.
 func (t *Tx) ExpireQueued(dedupeKey string) error {
-	_, err := t.Exec("UPDATE outbox SET state = 'expired', last_error = 'no longer needed', settled_at = ? WHERE dedupe_key = ? AND state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox_parts p WHERE p.outbox_id = outbox.id AND p.state <> 'queued')", t.NowMs(), dedupeKey)
-	return err
+	// Nothing in the transaction reads the answer: in a grouped write on
+	// PostgreSQL it goes with the next statement (deferred.go).
+	return t.execLaterKeyed("outbox", "expire:"+dedupeKey, "UPDATE outbox SET state = 'expired', last_error = 'no longer needed', settled_at = ? WHERE dedupe_key = ? AND state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox_parts p WHERE p.outbox_id = outbox.id AND p.state <> 'queued')", t.NowMs(), dedupeKey)
 }
 
 // OutboxEntry is a message with its delivery state, for the admin page.

@@ -140,10 +140,15 @@ const ticketFrom = ` FROM tickets t LEFT JOIN windows w ON w.id = t.window_id `
 
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
-	err := row.Scan(&t.ID, &t.HallID, &t.Day, &t.Number, &t.Prefix, &t.Seq, &t.Item, &t.Zone, &t.Priority, &t.Channel, &t.Phone, &t.State,
-		&t.IssuedAt, &t.CreatedAt, &t.CalledAt, &t.StartedAt, &t.FinishedAt, &t.WindowID, &t.WindowNumber,
-		&t.TargetWindowID, &t.StaffID, &t.Recalls, &t.PriorityBypassed, &t.EtaMs, &t.TrackToken)
+	err := row.Scan(ticketTargets(&t)...)
 	return t, err
+}
+
+// ticketTargets are the scan targets of ticketCols.
+func ticketTargets(t *Ticket) []any {
+	return []any{&t.ID, &t.HallID, &t.Day, &t.Number, &t.Prefix, &t.Seq, &t.Item, &t.Zone, &t.Priority, &t.Channel, &t.Phone, &t.State,
+		&t.IssuedAt, &t.CreatedAt, &t.CalledAt, &t.StartedAt, &t.FinishedAt, &t.WindowID, &t.WindowNumber,
+		&t.TargetWindowID, &t.StaffID, &t.Recalls, &t.PriorityBypassed, &t.EtaMs, &t.TrackToken}
 }
 
 func ticketByID(tx *Tx, id int64) (Ticket, error) {

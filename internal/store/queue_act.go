@@ -52,32 +52,26 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 	// Grouped with concurrent calls and issues (see CallNext).
 	err = db.WriteGrouped(ctx, func(tx *Tx) error {
 		tx.keepsWaiting = true
-		t, err := ticketByID(tx, req.TicketID)
-		if err != nil || t.HallID != req.HallID {
-			return apperr.NotFoundOf("ticket")
+		// The ticket is read under the hall's lock (PostgreSQL), so that no
+		// other call changes it meanwhile: the lock of the hall the request
+		// names, and a ticket of another hall is not found.
+		if err := lockHall(tx, req.HallID); err != nil {
+			return err
 		}
-		if tx.Dialect() == Postgres {
-			// Read again under the hall's lock: another call may have
-			// changed the ticket meanwhile.
-			if err := lockHall(tx, req.HallID); err != nil {
+		// With it the session at its window: the staff member must be the
+		// one signed in there (a held ticket returns through any window of
+		// its holder).
+		t, sess, err := ticketWithSession(tx, req.TicketID)
+		if err != nil || t.HallID != req.HallID {
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				return err
 			}
-			if t, err = ticketByID(tx, req.TicketID); err != nil {
-				return err
-			}
+			return apperr.NotFoundOf("ticket")
 		}
 		from := queue.State(t.State)
 		next, err := queue.Next(action, from, t.Number)
 		if err != nil {
 			return err
-		}
-		// The staff member must be the one signed in at the ticket's window
-		// (a held ticket returns through any window of its holder).
-		var sess *WindowSession
-		if t.WindowID != 0 {
-			if sess, err = sessionOf(tx, t.WindowID); err != nil {
-				return err
-			}
 		}
 		// A clerk acts only at their own window (queue.CheckTicketActor).
 		if err := queue.CheckTicketActor(t.WindowID != 0, sess, t.State == string(queue.StateHeld), t.StaffID, req.By, t.Number); err != nil {
@@ -88,9 +82,9 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		win := t.WindowNumber
 		switch req.Action {
 		case ActStart:
-			_, err = tx.Exec("UPDATE tickets SET state = ?, started_at = ? WHERE id = ?", to, now, t.ID)
+			out, err = updateTicket(tx, win, "UPDATE tickets SET state = ?, started_at = ? WHERE id = ?", to, now, t.ID)
 		case ActFinish:
-			_, err = tx.Exec("UPDATE tickets SET state = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END, finished_at = ? WHERE id = ?", to, now, now, t.ID)
+			out, err = updateTicket(tx, win, "UPDATE tickets SET state = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END, finished_at = ? WHERE id = ?", to, now, now, t.ID)
 		case ActNoShow:
 			st, serr := queueSettings(tx, req.HallID)
 			if serr != nil {
@@ -99,15 +93,15 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 			if err := queue.CheckNoShow(t.Recalls, st.MaxRecalls); err != nil {
 				return err
 			}
-			_, err = tx.Exec("UPDATE tickets SET state = ?, finished_at = ? WHERE id = ?", to, now, t.ID)
+			out, err = updateTicket(tx, win, "UPDATE tickets SET state = ?, finished_at = ? WHERE id = ?", to, now, t.ID)
 		case ActRecall:
-			_, err = tx.Exec("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?", t.ID)
+			out, err = updateTicket(tx, win, "UPDATE tickets SET recalls = recalls + 1 WHERE id = ?", t.ID)
 		case ActHold:
-			_, err = tx.Exec("UPDATE tickets SET state = ?, window_id = NULL WHERE id = ?", to, t.ID)
+			out, err = updateTicket(tx, win, "UPDATE tickets SET state = ?, window_id = NULL WHERE id = ?", to, t.ID)
 		case ActReturn:
-			_, err = tx.Exec("UPDATE tickets SET state = ? WHERE id = ?", to, t.ID)
+			out, err = updateTicket(tx, win, "UPDATE tickets SET state = ? WHERE id = ?", to, t.ID)
 		case ActCancel:
-			_, err = tx.Exec("UPDATE tickets SET state = ?, finished_at = ?, window_id = NULL WHERE id = ?", to, now, t.ID)
+			out, err = updateTicket(tx, win, "UPDATE tickets SET state = ?, finished_at = ?, window_id = NULL WHERE id = ?", to, now, t.ID)
 		case ActTransfer:
 			item, zone := t.Item, t.Zone
 			if req.Item == "" && req.WindowID == 0 {
@@ -127,7 +121,7 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 				}
 			}
 			// The ticket keeps its number and its issued_at: it keeps its place.
-			_, err = tx.Exec("UPDATE tickets SET state = ?, item_code = ?, zone = ?, window_id = NULL, target_window_id = ?, started_at = 0, recalls = 0 WHERE id = ?",
+			out, err = updateTicket(tx, win, "UPDATE tickets SET state = ?, item_code = ?, zone = ?, window_id = NULL, target_window_id = ?, started_at = 0, recalls = 0 WHERE id = ?",
 				to, item, zone, nullInt(req.WindowID), t.ID)
 			if err == nil {
 				tx.grp.noteTransfer(itemDay{t.HallID, t.Day, t.Item}, item)
@@ -158,11 +152,8 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 			forgetWaitingOf(tx, t.HallID, t.Day)
 			change = waitingFresh
 		}
-		if err := publishTicket(tx, kind, &t, win, change); err != nil {
-			return err
-		}
-		out, err = ticketByID(tx, t.ID)
-		return err
+		// out is the ticket as the update returned it.
+		return publishTicket(tx, kind, &t, win, change)
 	})
 	return out, wrap("act on ticket", err)
 }

@@ -52,31 +52,23 @@ func callInTx(tx *Tx, req CallRequest) (Ticket, error) {
 	if err := lockHall(tx, req.HallID); err != nil {
 		return Ticket{}, err
 	}
-	sess, err := sessionOf(tx, req.WindowID)
+	sess, busy, err := sessionAndBusy(tx, req.WindowID)
 	if err != nil {
-		return Ticket{}, err
-	}
-	var busy string
-	err = tx.QueryRow("SELECT number FROM tickets WHERE window_id = ? AND state IN ("+stateList(queue.State.AtWindow)+") LIMIT 1", req.WindowID).Scan(&busy)
-	if err != nil && !errors.Is(err, ErrNoRows) {
 		return Ticket{}, err
 	}
 	if err := queue.CheckCall(sess, req.By, w.Number, busy); err != nil {
 		return Ticket{}, err
 	}
-	_, loc, err := hallInTx(tx, req.HallID)
+	rules, err := hallRulesOf(tx, req.HallID)
 	if err != nil {
 		return Ticket{}, err
 	}
-	st, err := queueSettings(tx, req.HallID)
-	if err != nil {
-		return Ticket{}, err
-	}
+	st := rules.st
 	pol, err := queue.NewPolicy(st.Policy, queue.Options{K: st.GreenK})
 	if err != nil {
 		return Ticket{}, err
 	}
-	day := dayOf(tx.Now, loc)
+	day := dayOf(tx.Now, rules.loc)
 	list, err := callQueue(tx, req.HallID, day)
 	if err != nil {
 		return Ticket{}, err
@@ -124,23 +116,23 @@ func callInTx(tx *Tx, req CallRequest) (Ticket, error) {
 			return Ticket{}, err
 		}
 	}
-	t, err := ticketByID(tx, waiting[idx].ID)
+	// The ticket is waiting (the list says so, and the update requires it):
+	// the update returns it as called, with no read before or after.
+	to, err := queue.Next(queue.ActCall, queue.StateWaiting, waiting[idx].Number)
 	if err != nil {
 		return Ticket{}, err
 	}
-	to, err := queue.Next(queue.ActCall, queue.State(t.State), t.Number)
-	if err != nil {
-		return Ticket{}, err
-	}
-	res, err := tx.Exec(`UPDATE tickets SET state = ?, called_at = CASE WHEN called_at = 0 THEN ? ELSE called_at END,
-		window_id = ?, staff_id = ?, target_window_id = NULL, recalls = 0 WHERE id = ? AND state = 'waiting'`, to, tx.NowMs(), req.WindowID, nullInt(sess.StaffID), t.ID)
-	if err != nil {
-		return Ticket{}, err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	t, err := updateTicket(tx, w.Number, `UPDATE tickets SET state = ?, called_at = CASE WHEN called_at = 0 THEN ? ELSE called_at END,
+		window_id = ?, staff_id = ?, target_window_id = NULL, recalls = 0 WHERE id = ? AND state = 'waiting'`, to, tx.NowMs(), req.WindowID, nullInt(sess.StaffID), waiting[idx].ID)
+	if errors.Is(err, ErrNoRows) {
 		return Ticket{}, apperr.New(apperr.Conflict, "queue.not_waiting")
 	}
+	if err != nil {
+		return Ticket{}, err
+	}
 	list.remove(idx)
+	called := t
+	t.State = string(queue.StateWaiting) // the transition's from state
 	if err := transition(tx, &t, string(queue.ActCall), string(to), sess.StaffID, req.WindowID, req.Reason); err != nil {
 		return Ticket{}, err
 	}
@@ -157,7 +149,7 @@ func callInTx(tx *Tx, req CallRequest) (Ticket, error) {
 	if err := notifyNear(tx, req.HallID, st, list); err != nil {
 		return Ticket{}, err
 	}
-	return ticketByID(tx, t.ID)
+	return called, nil
 }
 
 // notifyNear sends, once per ticket, an SMS to holders with a phone whose

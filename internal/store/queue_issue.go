@@ -129,12 +129,6 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 			return err
 		}
 	}
-	if !lk.stOK {
-		if lk.st, err = queueSettings(tx, req.HallID); err != nil {
-			return err
-		}
-		lk.stOK = true
-	}
 	st := lk.st
 	day := dayOf(tx.Now, loc)
 	// The facts for the limits, then the decision (queue.CheckIssueLimits).
@@ -248,9 +242,10 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 }
 
 // issueLookups are what an issue reads about its hall that a grouped
-// write does not change: read by the first issue of a hall in a group, in
-// two statements (the hall; its offered items, zone prefixes and item
-// caps together), and kept for the others (groupState.issue). Outside a
+// write does not change: read by the first issue of a hall in a group
+// (the hall and its settings through hallRulesOf, shared with the calls;
+// its offered items, zone prefixes and item caps in one statement), and
+// kept for the others (groupState.issue). Outside a
 // group they are read afresh for each issue.
 type issueLookups struct {
 	hall    hall.Hall
@@ -260,7 +255,6 @@ type issueLookups struct {
 	prefix  map[string]string // zone → ticket prefix
 	caps    map[string]int    // item → its own daily cap
 	st      QueueSettings
-	stOK    bool
 	// dayBound is at least the number of the hall's tickets of day
 	// boundDay, all items together: the sum of its counters (every ticket
 	// of a day takes its number from one), read under the hall's lock and
@@ -277,15 +271,15 @@ func issueLookupsOf(tx *Tx, hallID int64) (*issueLookups, error) {
 	if g != nil && g.issue[hallID] != nil {
 		return g.issue[hallID], nil
 	}
-	h, loc, err := hallInTx(tx, hallID)
+	rules, err := hallRulesOf(tx, hallID)
 	if err != nil {
 		return nil, err
 	}
-	isWork, err := workingDayCheck(tx, h)
+	isWork, err := workingDayCheck(tx, rules.hall)
 	if err != nil {
 		return nil, err
 	}
-	lk := &issueLookups{hall: h, loc: loc, isWork: isWork, offered: map[string]bool{}, prefix: map[string]string{}, caps: map[string]int{}}
+	lk := &issueLookups{hall: rules.hall, loc: rules.loc, st: rules.st, isWork: isWork, offered: map[string]bool{}, prefix: map[string]string{}, caps: map[string]int{}}
 	rows, err := tx.Query(`SELECT 'o', item_code, 0, '' FROM (SELECT DISTINCT wi.item_code FROM window_items wi JOIN windows w ON w.id = wi.window_id WHERE w.hall_id = ?) o
 		UNION ALL SELECT 'p', code, 0, prefix FROM zones WHERE hall_id = ?
 		UNION ALL SELECT 'c', item_code, daily_cap, '' FROM queue_item_caps WHERE hall_id = ?`, hallID, hallID, hallID)

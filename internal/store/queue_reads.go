@@ -1,0 +1,125 @@
+package store
+
+import (
+	"time"
+
+	"mingbai/internal/hall"
+	"mingbai/internal/queue"
+)
+
+// The reads of a call, start and finish folded into as few statements as
+// the answers allow. On PostgreSQL every statement of a grouped write is a
+// round trip on the group's critical path (group.go); a call took eight
+// (the window's session, its busy ticket, the hall, its settings, the
+// ticket, the update, the expiry of a turn-near notice, the ticket again)
+// and a start or finish five. Now a call takes two and a start or finish
+// two: the session with the busy ticket (or the ticket with its window's
+// session), and the update that returns the ticket it leaves.
+
+// sessionCols are a window session's columns for scanSessionOrNone, each
+// NULL when the window has no open session (a LEFT JOIN found none).
+const sessionCols = `COALESCE(s.id, 0), COALESCE(s.hall_id, 0), COALESCE(s.window_id, 0), COALESCE(s.staff_id, 0), COALESCE(s.username, ''),
+	COALESCE(s.state, ''), COALESCE(s.reason, ''), COALESCE(s.opened_at, 0), COALESCE(s.updated_at, 0), COALESCE(s.simulated, 0)`
+
+// sessionDest are the scan targets of sessionCols; session turns them into
+// the session (nil when there was none).
+type sessionDest struct {
+	s   WindowSession
+	sim int
+}
+
+func (d *sessionDest) targets() []any {
+	s := &d.s
+	return []any{&s.ID, &s.HallID, &s.WindowID, &s.StaffID, &s.Username, &s.State, &s.Reason, &s.OpenedAt, &s.UpdatedAt, &d.sim}
+}
+
+func (d *sessionDest) session() *WindowSession {
+	if d.s.ID == 0 {
+		return nil
+	}
+	s := d.s
+	s.Simulated = d.sim != 0
+	return &s
+}
+
+// sessionAndBusy returns a window's open session (nil when nobody is
+// signed in) and the number of a ticket at the window ("" when none), in
+// one statement.
+func sessionAndBusy(tx *Tx, windowID int64) (*WindowSession, string, error) {
+	var d sessionDest
+	var busy string
+	err := tx.QueryRow(`SELECT `+sessionCols+`,
+		COALESCE((SELECT number FROM tickets WHERE window_id = ? AND state IN (`+stateList(queue.State.AtWindow)+`) LIMIT 1), '')
+		FROM (SELECT 1 AS one) o LEFT JOIN window_sessions s ON s.window_id = ? AND s.state <> 'closed'`, windowID, windowID).
+		Scan(append(d.targets(), &busy)...)
+	if err != nil {
+		return nil, "", err
+	}
+	return d.session(), busy, nil
+}
+
+// ticketWithSession returns a ticket and the open session of the window it
+// is at (nil when it is at none or nobody is signed in there).
+func ticketWithSession(tx *Tx, id int64) (Ticket, *WindowSession, error) {
+	var d sessionDest
+	var t Ticket
+	row := tx.QueryRow("SELECT "+ticketCols+", "+sessionCols+ticketFrom+
+		"LEFT JOIN window_sessions s ON s.window_id = t.window_id AND s.state <> 'closed' WHERE t.id = ?", id)
+	err := row.Scan(append(ticketTargets(&t), d.targets()...)...)
+	if err != nil {
+		return t, nil, notFound(err, "ticket")
+	}
+	return t, d.session(), nil
+}
+
+// ticketReturning are a ticket's columns in an UPDATE's RETURNING clause:
+// ticketCols without the window's number, which the caller knows.
+const ticketReturning = ` RETURNING id, hall_id, day, number, prefix, seq, item_code, zone, priority, channel, phone, state,
+	issued_at, created_at, called_at, started_at, finished_at, COALESCE(window_id, 0), '',
+	COALESCE(target_window_id, 0), COALESCE(staff_id, 0), recalls, priority_bypassed, eta_ms, track_token`
+
+// updateTicket runs an UPDATE of one ticket (q ends in its WHERE clause)
+// and returns the ticket it leaves, with windowNumber as the number of the
+// window it is then at (ignored when it is at none). ErrNoRows when the
+// WHERE clause matched nothing.
+func updateTicket(tx *Tx, windowNumber, q string, args ...any) (Ticket, error) {
+	var t Ticket
+	if err := tx.QueryRow(q+ticketReturning, args...).Scan(ticketTargets(&t)...); err != nil {
+		return t, err
+	}
+	if t.WindowID != 0 {
+		t.WindowNumber = windowNumber
+	}
+	return t, nil
+}
+
+// hallRules are a hall and its queue settings, which no grouped operation
+// changes: read once per group (groupState.rules) by its calls and issues.
+type hallRules struct {
+	hall hall.Hall
+	loc  *time.Location
+	st   QueueSettings
+}
+
+func hallRulesOf(tx *Tx, hallID int64) (*hallRules, error) {
+	g := tx.grp
+	if g != nil && g.rules[hallID] != nil {
+		return g.rules[hallID], nil
+	}
+	h, loc, err := hallInTx(tx, hallID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := queueSettings(tx, hallID)
+	if err != nil {
+		return nil, err
+	}
+	r := &hallRules{hall: h, loc: loc, st: st}
+	if g != nil {
+		if g.rules == nil {
+			g.rules = map[int64]*hallRules{}
+		}
+		g.rules[hallID] = r
+	}
+	return r, nil
+}
