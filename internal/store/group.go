@@ -50,6 +50,9 @@ type groupWriter struct {
 	// wrote, which carryMark tells.
 	carry     *groupState
 	carryMark writeMark
+	// pg is the same on PostgreSQL, told by transaction ids
+	// (group_carry_pg.go).
+	pg pgCarry
 	// kick says that a write outside the group writer dropped the carried
 	// state; wanted is, per hall, the day whose waiting list a call read
 	// last; lastWarm is when warmUpWhenIdle last ran.
@@ -226,7 +229,14 @@ func (db *DB) runFast(batch []*groupOp) bool {
 	results := make([]error, len(batch))
 	var events []Event
 	var notify []int64
-	var gs groupState
+	start := time.Now()
+	gs, xid, clean, err := db.resumePG(sqltx, start)
+	if err != nil {
+		for _, op := range batch {
+			op.done <- err
+		}
+		return true
+	}
 	later := &deferred{}
 	for i, op := range batch {
 		ctx := context.WithoutCancel(op.ctx)
@@ -266,6 +276,9 @@ func (db *DB) runFast(batch []*groupOp) bool {
 		return false
 	}
 	committed = err == nil
+	if committed {
+		db.group.keepPG(&gs, xid, clean, start)
+	}
 	db.answer(batch, results, events, err)
 	return true
 }

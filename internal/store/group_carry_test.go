@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"mingbai/internal/hall"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 )
@@ -24,20 +25,7 @@ func TestGroupCarryFollowsOtherWriters(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		tickets = append(tickets, issue(t, db, hallID, w, "").Ticket)
 	}
-	by := store.Staffer{Username: "tester", StaffID: w.StaffID}
-	callAndFinish := func() store.Ticket {
-		t.Helper()
-		c, err := db.CallNext(ctx, store.CallRequest{HallID: hallID, WindowID: w.ID, By: by})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, act := range []string{"start", "finish"} {
-			if _, err := db.ActOnTicket(ctx, store.ActRequest{HallID: hallID, TicketID: c.ID, By: by, Action: act}); err != nil {
-				t.Fatalf("%s %s: %v", act, c.Number, err)
-			}
-		}
-		return c
-	}
+	callAndFinish := func() store.Ticket { t.Helper(); return callAndFinish(t, db, hallID, w) }
 	if c := callAndFinish(); c.ID != tickets[0].ID {
 		t.Fatalf("first call: %s, want %s", c.Number, tickets[0].Number)
 	}
@@ -83,6 +71,22 @@ func TestGroupCarryFollowsOtherWriters(t *testing.T) {
 	if n, err := db.VerifyAudit(ctx); err != nil {
 		t.Fatalf("audit chain after %d records: %v", n, err)
 	}
+}
+
+// callAndFinish calls the next ticket at window w, starts and finishes it.
+func callAndFinish(t *testing.T, db *store.DB, hallID int64, w hall.Window) store.Ticket {
+	t.Helper()
+	by := store.Staffer{Username: "tester", StaffID: w.StaffID}
+	c, err := db.CallNext(ctx, store.CallRequest{HallID: hallID, WindowID: w.ID, By: by})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, act := range []string{"start", "finish"} {
+		if _, err := db.ActOnTicket(ctx, store.ActRequest{HallID: hallID, TicketID: c.ID, By: by, Action: act}); err != nil {
+			t.Fatalf("%s %s: %v", act, c.Number, err)
+		}
+	}
+	return c
 }
 
 // waitWarm waits until the group writer has read a waiting list again

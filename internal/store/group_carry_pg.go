@@ -1,0 +1,168 @@
+package store
+
+import (
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Carrying a group's state to the next group on PostgreSQL.
+//
+// On SQLite the group writer keeps what a committed group leaves (the
+// waiting lists, zone counts, today's counts, the audit tail, the hall's
+// lookups) for the next group while nothing else wrote (group.go). On
+// PostgreSQL every group read them again: a dozen round trips per group,
+// and with thousands waiting the waiting list itself (8 ms in PostgreSQL
+// and as much again to decode, half of a call group's time).
+//
+// Whether anything else wrote is told here by transaction ids. Every
+// transaction that changes a row is given an id, in increasing order,
+// when it first writes; a group takes its own at its start
+// (pg_current_xact_id). A group's state may be carried to the next one
+// when, at the start of each:
+//   - no other transaction was running (its snapshot's xmin equals its
+//     xmax, which equals the group's own id: nothing written before it is
+//     still to commit, and nobody took an id in between); and
+//   - the next group's id is the previous group's plus one: no other
+//     transaction of any instance or of this one (an ungrouped write,
+//     a background job, another server) wrote anything in between.
+//
+// A transaction that writes during a group takes a later id and so fails
+// the next group's test. Before its test, a group that carries state takes
+// the locks that guard it (the halls' locks, the audit chain's lock when
+// the tail is carried), so that no queue write of those halls and no audit
+// append can slip in between its test and its use of the state: those wait
+// for its commit, and a write before the locks were granted took an id.
+// What no lock guards (a hall's windows, its settings and items, changed
+// by a manager's ungrouped write) is as current as a group's own read at
+// its start would be, as before. Anything the test cannot vouch for drops
+// the state: a group redone with savepoints (their subtransactions take
+// ids too), a commit that failed, a foreign id.
+//
+// A fresh group pays one statement for its test; a group that carries
+// pays two and reads nothing else it carried. Several instances on one
+// database write between each other's groups all the time: after a failed
+// test the writer tries again only after pgCarryRetry, so that they pay
+// the statement once a second.
+
+// pgCarryRetry is how long the group writer goes without the test after a
+// group whose state could not be carried.
+const pgCarryRetry = time.Second
+
+// maxCarriedHallsPG bounds the halls of a carried state: a group that
+// carries takes all their locks, and a group of many halls (a province's
+// instance) would hold halls it does not need.
+const maxCarriedHallsPG = 16
+
+type pgCarry struct {
+	state *groupState
+	xid   uint64    // the id of the group that left state
+	retry time.Time // no test before then (after a failed one)
+}
+
+// resumePG starts a group on PostgreSQL: the carried state (or an empty
+// one), its own transaction id, and whether its state may be carried on
+// (clean). An error has aborted the transaction.
+func (db *DB) resumePG(sqltx *sql.Tx, now time.Time) (gs groupState, xid uint64, clean bool, err error) {
+	g := &db.group
+	c := g.pg.state
+	g.pg.state = nil
+	if c == nil && now.Before(g.pg.retry) {
+		return groupState{}, 0, false, nil
+	}
+	var locked []int64
+	if c != nil {
+		locked = c.hallIDs()
+		if len(locked) > 0 || c.auditOK {
+			if _, err := sqltx.Exec(db.rebound(lockCarried(len(locked), c.auditOK)), int64sAny(locked)...); err != nil {
+				return groupState{}, 0, false, mapErr(err)
+			}
+		}
+	}
+	var own, xmin, xmax string
+	if err := sqltx.QueryRow(`SELECT pg_current_xact_id()::text, pg_snapshot_xmin(pg_current_snapshot())::text,
+		pg_snapshot_xmax(pg_current_snapshot())::text`).Scan(&own, &xmin, &xmax); err != nil {
+		return groupState{}, 0, false, mapErr(err)
+	}
+	xid, err1 := strconv.ParseUint(own, 10, 64)
+	lo, err2 := strconv.ParseUint(xmin, 10, 64)
+	hi, err3 := strconv.ParseUint(xmax, 10, 64)
+	clean = err1 == nil && err2 == nil && err3 == nil && lo == hi && hi == xid
+	if clean && c != nil && xid == g.pg.xid+1 {
+		gs = *c
+		gs.halls = nil
+	} else if c != nil {
+		gs.auditOK = false // the lock may be held; the tail is read again
+	}
+	// The halls locked above are held either way.
+	for _, h := range locked {
+		if gs.halls == nil {
+			gs.halls = map[int64]bool{}
+		}
+		gs.halls[h] = true
+	}
+	return gs, xid, clean, nil
+}
+
+// keepPG records what a committed group leaves for the next one: the
+// state when its test was clean, else nothing, and no test for a while.
+func (g *groupWriter) keepPG(gs *groupState, xid uint64, clean bool, now time.Time) {
+	if !clean || len(gs.queues)+len(gs.zones)+len(gs.issued) > maxCarried || len(gs.hallIDs()) > maxCarriedHallsPG {
+		g.pg.state = nil
+		g.pg.retry = now.Add(pgCarryRetry)
+		return
+	}
+	gs.halls = nil
+	g.pg.state, g.pg.xid = gs, xid
+}
+
+// hallIDs are the halls that s holds anything of, in increasing order
+// (the order their locks are taken in).
+func (s *groupState) hallIDs() []int64 {
+	ids := hallsOf(nil, s.zones, zoneDay.hallOf)
+	ids = hallsOf(ids, s.queues, zoneDay.hallOf)
+	ids = hallsOf(ids, s.counted, zoneDay.hallOf)
+	ids = hallsOf(ids, s.issued, func(k itemDay) int64 { return k.hall })
+	ids = hallsOf(ids, s.counters, func(k counterKey) int64 { return k.hall })
+	ids = hallsOf(ids, s.ids, func(k idPool) int64 { return k.hall })
+	ids = hallsOf(ids, s.wins, itself)
+	ids = hallsOf(ids, s.issue, itself)
+	ids = hallsOf(ids, s.rules, itself)
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+func hallsOf[K comparable, V any](ids []int64, m map[K]V, hall func(K) int64) []int64 {
+	for k := range m {
+		ids = append(ids, hall(k))
+	}
+	return ids
+}
+
+func (k zoneDay) hallOf() int64 { return k.hall }
+
+func itself(id int64) int64 { return id }
+
+// lockCarried is the statement that takes the locks of n halls (in the
+// order of its arguments) and, with audit, the audit chain's, as lockHall
+// and AuditOutcome take them.
+func lockCarried(n int, audit bool) string {
+	parts := make([]string, 0, n+1)
+	for range n {
+		parts = append(parts, "pg_advisory_xact_lock(7262003, CAST(? AS INTEGER))")
+	}
+	if audit {
+		parts = append(parts, "pg_advisory_xact_lock(7262002)")
+	}
+	return "SELECT " + strings.Join(parts, ", ")
+}
+
+func int64sAny(v []int64) []any {
+	out := make([]any, len(v))
+	for i, x := range v {
+		out[i] = x
+	}
+	return out
+}

@@ -1,0 +1,89 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"mingbai/internal/store"
+	"mingbai/internal/store/storetest"
+)
+
+// TestPGCarryFollowsOtherWriters: on PostgreSQL the group writer carries
+// the waiting list, the counts and the audit tail from one group to the
+// next while no other transaction wrote (group_carry_pg.go). The test
+// first waits until a call cycle reads the waiting list no more (the state
+// is carried; other tests' transactions on the same server can delay it),
+// then lets another writer cancel the next ticket: an ungrouped write of
+// this instance, a write of a second instance, a statement on the pool
+// outside any transaction of the store. The call after each must not call
+// the cancelled ticket, and the audit chain must verify at the end.
+func TestPGCarryFollowsOtherWriters(t *testing.T) {
+	if storetest.PGDSN() == "" {
+		t.Skip("the PostgreSQL carry: set MINGBAI_TEST_PG")
+	}
+	db, _, hallID, w := etaHall(t)
+	other, err := store.Open(ctx, store.Config{DSN: db.DSN()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.SetClock(db.Now)
+	other.SetPII(db.PII())
+
+	var tickets []store.Ticket
+	for i := 0; i < 40; i++ {
+		tickets = append(tickets, issue(t, db, hallID, w, "").Ticket)
+	}
+	next := 0 // tickets[next] is the first still waiting
+	callAndFinish := func() store.Ticket { t.Helper(); return callAndFinish(t, db, hallID, w) }
+	expect := func(c store.Ticket, why string) {
+		t.Helper()
+		if c.ID != tickets[next].ID {
+			t.Fatalf("%s: called %s, want %s", why, c.Number, tickets[next].Number)
+		}
+		next++
+	}
+	// untilCarried calls until a call reads no waiting list: the state of
+	// the group before was carried.
+	untilCarried := func() {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); ; {
+			before := store.WaitingReads(db)
+			expect(callAndFinish(), "in order")
+			if store.WaitingReads(db) == before {
+				return
+			}
+			if time.Now().After(deadline) || next > len(tickets)-8 {
+				t.Fatal("no call went without reading the waiting list: the group writer never carried its state")
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	cancelled := func(why string) {
+		t.Helper()
+		next++ // the ticket cancelled
+		expect(callAndFinish(), why)
+	}
+
+	untilCarried()
+	if err := db.CancelByToken(ctx, tickets[next].TrackToken); err != nil {
+		t.Fatal(err)
+	}
+	cancelled("after an ungrouped cancel by this instance")
+
+	untilCarried()
+	if err := other.CancelByToken(ctx, tickets[next].TrackToken); err != nil {
+		t.Fatal(err)
+	}
+	cancelled("after a cancel by another instance")
+
+	untilCarried()
+	if _, err := db.Raw().ExecContext(ctx, db.Rebind("UPDATE tickets SET state = 'cancelled' WHERE id = ?"), tickets[next].ID); err != nil {
+		t.Fatal(err)
+	}
+	cancelled("after a statement outside the store's transactions")
+
+	if n, err := db.VerifyAudit(ctx); err != nil {
+		t.Fatalf("audit chain after %d records: %v", n, err)
+	}
+}
