@@ -45,7 +45,8 @@ import (
 // pays two and reads nothing else it carried. Several instances on one
 // database write between each other's groups all the time: after a failed
 // test the writer tries again only after pgCarryRetry, so that they pay
-// the statement once a second.
+// the statement, and a group the locks of halls it may not need, at most
+// once a second.
 
 // pgCarryRetry is how long the group writer goes without the test after a
 // group whose state could not be carried.
@@ -54,7 +55,7 @@ const pgCarryRetry = time.Second
 // maxCarriedHallsPG bounds the halls of a carried state: a group that
 // carries takes all their locks, and a group of many halls (a province's
 // instance) would hold halls it does not need.
-const maxCarriedHallsPG = 16
+const maxCarriedHallsPG = 8
 
 type pgCarry struct {
 	state *groupState
@@ -69,7 +70,7 @@ func (db *DB) resumePG(sqltx *sql.Tx, now time.Time) (gs groupState, xid uint64,
 	g := &db.group
 	c := g.pg.state
 	g.pg.state = nil
-	if c == nil && now.Before(g.pg.retry) {
+	if now.Before(g.pg.retry) {
 		return groupState{}, 0, false, nil
 	}
 	var locked []int64
@@ -94,7 +95,9 @@ func (db *DB) resumePG(sqltx *sql.Tx, now time.Time) (gs groupState, xid uint64,
 		gs = *c
 		gs.halls = nil
 	} else if c != nil {
-		gs.auditOK = false // the lock may be held; the tail is read again
+		// Another transaction wrote since: the locks taken are held, the
+		// state is read again, and no test for a while.
+		g.pg.retry = now.Add(pgCarryRetry)
 	}
 	// The halls locked above are held either way.
 	for _, h := range locked {
