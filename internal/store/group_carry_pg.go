@@ -110,8 +110,14 @@ func (db *DB) resumePG(sqltx *sql.Tx, now time.Time) (gs groupState, xid uint64,
 }
 
 // keepPG records what a committed group leaves for the next one: the
-// state when its test was clean, else nothing, and no test for a while.
+// state when its test was clean, else nothing, and after a failed test no
+// test for a while (xid 0: the group ran none).
 func (g *groupWriter) keepPG(gs *groupState, xid uint64, clean bool, now time.Time) {
+	if xid == 0 {
+		// Not tested (within pgCarryRetry of a failed test).
+		g.pg.state = nil
+		return
+	}
 	if !clean || len(gs.queues)+len(gs.zones)+len(gs.issued) > maxCarried || len(gs.hallIDs()) > maxCarriedHallsPG {
 		g.pg.state = nil
 		g.pg.retry = now.Add(pgCarryRetry)
