@@ -111,12 +111,12 @@ func oldestIf(w *Window, waiting []Ticket, keep func(*Ticket) bool) (int, bool) 
 	best := -1
 	for i := range waiting {
 		t := &waiting[i]
-		if !t.Callable() || !w.Serves(t) || (keep != nil && !keep(t)) {
+		// Older than the best so far before the item set's lookup (see
+		// MingbaiPolicy.Next).
+		if !t.Callable() || best >= 0 && !Before(t, &waiting[best]) || !w.Serves(t) || (keep != nil && !keep(t)) {
 			continue
 		}
-		if best < 0 || Before(t, &waiting[best]) {
-			best = i
-		}
+		best = i
 	}
 	return best, best >= 0
 }
@@ -240,14 +240,17 @@ func (p MingbaiPolicy) Next(w Window, waiting []Ticket, _ time.Time) (int, bool)
 	o, pr := -1, -1
 	for i := range waiting {
 		t := &waiting[i]
-		if !t.Callable() || !w.Serves(t) {
+		if !t.Callable() {
 			continue
 		}
+		// The comparison first, the window's item set (a map lookup) only
+		// for a ticket older than the best so far: in a list in queue
+		// order, as the store keeps it, few are.
 		if t.IsPriority() {
-			if pr < 0 || Before(t, &waiting[pr]) {
+			if (pr < 0 || Before(t, &waiting[pr])) && w.Serves(t) {
 				pr = i
 			}
-		} else if o < 0 || Before(t, &waiting[o]) {
+		} else if (o < 0 || Before(t, &waiting[o])) && w.Serves(t) {
 			o = i
 		}
 	}
