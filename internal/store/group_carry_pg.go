@@ -139,6 +139,9 @@ func (s *groupState) hallIDs() []int64 {
 	ids = hallsOf(ids, s.wins, itself)
 	ids = hallsOf(ids, s.issue, itself)
 	ids = hallsOf(ids, s.rules, itself)
+	for _, w := range s.windows {
+		ids = append(ids, w.hall)
+	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
 }

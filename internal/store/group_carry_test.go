@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"mingbai/internal/apperr"
 	"mingbai/internal/hall"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
@@ -98,5 +99,36 @@ func waitWarm(t *testing.T, db *store.DB, before int64) {
 			t.Fatal("the group writer did not reload the waiting list within 5 s of the write that dropped it")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestGroupCarryFollowsTheWindowsClerk: a group knows, from the call, the
+// clerk signed in at a window and the ticket there, and a start uses what
+// it knows instead of reading it (queue_reads.go). When the clerk signs
+// out (a write outside the groups) the clerk must no longer act on the
+// ticket; signed in again, the clerk must.
+func TestGroupCarryFollowsTheWindowsClerk(t *testing.T) {
+	db, _, hallID, w := etaHall(t)
+	issue(t, db, hallID, w, "")
+	clerk := store.Staffer{Username: "tester", StaffID: w.StaffID}
+	c, err := db.CallNext(ctx, store.CallRequest{HallID: hallID, WindowID: w.ID, By: clerk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetWindowState(ctx, hallID, w.ID, store.Staffer{Manager: true}, store.WindowClosed, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ActOnTicket(ctx, store.ActRequest{HallID: hallID, TicketID: c.ID, By: clerk, Action: store.ActStart}); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("start by the clerk who signed out: %v, want forbidden", err)
+	}
+	if _, err := db.SignInWindow(ctx, hallID, w.ID, clerk); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.ActOnTicket(ctx, store.ActRequest{HallID: hallID, TicketID: c.ID, By: clerk, Action: store.ActStart})
+	if err != nil {
+		t.Fatalf("start by the clerk signed in again: %v", err)
+	}
+	if s.State != "serving" {
+		t.Errorf("started ticket in state %q", s.State)
 	}
 }

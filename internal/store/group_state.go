@@ -46,6 +46,9 @@ type groupState struct {
 	counters map[counterKey]int
 	// ids are ids taken for a hall's next rows (takeID; PostgreSQL).
 	ids map[idPool][]int64
+	// windows holds what the group's calls, starts and finishes learnt of
+	// a window: its open session and the ticket at it (queue_reads.go).
+	windows map[int64]windowNow
 }
 
 type itemDay struct {
@@ -68,6 +71,7 @@ func (g *groupState) clone() groupState {
 	c.counted = maps.Clone(g.counted)
 	c.counters = maps.Clone(g.counters)
 	c.ids = maps.Clone(g.ids)
+	c.windows = maps.Clone(g.windows)
 	c.zones = make(map[zoneDay]map[string]int, len(g.zones))
 	for k, v := range g.zones {
 		c.zones[k] = maps.Clone(v)
@@ -79,7 +83,7 @@ func (g *groupState) clone() groupState {
 // forgetWaiting drops what the group carries about the waiting tickets
 // (after an operation that changed them without saying how).
 func (g *groupState) forgetWaiting() {
-	g.zones, g.queues = nil, nil
+	g.zones, g.queues, g.windows = nil, nil, nil
 }
 
 // Changes to a zone's waiting count that an operation reports to

@@ -61,7 +61,10 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		// With it the session at its window: the staff member must be the
 		// one signed in there (a held ticket returns through any window of
 		// its holder).
-		t, sess, err := ticketWithSession(tx, req.TicketID)
+		t, sess, known := tx.grp.ticketAtWindow(req.TicketID)
+		if !known {
+			t, sess, err = ticketWithSession(tx, req.TicketID)
+		}
 		if err != nil || t.HallID != req.HallID {
 			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				return err
@@ -151,6 +154,13 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 			// waiting list and counts again.
 			forgetWaitingOf(tx, t.HallID, t.Day)
 			change = waitingFresh
+		}
+		// What the group knows of the window: a started ticket is still
+		// there; after anything else the next call reads the window again.
+		tx.grp.forgetWindow(t.WindowID)
+		if req.Action == ActStart && out.WindowID == t.WindowID {
+			at := out
+			tx.grp.noteWindow(t.WindowID, windowNow{hall: t.HallID, sess: sess, busy: at.Number, t: &at})
 		}
 		// out is the ticket as the update returned it.
 		return publishTicket(tx, kind, &t, win, change)

@@ -52,9 +52,15 @@ func callInTx(tx *Tx, req CallRequest) (Ticket, error) {
 	if err := lockHall(tx, req.HallID); err != nil {
 		return Ticket{}, err
 	}
-	sess, busy, err := sessionAndBusy(tx, req.WindowID)
-	if err != nil {
-		return Ticket{}, err
+	var sess *WindowSession
+	var busy string
+	if wn, ok := tx.grp.window(req.WindowID); ok {
+		sess, busy = wn.sess, wn.busy
+	} else {
+		if sess, busy, err = sessionAndBusy(tx, req.WindowID); err != nil {
+			return Ticket{}, err
+		}
+		tx.grp.noteWindow(req.WindowID, windowNow{hall: req.HallID, sess: sess, busy: busy})
 	}
 	if err := queue.CheckCall(sess, req.By, w.Number, busy); err != nil {
 		return Ticket{}, err
@@ -132,6 +138,7 @@ func callInTx(tx *Tx, req CallRequest) (Ticket, error) {
 	}
 	list.remove(idx)
 	called := t
+	tx.grp.noteWindow(req.WindowID, windowNow{hall: req.HallID, sess: sess, busy: called.Number, t: &called})
 	t.State = string(queue.StateWaiting) // the transition's from state
 	if err := transition(tx, &t, string(queue.ActCall), string(to), sess.StaffID, req.WindowID, req.Reason); err != nil {
 		return Ticket{}, err

@@ -93,6 +93,58 @@ func updateTicket(tx *Tx, windowNumber, q string, args ...any) (Ticket, error) {
 	return t, nil
 }
 
+// windowNow is what a group knows of a window (groupState.windows): its
+// open session (nil: nobody signed in) and the ticket at it. A call
+// learns both (sessionAndBusy) and leaves its ticket there; a start finds
+// the ticket there without reading it. Sessions change only by ungrouped
+// writes, which end the carried state (group.go, group_carry_pg.go); any
+// action but a call or a start on a window's ticket forgets the window,
+// so that the next call reads it again.
+type windowNow struct {
+	hall int64
+	sess *WindowSession
+	busy string  // the number of the ticket at the window ("" none)
+	t    *Ticket // that ticket as its last update returned it (nil: only its number is known)
+}
+
+func (g *groupState) window(id int64) (windowNow, bool) {
+	if g == nil {
+		return windowNow{}, false
+	}
+	w, ok := g.windows[id]
+	return w, ok
+}
+
+func (g *groupState) noteWindow(id int64, w windowNow) {
+	if g == nil {
+		return
+	}
+	if g.windows == nil {
+		g.windows = map[int64]windowNow{}
+	}
+	g.windows[id] = w
+}
+
+func (g *groupState) forgetWindow(id int64) {
+	if g != nil {
+		delete(g.windows, id)
+	}
+}
+
+// ticketAtWindow returns the ticket with this id where the group left it
+// at a window, with that window's session.
+func (g *groupState) ticketAtWindow(id int64) (Ticket, *WindowSession, bool) {
+	if g == nil {
+		return Ticket{}, nil, false
+	}
+	for _, w := range g.windows {
+		if w.t != nil && w.t.ID == id {
+			return *w.t, w.sess, true
+		}
+	}
+	return Ticket{}, nil, false
+}
+
 // hallRules are a hall and its queue settings, which no grouped operation
 // changes: read once per group (groupState.rules) by its calls and issues.
 type hallRules struct {

@@ -295,8 +295,16 @@ func TestBrowserHallDisplayFillsTheScreen(t *testing.T) {
 		e.issue("", map[string]any{"item": item, "hall": e.Hall, "idempotency_key": fmt.Sprint("d", i)})
 	}
 	var last ticketJSON
+	prev := int64(0)
 	for _, n := range []int{1, 5, 6, 7, 8, 10, 11, 17} {
+		// The display orders calls by their time in milliseconds (ties by
+		// ticket id): each call is made in a later millisecond than the one
+		// before, as calls at different windows are in a hall.
+		for time.Now().UnixMilli() <= prev {
+			time.Sleep(100 * time.Microsecond)
+		}
 		status, tk, body := e.call(n, toks[n])
+		prev = time.Now().UnixMilli()
 		if status != 200 {
 			t.Fatalf("call at %d: %d %s", n, status, body)
 		}
