@@ -62,6 +62,7 @@ func (db *DB) ActOnTicket(ctx context.Context, req ActRequest) (Ticket, error) {
 		// one signed in there (a held ticket returns through any window of
 		// its holder).
 		t, sess, known := tx.grp.ticketAtWindow(req.TicketID)
+		var err error
 		if !known {
 			t, sess, err = ticketWithSession(tx, req.TicketID)
 		}

@@ -12,17 +12,20 @@ import (
 // round trip on the group's critical path (group.go); a call took eight
 // (the window's session, its busy ticket, the hall, its settings, the
 // ticket, the update, the expiry of a turn-near notice, the ticket again)
-// and a start or finish five. Now a call takes two and a start or finish
-// two: the session with the busy ticket (or the ticket with its window's
-// session), and the update that returns the ticket it leaves.
+// and a start or finish five. Now each takes two, the session with the
+// busy ticket (or the ticket with its window's session) and the update
+// that returns the ticket it leaves, and a start after a call in the same
+// or a carried group only the update (windowNow).
 
-// sessionCols are a window session's columns for scanSessionOrNone, each
-// NULL when the window has no open session (a LEFT JOIN found none).
+// sessionCols are a window session's columns, scanned into a
+// sessionDest, each NULL when the window has no open session (a LEFT JOIN
+// found none).
 const sessionCols = `COALESCE(s.id, 0), COALESCE(s.hall_id, 0), COALESCE(s.window_id, 0), COALESCE(s.staff_id, 0), COALESCE(s.username, ''),
 	COALESCE(s.state, ''), COALESCE(s.reason, ''), COALESCE(s.opened_at, 0), COALESCE(s.updated_at, 0), COALESCE(s.simulated, 0)`
 
-// sessionDest are the scan targets of sessionCols; session turns them into
-// the session (nil when there was none).
+// sessionDest are the scan targets of a window session's columns
+// (sessionCols, activeSession); session turns them into the session (nil
+// when there was none).
 type sessionDest struct {
 	s   WindowSession
 	sim int

@@ -41,13 +41,11 @@ func sessionOf(tx *Tx, windowID int64) (*WindowSession, error) {
 }
 
 func activeSession(tx *Tx, windowID int64) (WindowSession, error) {
-	var s WindowSession
-	var sim int
+	var d sessionDest
 	err := tx.QueryRow(`SELECT id, hall_id, window_id, COALESCE(staff_id, 0), username, state, reason, opened_at, updated_at, simulated
-		FROM window_sessions WHERE window_id = ? AND state <> 'closed'`, windowID).
-		Scan(&s.ID, &s.HallID, &s.WindowID, &s.StaffID, &s.Username, &s.State, &s.Reason, &s.OpenedAt, &s.UpdatedAt, &sim)
-	s.Simulated = sim != 0
-	return s, err
+		FROM window_sessions WHERE window_id = ? AND state <> 'closed'`, windowID).Scan(d.targets()...)
+	d.s.Simulated = d.sim != 0
+	return d.s, err
 }
 
 // WindowSession returns the active session of a window (not found when no
