@@ -292,6 +292,29 @@ func BenchmarkNext(b *testing.B) {
 			})
 		}
 	}
+	// The store's lists are in queue order and it counts their priority
+	// tickets: NextSorted, side by side with Next on the same list.
+	for _, n := range []int{6000, 12000} {
+		waiting, w := benchWaiting(n)
+		SortWaiting(waiting)
+		prio := 0
+		for i := range waiting {
+			if waiting[i].IsPriority() {
+				prio++
+			}
+		}
+		p, _ := NewPolicy(PolicyMingbai, Options{})
+		b.Run("mingbai/"+itoa(n)+"/Next", func(b *testing.B) {
+			for b.Loop() {
+				p.Next(w, waiting, t0)
+			}
+		})
+		b.Run("mingbai/"+itoa(n)+"/NextSorted", func(b *testing.B) {
+			for b.Loop() {
+				NextSorted(p, w, waiting, t0, Sorted{Priority: prio})
+			}
+		})
+	}
 }
 
 func itoa(n int) string {
@@ -304,4 +327,63 @@ func itoa(n int) string {
 		n /= 10
 	}
 	return string(s)
+}
+
+// TestNextSortedAgreesWithNext: on lists in queue order, with the number
+// of priority tickets they hold, NextSorted chooses what Next chooses, for
+// every policy, window and green-channel bound (random lists with and
+// without priority tickets, bypass counters near K, tickets not
+// callable, tickets sent to a window).
+func TestNextSortedAgreesWithNext(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 3))
+	items := []string{"RS-A-001", "RS-A-002", "RS-B-001", "RS-B-002", "RS-E-001"}
+	zoneOf := map[string]string{"RS-A-001": "employment", "RS-A-002": "employment", "RS-B-001": "social_insurance", "RS-B-002": "social_insurance", "RS-E-001": "general"}
+	wins := []Window{win("1", "employment", "employment"), win("2", "social_insurance", "social_insurance"), win("3", "general", "general", "employment", "social_insurance")}
+	served := 0
+	for round := 0; round < 3000; round++ {
+		n := rng.IntN(40)
+		var ws []Ticket
+		prio := 0
+		for i := 0; i < n; i++ {
+			it := items[rng.IntN(len(items))]
+			pr := PriorityNone
+			if rng.IntN(4) == 0 || round%3 == 0 {
+				pr = PriorityElderly
+			}
+			if round%5 == 0 {
+				pr = PriorityNone
+			}
+			tk := tk(int64(i+1), i/2, it, zoneOf[it], pr)
+			tk.PriorityBypassed = rng.IntN(4)
+			if rng.IntN(10) == 0 {
+				tk.State = StateCalled
+			}
+			if rng.IntN(12) == 0 {
+				tk.TargetWindow = wins[rng.IntN(len(wins))].ID
+			}
+			if tk.IsPriority() {
+				prio++
+			}
+			ws = append(ws, tk)
+		}
+		SortWaiting(ws)
+		for _, name := range PolicyNames() {
+			for _, k := range []int{-1, 1, 3} {
+				p, _ := NewPolicy(name, Options{K: k})
+				for _, w := range wins {
+					wi, wok := p.Next(w, ws, t0)
+					gi, gok := NextSorted(p, w, ws, t0, Sorted{Priority: prio})
+					if wi != gi || wok != gok {
+						t.Fatalf("round %d, %s K=%d, window %s: NextSorted %d %v, Next %d %v", round, name, k, w.ID, gi, gok, wi, wok)
+					}
+					if wok && ws[wi].IsPriority() {
+						served++
+					}
+				}
+			}
+		}
+	}
+	if served == 0 {
+		t.Fatal("no priority ticket was ever chosen: the lists did not exercise the green channel")
+	}
 }

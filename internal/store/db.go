@@ -285,6 +285,10 @@ type Tx struct {
 	hot []string
 	// dirty: the operation wrote, or a statement failed (group.go).
 	dirty bool
+	// onTicket is the one ticket the statement being sent touches, when
+	// it touches no other row of tickets (updateTicket): it may carry the
+	// deferred steps of other tickets (deferred.go).
+	onTicket int64
 	// notify are the ids of the events published in this transaction
 	// (PostgreSQL): one NOTIFY carries them at commit (events.go).
 	notify []int64

@@ -36,15 +36,31 @@ type deferred struct {
 	// tables and rows are the deferred inserts, by table in order.
 	tables []*bulkInsert
 	rows   map[*bulkInsert][][]any
-	// stmts are deferred statements of their own (keyed updates).
-	stmts []deferredStmt
+	// updates and keyed are the deferred keyed updates, by statement in
+	// order (updateLater).
+	updates []*bulkUpdate
+	keyed   map[*bulkUpdate]*keyedRows
+	// steps are deferred calls, starts and finishes of tickets, the last
+	// one per ticket (deferred_steps.go).
+	steps []ticketStep
 }
 
-type deferredStmt struct {
-	key   string // a statement with the key of a later one is replaced by it
-	table string // the table it writes
-	q     string // with ? placeholders
-	args  []any
+// bulkUpdate is an update of rows to absolute values that can be
+// deferred: sent on its own (plain, one row), or with the deferred rows
+// of its statement as one UPDATE … FROM unnest(arrays) (bulk, whose
+// arrays are the plain statement's arguments in order, typed as types).
+// A row with the key of an earlier one replaces it, as PostgreSQL does
+// not say which of two changes of one row in one statement wins.
+type bulkUpdate struct {
+	table       string
+	types       string
+	plain, bulk string
+}
+
+// keyedRows are the deferred rows of a bulkUpdate, one per key.
+type keyedRows struct {
+	keys []string
+	rows [][]any
 }
 
 // bulkInsert is an insert that can be deferred: sent on its own as
@@ -98,31 +114,42 @@ func (t *Tx) insertLater(b *bulkInsert, vals ...any) error {
 	return nil
 }
 
-func (l *deferred) empty() bool { return len(l.tables) == 0 && len(l.stmts) == 0 }
-
-func (l *deferred) reset() {
-	l.tables, l.stmts = l.tables[:0], l.stmts[:0]
-	clear(l.rows)
+func (l *deferred) empty() bool {
+	return len(l.tables) == 0 && len(l.updates) == 0 && len(l.steps) == 0
 }
 
-// execLaterKeyed runs a statement that makes a row what the last one with
-// the same key says (an UPDATE setting absolute values), now or with the
-// transaction's next statement: it replaces a deferred one with that key,
-// as PostgreSQL does not say which of two changes of one row in one
-// statement wins.
-func (t *Tx) execLaterKeyed(table, key, q string, args ...any) error {
+func (l *deferred) reset() {
+	l.tables, l.updates, l.steps = l.tables[:0], l.updates[:0], l.steps[:0]
+	clear(l.rows)
+	clear(l.keyed)
+}
+
+// updateLater runs the update b of one row (vals are its plain
+// statement's arguments), now or with the transaction's next statement;
+// a deferred row with the same key is replaced by it.
+func (t *Tx) updateLater(b *bulkUpdate, key string, vals ...any) error {
 	if t.later == nil {
-		_, err := t.Exec(q, args...)
+		_, err := t.Exec(b.plain, vals...)
 		return err
 	}
 	t.dirty = true
-	for i := range t.later.stmts {
-		if s := &t.later.stmts[i]; s.key == key {
-			s.q, s.args = q, args
+	l := t.later
+	if l.keyed == nil {
+		l.keyed = map[*bulkUpdate]*keyedRows{}
+	}
+	k := l.keyed[b]
+	if k == nil {
+		k = &keyedRows{}
+		l.keyed[b] = k
+		l.updates = append(l.updates, b)
+	}
+	for i := range k.keys {
+		if k.keys[i] == key {
+			k.rows[i] = vals
 			return nil
 		}
 	}
-	t.later.stmts = append(t.later.stmts, deferredStmt{key: key, table: table, q: q, args: args})
+	k.keys, k.rows = append(k.keys, key), append(k.rows, vals)
 	return nil
 }
 
@@ -133,7 +160,7 @@ func (t *Tx) carry(q string, args []any) (string, []any, error) {
 	if l == nil || l.empty() {
 		return q, args, nil
 	}
-	if !l.canCarry(q) {
+	if !l.canCarry(q, t.onTicket) {
 		return q, args, t.flushLater()
 	}
 	cq, cargs, err := l.combined(q, args)
@@ -178,27 +205,36 @@ func (l *deferred) combined(main string, args []any) (string, []any, error) {
 		n++
 	}
 	for _, bi := range l.tables {
-		cols, err := bi.columns(l.rows[bi])
+		cols, err := arrayColumns(bi.table, bi.types, l.rows[bi])
 		if err != nil {
 			return "", nil, err
 		}
 		cte(bi.bulk)
 		all = append(all, cols...)
 	}
-	for _, s := range l.stmts {
-		cte(s.q)
-		all = append(all, s.args...)
+	if len(l.steps) > 0 {
+		cte(ticketStepUpdate)
+		all = append(all, l.stepColumns()...)
+	}
+	for _, bu := range l.updates {
+		cols, err := arrayColumns(bu.table, bu.types, l.keyed[bu].rows)
+		if err != nil {
+			return "", nil, err
+		}
+		cte(bu.bulk)
+		all = append(all, cols...)
 	}
 	b.WriteString(" ")
 	b.WriteString(main)
 	return b.String(), append(all, args...), nil
 }
 
-// columns turns rows into one array per column.
-func (bi *bulkInsert) columns(rows [][]any) ([]any, error) {
-	out := make([]any, len(bi.types))
-	for j := range bi.types {
-		if bi.types[j] == 'b' {
+// arrayColumns turns rows of table into one array per column, typed as
+// types (b bigint, t text).
+func arrayColumns(table, types string, rows [][]any) ([]any, error) {
+	out := make([]any, len(types))
+	for j := range types {
+		if types[j] == 'b' {
 			col := make([]*int64, len(rows))
 			for i, r := range rows {
 				switch v := r[j].(type) {
@@ -209,7 +245,7 @@ func (bi *bulkInsert) columns(rows [][]any) ([]any, error) {
 					w := int64(v)
 					col[i] = &w
 				default:
-					return nil, fmt.Errorf("deferred insert into %s: column %d is %T, not an integer", bi.table, j, v)
+					return nil, fmt.Errorf("deferred write of %s: column %d is %T, not an integer", table, j, v)
 				}
 			}
 			out[j] = col
@@ -222,7 +258,7 @@ func (bi *bulkInsert) columns(rows [][]any) ([]any, error) {
 			case string:
 				col[i] = &v
 			default:
-				return nil, fmt.Errorf("deferred insert into %s: column %d is %T, not text", bi.table, j, v)
+				return nil, fmt.Errorf("deferred write of %s: column %d is %T, not text", table, j, v)
 			}
 		}
 		out[j] = col
@@ -231,8 +267,10 @@ func (bi *bulkInsert) columns(rows [][]any) ([]any, error) {
 }
 
 // canCarry reports whether main may run on one snapshot with the list: a
-// plain statement that names none of the tables it writes.
-func (l *deferred) canCarry(main string) bool {
+// plain statement that names none of the tables it writes, or, for the
+// tickets the list steps, one that touches ticket onTicket alone (an
+// update of that row by its id, updateTicket) when no step is of it.
+func (l *deferred) canCarry(main string, onTicket int64) bool {
 	head := strings.TrimSpace(main)
 	if len(head) < 6 {
 		return false
@@ -247,10 +285,13 @@ func (l *deferred) canCarry(main string) bool {
 			return false
 		}
 	}
-	for _, s := range l.stmts {
-		if strings.Contains(main, s.table) {
+	for _, bu := range l.updates {
+		if strings.Contains(main, bu.table) {
 			return false
 		}
+	}
+	if len(l.steps) > 0 && strings.Contains(main, "tickets") && (onTicket == 0 || l.stepped(onTicket)) {
+		return false
 	}
 	return true
 }

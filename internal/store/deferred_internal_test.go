@@ -47,7 +47,42 @@ func TestDeferredRowsOfAWrongTypeAreNotLost(t *testing.T) {
 	}
 	// A statement that reads a table with deferred rows cannot carry them.
 	tx.insertLater(bi, 3, "c")
-	if tx.later.canCarry("SELECT COUNT(*) FROM things") || !tx.later.canCarry("UPDATE others SET n = 1") || tx.later.canCarry("WITH x AS (SELECT 1) SELECT 1") {
+	if tx.later.canCarry("SELECT COUNT(*) FROM things", 0) || !tx.later.canCarry("UPDATE others SET n = 1", 0) || tx.later.canCarry("WITH x AS (SELECT 1) SELECT 1", 0) {
 		t.Fatal("canCarry")
+	}
+}
+
+// TestDeferredStepsOneRowPerTicket: the last step of a ticket replaces an
+// earlier one and keeps the state the first came from (PostgreSQL leaves
+// two changes of a row in one statement undefined), and only a statement
+// on another ticket alone may carry them.
+func TestDeferredStepsOneRowPerTicket(t *testing.T) {
+	tx := &Tx{later: &deferred{}}
+	tx.stepLater(&Ticket{ID: 7, State: "called", CalledAt: 5, WindowID: 3}, "waiting")
+	tx.stepLater(&Ticket{ID: 8, State: "serving", StartedAt: 11, WindowID: 4}, "called")
+	tx.stepLater(&Ticket{ID: 7, State: "done", CalledAt: 5, StartedAt: 10, FinishedAt: 20, WindowID: 3}, "serving")
+	if !tx.dirty || len(tx.later.steps) != 2 {
+		t.Fatalf("steps %+v", tx.later.steps)
+	}
+	upd := "UPDATE tickets SET state = ? WHERE id = ?"
+	switch {
+	case tx.later.canCarry(upd, 0):
+		t.Fatal("a statement on any ticket carried the steps")
+	case tx.later.canCarry(upd, 7), tx.later.canCarry(upd, 8):
+		t.Fatal("a statement on a stepped ticket carried the steps")
+	case !tx.later.canCarry(upd, 9), !tx.later.canCarry("SELECT pg_notify(?, ?)", 0):
+		t.Fatal("a statement on another ticket could not carry the steps")
+	}
+	q, args, err := tx.carry("SELECT 1", nil)
+	if err != nil || q != "WITH d0 AS ("+ticketStepUpdate+") SELECT 1" || len(args) != 10 {
+		t.Fatalf("carry: %q %v", q, err)
+	}
+	ids, from, states, fin := args[0].([]int64), args[1].([]string), args[2].([]string), args[5].([]int64)
+	if len(ids) != 2 || ids[0] != 7 || from[0] != "waiting" || states[0] != "done" || fin[0] != 20 ||
+		ids[1] != 8 || from[1] != "called" || states[1] != "serving" || fin[1] != 0 {
+		t.Fatalf("columns %v %v %v %v", ids, from, states, fin)
+	}
+	if !tx.later.empty() {
+		t.Fatal("steps kept after they were carried")
 	}
 }

@@ -1,5 +1,11 @@
 package store
 
+import (
+	"context"
+
+	"mingbai/internal/queue"
+)
+
 // MigrationSQL returns the text of one migration of db's dialect, for tests
 // that replay a migration on rows written the old way.
 func MigrationSQL(db *DB, name string) (string, error) {
@@ -10,3 +16,66 @@ func MigrationSQL(db *DB, name string) (string, error) {
 // WaitingReads returns how many times a whole waiting list was read from
 // the database (readWaiting), for the tests of the group writer's carry.
 func WaitingReads(db *DB) int64 { return db.waitingReads.Load() }
+
+// CallStep writes ticket id as called at windowID from state from the way
+// a grouped call does (stepLater): deferred and sent with the next
+// statement on PostgreSQL, at once on SQLite.
+func CallStep(db *DB, ticketID, windowID int64, from string) error {
+	return db.Write(context.Background(), func(tx *Tx) error {
+		if db.Dialect == Postgres {
+			tx.later = &deferred{}
+		}
+		t := Ticket{ID: ticketID, Number: "A001", State: "called", CalledAt: tx.NowMs(), WindowID: windowID}
+		if err := tx.stepLater(&t, from); err != nil {
+			return err
+		}
+		return tx.flushLater()
+	})
+}
+
+// RunGroup runs fns as one group of the group writer, as the operations
+// of concurrent WriteGrouped callers share one, and returns each one's
+// error. Nothing else may write meanwhile.
+func RunGroup(db *DB, fns ...func(*Tx) error) []error {
+	var batch []*groupOp
+	for _, fn := range fns {
+		batch = append(batch, &groupOp{ctx: context.Background(), now: db.Now(), fn: fn, done: make(chan error, 1)})
+	}
+	db.runGroup(batch)
+	out := make([]error, len(batch))
+	for i, op := range batch {
+		out[i] = <-op.done
+	}
+	return out
+}
+
+// CallOp is CallNext's operation, for RunGroup.
+func CallOp(req CallRequest, out *Ticket) func(*Tx) error {
+	return func(tx *Tx) (err error) {
+		*out, err = callInTx(tx, req)
+		return err
+	}
+}
+
+// IssueOp is IssueTicket's operation, for RunGroup.
+func IssueOp(db *DB, req IssueRequest, out *Issued) func(*Tx) error {
+	pre, err := db.preEstimate(context.Background(), req)
+	return func(tx *Tx) error {
+		if err != nil {
+			return err
+		}
+		req.pre = &pre
+		return issueInTx(tx, req, out)
+	}
+}
+
+// ActOp is ActOnTicket's operation, for RunGroup.
+func ActOp(req ActRequest, out *Ticket) func(*Tx) error {
+	return func(tx *Tx) error {
+		action, err := queue.StaffAction(req.Action)
+		if err != nil {
+			return err
+		}
+		return actInTx(tx, req, action, out)
+	}
+}

@@ -41,8 +41,8 @@ import (
 // the state: a group redone with savepoints (their subtransactions take
 // ids too), a commit that failed, a foreign id.
 //
-// A fresh group pays one statement for its test; a group that carries
-// pays two and reads nothing else it carried. Several instances on one
+// A group pays one statement for its test, which takes the locks of what
+// it carries too, and reads nothing else it carried. Several instances on one
 // database write between each other's groups all the time: after a failed
 // test the writer tries again only after pgCarryRetry, so that they pay
 // the statement, and a group the locks of halls it may not need, at most
@@ -74,17 +74,23 @@ func (db *DB) resumePG(sqltx *sql.Tx, now time.Time) (gs groupState, xid uint64,
 		return groupState{}, 0, false, nil
 	}
 	var locked []int64
+	locks := ""
 	if c != nil {
 		locked = c.hallIDs()
 		if len(locked) > 0 || c.auditOK {
-			if _, err := sqltx.Exec(db.rebound(lockCarried(len(locked), c.auditOK)), int64sAny(locked)...); err != nil {
-				return groupState{}, 0, false, mapErr(err)
-			}
+			locks = lockCarried(len(locked), c.auditOK) + ", "
 		}
 	}
+	// One statement takes the locks and then the id. Its snapshot is
+	// taken when it starts, before the locks are granted: a writer that
+	// held one of them then took its id (it wrote) before the lock passed
+	// to this group, after the snapshot, and so either is still running
+	// in it (xmin < xmax) or took the id this group's test expects (xmax
+	// below this group's id). PostgreSQL evaluates a select list in order
+	// (the id is not taken before the locks are held).
 	var own, xmin, xmax string
-	if err := sqltx.QueryRow(`SELECT pg_current_xact_id()::text, pg_snapshot_xmin(pg_current_snapshot())::text,
-		pg_snapshot_xmax(pg_current_snapshot())::text`).Scan(&own, &xmin, &xmax); err != nil {
+	if err := sqltx.QueryRow(db.rebound("SELECT "+locks+`pg_current_xact_id()::text, pg_snapshot_xmin(pg_current_snapshot())::text,
+		pg_snapshot_xmax(pg_current_snapshot())::text`), int64sAny(locked)...).Scan(lockedThen(len(locked), c, &own, &xmin, &xmax)...); err != nil {
 		return groupState{}, 0, false, mapErr(err)
 	}
 	xid, err1 := strconv.ParseUint(own, 10, 64)
@@ -157,9 +163,9 @@ func (k zoneDay) hallOf() int64 { return k.hall }
 
 func itself(id int64) int64 { return id }
 
-// lockCarried is the statement that takes the locks of n halls (in the
-// order of its arguments) and, with audit, the audit chain's, as lockHall
-// and AuditOutcome take them.
+// lockCarried is the head of a select list that takes the locks of n
+// halls (in the order of its arguments) and, with audit, the audit
+// chain's, as lockHall and AuditOutcome take them.
 func lockCarried(n int, audit bool) string {
 	parts := make([]string, 0, n+1)
 	for range n {
@@ -168,7 +174,21 @@ func lockCarried(n int, audit bool) string {
 	if audit {
 		parts = append(parts, "pg_advisory_xact_lock(7262002)")
 	}
-	return "SELECT " + strings.Join(parts, ", ")
+	return strings.Join(parts, ", ")
+}
+
+// lockedThen are the scan targets of a select list that begins with the
+// locks of lockCarried (each a void to skip) and ends with dest.
+func lockedThen(halls int, c *groupState, dest ...any) []any {
+	n := halls
+	if c != nil && c.auditOK {
+		n++
+	}
+	out := make([]any, 0, n+len(dest))
+	for range n {
+		out = append(out, new(any))
+	}
+	return append(out, dest...)
 }
 
 func int64sAny(v []int64) []any {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"mingbai/internal/apperr"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 )
@@ -85,5 +86,32 @@ func TestPGCarryFollowsOtherWriters(t *testing.T) {
 
 	if n, err := db.VerifyAudit(ctx); err != nil {
 		t.Fatalf("audit chain after %d records: %v", n, err)
+	}
+}
+
+// TestStepFromAnotherStateChangesNothing: a call written from what the
+// group knew (stepLater) must not overwrite a ticket that is no longer in
+// the state the group knew (a writer that bypassed the hall's lock): on
+// PostgreSQL the deferred statement fails (mingbai_step_stale) and the
+// transaction with it, on SQLite the step is a conflict; either way the
+// ticket is as it was. From the state it is in, the step is written.
+func TestStepFromAnotherStateChangesNothing(t *testing.T) {
+	db, _, hallID, w := etaHall(t)
+	tk := issue(t, db, hallID, w, "").Ticket
+	err := store.CallStep(db, tk.ID, w.ID, "called")
+	if err == nil {
+		t.Fatal("a step from the wrong state was written")
+	}
+	if storetest.PGDSN() == "" && !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("SQLite: %v, want a conflict", err)
+	}
+	if v := view(t, db, tk.TrackToken); v.Ticket.State != "waiting" {
+		t.Fatalf("after a stale step the ticket is %s", v.Ticket.State)
+	}
+	if err := store.CallStep(db, tk.ID, w.ID, "waiting"); err != nil {
+		t.Fatal(err)
+	}
+	if v := view(t, db, tk.TrackToken); v.Ticket.State != "called" || v.Ticket.WindowID != w.ID {
+		t.Fatalf("after the step the ticket is %s at window %d", v.Ticket.State, v.Ticket.WindowID)
 	}
 }

@@ -76,8 +76,16 @@ func (t *Tx) Enqueue(m notify.Message) (int64, error) {
 func (t *Tx) ExpireQueued(dedupeKey string) error {
 	// Nothing in the transaction reads the answer: in a grouped write on
 	// PostgreSQL it goes with the next statement (deferred.go).
-	return t.execLaterKeyed("outbox", "expire:"+dedupeKey, "UPDATE outbox SET state = 'expired', last_error = 'no longer needed', settled_at = ? WHERE dedupe_key = ? AND state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox_parts p WHERE p.outbox_id = outbox.id AND p.state <> 'queued')", t.NowMs(), dedupeKey)
+	return t.updateLater(outboxExpiry, dedupeKey, t.NowMs(), dedupeKey)
 }
+
+// outboxExpiry is ExpireQueued's update.
+var outboxExpiry = &bulkUpdate{table: "outbox", types: "bt",
+	plain: `UPDATE outbox SET state = 'expired', last_error = 'no longer needed', settled_at = ? WHERE dedupe_key = ? AND state = 'queued'
+		AND NOT EXISTS (SELECT 1 FROM outbox_parts p WHERE p.outbox_id = outbox.id AND p.state <> 'queued')`,
+	bulk: `UPDATE outbox SET state = 'expired', last_error = 'no longer needed', settled_at = u.at FROM unnest(?::bigint[], ?::text[])
+		AS u(at, dedupe_key) WHERE outbox.dedupe_key = u.dedupe_key AND outbox.state = 'queued'
+		AND NOT EXISTS (SELECT 1 FROM outbox_parts p WHERE p.outbox_id = outbox.id AND p.state <> 'queued')`}
 
 // OutboxEntry is a message with its delivery state, for the admin page.
 type OutboxEntry struct {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"mingbai/internal/apperr"
@@ -83,7 +82,7 @@ func callInTx(tx *Tx, req CallRequest) (Ticket, error) {
 	qw := queueWindow(w, true)
 	idx := -1
 	if req.TicketID == 0 {
-		i, ok := pol.Next(qw, waiting, tx.Now)
+		i, ok := queue.NextSorted(pol, qw, waiting, tx.Now, list.sorted())
 		if !ok {
 			return Ticket{}, apperr.New(apperr.NotFound, "queue.nothing_waiting", w.Number)
 		}
@@ -122,23 +121,33 @@ func callInTx(tx *Tx, req CallRequest) (Ticket, error) {
 			return Ticket{}, err
 		}
 	}
-	// The ticket is waiting (the list says so, and the update requires it):
-	// the update returns it as called, with no read before or after.
+	// The ticket is waiting (the list says so, read under the hall's lock,
+	// and the step requires it): the call is written as it leaves the
+	// row, with no read before or after (stepLater).
 	to, err := queue.Next(queue.ActCall, queue.StateWaiting, waiting[idx].Number)
 	if err != nil {
 		return Ticket{}, err
 	}
-	t, err := updateTicket(tx, w.Number, `UPDATE tickets SET state = ?, called_at = CASE WHEN called_at = 0 THEN ? ELSE called_at END,
-		window_id = ?, staff_id = ?, target_window_id = NULL, recalls = 0 WHERE id = ? AND state = 'waiting'`, to, tx.NowMs(), req.WindowID, nullInt(sess.StaffID), waiting[idx].ID)
-	if errors.Is(err, ErrNoRows) {
-		return Ticket{}, apperr.New(apperr.Conflict, "queue.not_waiting")
+	t, ok := list.waitingRow(idx)
+	if !ok {
+		return Ticket{}, fmt.Errorf("call: the waiting list has no row of ticket %d", waiting[idx].ID)
 	}
-	if err != nil {
+	t.State = string(to)
+	if t.CalledAt == 0 {
+		t.CalledAt = tx.NowMs()
+	}
+	t.WindowID, t.WindowNumber, t.StaffID = req.WindowID, w.Number, sess.StaffID
+	t.TargetWindowID, t.Recalls, t.PriorityBypassed = 0, 0, waiting[idx].PriorityBypassed
+	if err := tx.stepLater(&t, string(queue.StateWaiting)); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
+			return Ticket{}, apperr.New(apperr.Conflict, "queue.not_waiting")
+		}
 		return Ticket{}, err
 	}
+	notified := list.near[idx] == nearSent
 	list.remove(idx)
 	called := t
-	tx.grp.noteWindow(req.WindowID, windowNow{hall: req.HallID, sess: sess, busy: called.Number, t: &called})
+	tx.grp.noteWindow(req.WindowID, windowNow{hall: req.HallID, sess: sess, busy: called.Number, t: &called, sole: true})
 	t.State = string(queue.StateWaiting) // the transition's from state
 	if err := transition(tx, &t, string(queue.ActCall), string(to), sess.StaffID, req.WindowID, req.Reason); err != nil {
 		return Ticket{}, err
@@ -149,9 +158,12 @@ func callInTx(tx *Tx, req CallRequest) (Ticket, error) {
 	if err := publishTicket(tx, EventTicketCalled, &t, w.Number, waitingRemoved); err != nil {
 		return Ticket{}, err
 	}
-	// A turn-near notice not yet sent is no use once the turn came.
-	if err := tx.ExpireQueued(fmt.Sprintf("turn_near:%d", t.ID)); err != nil {
-		return Ticket{}, err
+	// A turn-near notice not yet sent is no use once the turn came (a
+	// ticket that had none queued has none to expire).
+	if notified {
+		if err := tx.ExpireQueued(fmt.Sprintf("turn_near:%d", t.ID)); err != nil {
+			return Ticket{}, err
+		}
 	}
 	if err := notifyNear(tx, req.HallID, st, list); err != nil {
 		return Ticket{}, err
@@ -168,7 +180,7 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, l *waitingList) error {
 	}
 	var cands []int
 	for i, c := range l.near {
-		if c {
+		if c == nearDue {
 			cands = append(cands, i)
 		}
 	}
@@ -206,7 +218,7 @@ func notifyNear(tx *Tx, hallID int64, st QueueSettings, l *waitingList) error {
 		if _, err := tx.Exec("UPDATE tickets SET near_notified = 1 WHERE id = ?", id); err != nil {
 			return err
 		}
-		l.near[i] = false
+		l.near[i] = nearSent
 	}
 	return nil
 }

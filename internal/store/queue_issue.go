@@ -220,6 +220,7 @@ func issueInTx(tx *Tx, req IssueRequest, out *Issued) error {
 			if _, err := tx.Exec("UPDATE tickets SET eta_ms = ? WHERE id = ?", t.EtaMs, t.ID); err != nil {
 				return err
 			}
+			noteWaitingEta(tx, &t)
 		}
 		if out.Ahead, err = aheadOf(tx, &t, waiting); err != nil {
 			return err
@@ -417,6 +418,12 @@ type counterKey struct {
 	day, prefix string
 }
 
+// counterUpdate is the deferred write of a day's counter (nextSeq).
+var counterUpdate = &bulkUpdate{table: "queue_counters", types: "bbtt",
+	plain: "UPDATE queue_counters SET last_seq = ? WHERE hall_id = ? AND day = ? AND prefix = ?",
+	bulk: `UPDATE queue_counters AS c SET last_seq = u.last_seq FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])
+		AS u(last_seq, hall_id, day, prefix) WHERE c.hall_id = u.hall_id AND c.day = u.day AND c.prefix = u.prefix`}
+
 // nextSeq takes the next number of a hall's day and prefix from its
 // counter row. In a grouped write on PostgreSQL the transaction holds the
 // hall's lock, which every issue of the hall takes before its number, so
@@ -429,9 +436,8 @@ func nextSeq(tx *Tx, hallID int64, day, prefix string) (int, error) {
 	if counting {
 		if last, ok := g.counters[k]; ok {
 			seq := last + 1
-			key := fmt.Sprintf("queue_counters %d %s %s", hallID, day, prefix)
-			if err := tx.execLaterKeyed("queue_counters", key, "UPDATE queue_counters SET last_seq = ? WHERE hall_id = ? AND day = ? AND prefix = ?",
-				seq, hallID, day, prefix); err != nil {
+			key := fmt.Sprintf("%d %s %s", hallID, day, prefix)
+			if err := tx.updateLater(counterUpdate, key, seq, hallID, day, prefix); err != nil {
 				return 0, err
 			}
 			g.counters[k] = seq

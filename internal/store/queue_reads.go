@@ -81,13 +81,16 @@ const ticketReturning = ` RETURNING id, hall_id, day, number, prefix, seq, item_
 	issued_at, created_at, called_at, started_at, finished_at, COALESCE(window_id, 0), '',
 	COALESCE(target_window_id, 0), COALESCE(staff_id, 0), recalls, priority_bypassed, eta_ms, track_token`
 
-// updateTicket runs an UPDATE of one ticket (q ends in its WHERE clause)
-// and returns the ticket it leaves, with windowNumber as the number of the
-// window it is then at (ignored when it is at none). ErrNoRows when the
-// WHERE clause matched nothing.
-func updateTicket(tx *Tx, windowNumber, q string, args ...any) (Ticket, error) {
+// updateTicket runs an UPDATE of ticket id (q ends in its WHERE clause,
+// which names that id and no other row) and returns the ticket it leaves,
+// with windowNumber as the number of the window it is then at (ignored
+// when it is at none). ErrNoRows when the WHERE clause matched nothing.
+func updateTicket(tx *Tx, id int64, windowNumber, q string, args ...any) (Ticket, error) {
 	var t Ticket
-	if err := tx.QueryRow(q+ticketReturning, args...).Scan(ticketTargets(&t)...); err != nil {
+	tx.onTicket = id
+	err := tx.QueryRow(q+ticketReturning, args...).Scan(ticketTargets(&t)...)
+	tx.onTicket = 0
+	if err != nil {
 		return t, err
 	}
 	if t.WindowID != 0 {
@@ -108,6 +111,9 @@ type windowNow struct {
 	sess *WindowSession
 	busy string  // the number of the ticket at the window ("" none)
 	t    *Ticket // that ticket as its last update returned it (nil: only its number is known)
+	// sole: t is the only ticket at the window (a call found none there
+	// before it), so that its finish leaves the window free.
+	sole bool
 }
 
 func (g *groupState) window(id int64) (windowNow, bool) {
@@ -135,17 +141,18 @@ func (g *groupState) forgetWindow(id int64) {
 }
 
 // ticketAtWindow returns the ticket with this id where the group left it
-// at a window, with that window's session.
-func (g *groupState) ticketAtWindow(id int64) (Ticket, *WindowSession, bool) {
+// at a window, with that window's session and whether it is the only
+// ticket there (windowNow.sole).
+func (g *groupState) ticketAtWindow(id int64) (t Ticket, sess *WindowSession, sole, ok bool) {
 	if g == nil {
-		return Ticket{}, nil, false
+		return Ticket{}, nil, false, false
 	}
 	for _, w := range g.windows {
 		if w.t != nil && w.t.ID == id {
-			return *w.t, w.sess, true
+			return *w.t, w.sess, w.sole, true
 		}
 	}
-	return Ticket{}, nil, false
+	return Ticket{}, nil, false, false
 }
 
 // hallRules are a hall and its queue settings, which no grouped operation
