@@ -81,19 +81,24 @@ const notifyMax = 256
 func (db *DB) notifyIDs(tx *Tx, ids []int64) error {
 	for len(ids) > 0 {
 		n := min(len(ids), notifyMax)
-		b := make([]byte, 0, 12*n)
-		for i, id := range ids[:n] {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(b, id, 10)
-		}
-		if _, err := tx.Exec("SELECT pg_notify(?, ?)", db.notifyChannel(), string(b)); err != nil {
+		if _, err := tx.Exec("SELECT pg_notify(?, ?)", db.notifyChannel(), joinIDs(ids[:n])); err != nil {
 			return err
 		}
 		ids = ids[n:]
 	}
 	return tx.flushLater()
+}
+
+// joinIDs is a NOTIFY payload: event ids, comma-separated.
+func joinIDs(ids []int64) string {
+	b := make([]byte, 0, 12*len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(b)
 }
 
 // notifiedIDs parses a NOTIFY payload: event ids, comma-separated.

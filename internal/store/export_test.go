@@ -79,3 +79,15 @@ func ActOp(req ActRequest, out *Ticket) func(*Tx) error {
 		return actInTx(tx, req, action, out)
 	}
 }
+
+// BareWriteOp is an operation, for RunGroup, that runs q on another
+// connection of the pool, outside the group's transaction and its locks,
+// and leaves the group's waiting lists as they were: a writer that
+// bypasses the hall's lock while the group goes on.
+func BareWriteOp(db *DB, q string, args ...any) func(*Tx) error {
+	return func(tx *Tx) error {
+		tx.keepsWaiting = true
+		_, err := db.Raw().ExecContext(context.Background(), db.Rebind(q), args...)
+		return err
+	}
+}

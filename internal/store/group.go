@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"mingbai/internal/apperr"
 )
 
@@ -213,7 +211,7 @@ func (db *DB) runGroup(batch []*groupOp) {
 // nothing of the attempt reached anyone (operations are closures over
 // their results that a second run sets again).
 func (db *DB) runFast(batch []*groupOp) bool {
-	sqltx, err := db.w.BeginTx(context.Background(), nil)
+	conn, err := db.w.Conn(context.Background())
 	if err != nil {
 		for _, op := range batch {
 			op.done <- mapErr(err)
@@ -223,14 +221,15 @@ func (db *DB) runFast(batch []*groupOp) bool {
 	committed := false
 	defer func() {
 		if !committed {
-			sqltx.Rollback()
+			rollbackPG(conn)
 		}
+		conn.Close()
 	}()
 	results := make([]error, len(batch))
 	var events []Event
 	var notify []int64
 	start := time.Now()
-	gs, xid, clean, err := db.resumePG(sqltx, start)
+	gs, xid, clean, err := db.resumePG(conn, start)
 	if err != nil {
 		for _, op := range batch {
 			op.done <- err
@@ -240,7 +239,7 @@ func (db *DB) runFast(batch []*groupOp) bool {
 	later := &deferred{}
 	for i, op := range batch {
 		ctx := context.WithoutCancel(op.ctx)
-		tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: op.now, Actor: ActorFrom(op.ctx), grp: &gs, later: later}
+		tx := &Tx{tx: conn, db: db, ctx: ctx, Now: op.now, Actor: ActorFrom(op.ctx), grp: &gs, later: later}
 		saved := gs.clone()
 		err := runProtected(op.fn, tx)
 		if err == nil {
@@ -263,19 +262,18 @@ func (db *DB) runFast(batch []*groupOp) bool {
 		op.done <- err
 		return true
 	}
-	err = db.notifyIDs(&Tx{tx: sqltx, db: db, ctx: context.Background(), later: later}, notify)
+	q, args, err := db.lastStatementPG(&Tx{tx: conn, db: db, ctx: context.Background(), later: later}, notify)
 	if err == nil {
-		err = sqltx.Commit()
-		if errors.Is(err, pgx.ErrTxCommitRollback) && len(batch) > 1 {
+		committed, err = db.commitPG(conn, q, args)
+		if !committed && len(batch) > 1 {
 			// A statement whose error no operation saw (a carried append,
-			// a read whose error a refusal hid) aborted the transaction:
-			// nothing committed.
+			// a step's guard, a read whose error a refusal hid) aborted
+			// the transaction: nothing committed.
 			return false
 		}
 	} else if len(batch) > 1 {
 		return false
 	}
-	committed = err == nil
 	if committed {
 		db.group.keepPG(&gs, xid, clean, start)
 	}

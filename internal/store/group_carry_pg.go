@@ -63,15 +63,18 @@ type pgCarry struct {
 	retry time.Time // no test before then (after a failed one)
 }
 
-// resumePG starts a group on PostgreSQL: the carried state (or an empty
-// one), its own transaction id, and whether its state may be carried on
-// (clean). An error has aborted the transaction.
-func (db *DB) resumePG(sqltx *sql.Tx, now time.Time) (gs groupState, xid uint64, clean bool, err error) {
+// resumePG starts a group on PostgreSQL: it begins the transaction on
+// conn and, in the same round trip, takes the locks of what the group
+// carries with its transaction id (pipeline.go). It returns the carried
+// state (or an empty one), the group's id, and whether its state may be
+// carried on (clean). With an error the transaction may be open and
+// aborted: the caller rolls it back.
+func (db *DB) resumePG(conn *sql.Conn, now time.Time) (gs groupState, xid uint64, clean bool, err error) {
 	g := &db.group
 	c := g.pg.state
 	g.pg.state = nil
 	if now.Before(g.pg.retry) {
-		return groupState{}, 0, false, nil
+		return groupState{}, 0, false, db.beginPG(conn, "", nil, nil)
 	}
 	var locked []int64
 	locks := ""
@@ -89,8 +92,9 @@ func (db *DB) resumePG(sqltx *sql.Tx, now time.Time) (gs groupState, xid uint64,
 	// below this group's id). PostgreSQL evaluates a select list in order
 	// (the id is not taken before the locks are held).
 	var own, xmin, xmax string
-	if err := sqltx.QueryRow(db.rebound("SELECT "+locks+`pg_current_xact_id()::text, pg_snapshot_xmin(pg_current_snapshot())::text,
-		pg_snapshot_xmax(pg_current_snapshot())::text`), int64sAny(locked)...).Scan(lockedThen(len(locked), c, &own, &xmin, &xmax)...); err != nil {
+	q := "SELECT " + locks + `pg_current_xact_id()::text, pg_snapshot_xmin(pg_current_snapshot())::text,
+		pg_snapshot_xmax(pg_current_snapshot())::text`
+	if err := db.beginPG(conn, db.rebound(q), int64sAny(locked), lockedThen(len(locked), c, &own, &xmin, &xmax)); err != nil {
 		return groupState{}, 0, false, mapErr(err)
 	}
 	xid, err1 := strconv.ParseUint(own, 10, 64)

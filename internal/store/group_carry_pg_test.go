@@ -115,3 +115,38 @@ func TestStepFromAnotherStateChangesNothing(t *testing.T) {
 		t.Fatalf("after the step the ticket is %s at window %d", v.Ticket.State, v.Ticket.WindowID)
 	}
 }
+
+// TestGroupStepOfAChangedTicketRedoesTheGroup: a ticket changed, inside a
+// group's transaction, by a writer that bypasses the hall's lock (a bare
+// statement on another connection) must not be overwritten by the step
+// the group decided from its list: the group's last statement fails on
+// the step's guard, and the group is redone from fresh reads, so that the
+// call finds nothing to call and the ticket stays as the other writer
+// left it.
+func TestGroupStepOfAChangedTicketRedoesTheGroup(t *testing.T) {
+	if storetest.PGDSN() == "" {
+		t.Skip("a bare write inside a group needs a second connection: PostgreSQL")
+	}
+	db, _, hallID, w := etaHall(t)
+	clerk := store.Staffer{Username: "tester", StaffID: w.StaffID}
+	a := issue(t, db, hallID, w, "").Ticket
+	b := issue(t, db, hallID, w, "").Ticket
+	var calledA, finished, calledB store.Ticket
+	errs := store.RunGroup(db,
+		store.CallOp(store.CallRequest{HallID: hallID, WindowID: w.ID, By: clerk}, &calledA),
+		store.BareWriteOp(db, "UPDATE tickets SET state = 'cancelled' WHERE id = ?", b.ID),
+		store.ActOp(store.ActRequest{HallID: hallID, TicketID: a.ID, By: clerk, Action: store.ActFinish}, &finished),
+		store.CallOp(store.CallRequest{HallID: hallID, WindowID: w.ID, By: clerk}, &calledB))
+	if errs[0] != nil || errs[1] != nil || errs[2] != nil || calledA.ID != a.ID {
+		t.Fatalf("call, cancel, finish: %v; called %s", errs[:3], calledA.Number)
+	}
+	if !apperr.Is(errs[3], apperr.NotFound) {
+		t.Fatalf("the second call: %v (called %s), want nothing to call", errs[3], calledB.Number)
+	}
+	if v := view(t, db, b.TrackToken); v.Ticket.State != "cancelled" {
+		t.Fatalf("the cancelled ticket is %s", v.Ticket.State)
+	}
+	if v := view(t, db, a.TrackToken); v.Ticket.State != "done" {
+		t.Fatalf("the finished ticket is %s", v.Ticket.State)
+	}
+}
