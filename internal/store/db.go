@@ -82,6 +82,8 @@ type DB struct {
 
 	// hot holds the device and published-item lookups (hotcache.go).
 	hot hotCache
+	// rowHalls are the halls of tickets, windows and cases (tenancy.go).
+	rowHalls rowHalls
 
 	chanOnce sync.Once
 	channel  string

@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDeferredRowsOfAWrongTypeAreNotLost: a row whose value has no array
@@ -84,5 +85,25 @@ func TestDeferredStepsOneRowPerTicket(t *testing.T) {
 	}
 	if !tx.later.empty() {
 		t.Fatal("steps kept after they were carried")
+	}
+}
+
+// TestCarryPauseGrowsWithFailures: one failed test of the PostgreSQL carry
+// costs no pause (a lone write of this instance); failures in a row wait
+// longer and longer, never over pgCarryRetry.
+func TestCarryPauseGrowsWithFailures(t *testing.T) {
+	if carryPause(0) != 0 || carryPause(1) != 0 {
+		t.Fatal("a first failure paused the test")
+	}
+	last := time.Duration(0)
+	for n := 2; n < 80; n++ {
+		p := carryPause(n)
+		if p < last || p > pgCarryRetry || p <= 0 {
+			t.Fatalf("pause after %d failures: %v (before %v)", n, p, last)
+		}
+		last = p
+	}
+	if last != pgCarryRetry {
+		t.Fatalf("the pause stops at %v, not %v", last, pgCarryRetry)
 	}
 }

@@ -41,16 +41,31 @@ import (
 // the state: a group redone with savepoints (their subtransactions take
 // ids too), a commit that failed, a foreign id.
 //
-// A group pays one statement for its test, which takes the locks of what
-// it carries too, and reads nothing else it carried. Several instances on one
-// database write between each other's groups all the time: after a failed
-// test the writer tries again only after pgCarryRetry, so that they pay
-// the statement, and a group the locks of halls it may not need, at most
-// once a second.
+// The test is one statement, sent with BEGIN (group_pipeline.go), which
+// takes the locks of what the group carries too; the group reads nothing
+// else it carried. Several instances on one database write between each
+// other's groups all the time: after failed tests in a row the writer
+// waits longer and longer before it tests again, up to pgCarryRetry
+// (carryPause), so that they pay the locks of halls a group may not need
+// at most once a second.
 
-// pgCarryRetry is how long the group writer goes without the test after a
-// group whose state could not be carried.
+// pgCarryRetry is the longest the group writer goes without the test
+// after groups whose state could not be carried (carryPause).
 const pgCarryRetry = time.Second
+
+// carryPause is how long the writer goes without the test after n failed
+// tests in a row: none after the first, as after a lone write of this
+// instance (a token's last use, a manager's change) the next group can
+// carry again, and every group in a pause reads the waiting list afresh
+// (a second of that, at 12,000 waiting, was a sixth of a call loop's
+// time); then 10 ms, doubling up to pgCarryRetry, for the writes of
+// other instances that come between every two groups.
+func carryPause(n int) time.Duration {
+	if n <= 1 {
+		return 0
+	}
+	return min(10*time.Millisecond<<min(n-2, 10), pgCarryRetry)
+}
 
 // maxCarriedHallsPG bounds the halls of a carried state: a group that
 // carries takes all their locks, and a group of many halls (a province's
@@ -60,7 +75,14 @@ const maxCarriedHallsPG = 8
 type pgCarry struct {
 	state *groupState
 	xid   uint64    // the id of the group that left state
-	retry time.Time // no test before then (after a failed one)
+	retry time.Time // no test before then (after failed ones)
+	fails int       // failed tests in a row
+}
+
+// failed records a failed test at now.
+func (c *pgCarry) failed(now time.Time) {
+	c.fails++
+	c.retry = now.Add(carryPause(c.fails))
 }
 
 // resumePG starts a group on PostgreSQL: it begins the transaction on
@@ -104,10 +126,11 @@ func (db *DB) resumePG(conn *sql.Conn, now time.Time) (gs groupState, xid uint64
 	if clean && c != nil && xid == g.pg.xid+1 {
 		gs = *c
 		gs.halls = nil
+		g.pg.fails = 0
 	} else if c != nil {
 		// Another transaction wrote since: the locks taken are held, the
-		// state is read again, and no test for a while.
-		g.pg.retry = now.Add(pgCarryRetry)
+		// state is read again, and after a few such no test for a while.
+		g.pg.failed(now)
 	}
 	// The halls locked above are held either way.
 	for _, h := range locked {
@@ -130,7 +153,7 @@ func (g *groupWriter) keepPG(gs *groupState, xid uint64, clean bool, now time.Ti
 	}
 	if !clean || len(gs.queues)+len(gs.zones)+len(gs.issued) > maxCarried || len(gs.hallIDs()) > maxCarriedHallsPG {
 		g.pg.state = nil
-		g.pg.retry = now.Add(pgCarryRetry)
+		g.pg.failed(now)
 		return
 	}
 	gs.halls = nil

@@ -150,3 +150,23 @@ func TestGroupStepOfAChangedTicketRedoesTheGroup(t *testing.T) {
 		t.Fatalf("the finished ticket is %s", v.Ticket.State)
 	}
 }
+
+// TestRowHallsAreTheDatabases: the hall of a ticket and of a window, read
+// for the tenancy check, is the database's on every read (the second one
+// from memory on PostgreSQL), and an id without a row is not found each
+// time (a miss is not remembered).
+func TestRowHallsAreTheDatabases(t *testing.T) {
+	db, _, hallID, w := etaHall(t)
+	tk := issue(t, db, hallID, w, "").Ticket
+	for range 2 {
+		if h, err := db.TicketHall(ctx, tk.ID); err != nil || h != hallID {
+			t.Fatalf("ticket's hall %d, %v; want %d", h, err, hallID)
+		}
+		if h, err := db.WindowHall(ctx, w.ID); err != nil || h != hallID {
+			t.Fatalf("window's hall %d, %v; want %d", h, err, hallID)
+		}
+		if _, err := db.TicketHall(ctx, tk.ID+1000); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("a ticket that does not exist: %v", err)
+		}
+	}
+}

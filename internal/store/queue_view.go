@@ -340,15 +340,6 @@ func (db *DB) EstimateAccuracy(ctx context.Context, hallID int64, since time.Tim
 	return a, err
 }
 
-// WindowHall returns the hall of a window.
-func (db *DB) WindowHall(ctx context.Context, windowID int64) (int64, error) {
-	var id int64
-	err := db.ReadOne(ctx, func(tx *Tx) error {
-		return notFound(tx.QueryRow("SELECT hall_id FROM windows WHERE id = ?", windowID).Scan(&id), "window")
-	})
-	return id, err
-}
-
 // WindowByNumber returns the id of a hall's window by its number.
 func (db *DB) WindowByNumber(ctx context.Context, hallID int64, number string) (int64, error) {
 	var id int64
