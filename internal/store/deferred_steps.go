@@ -50,7 +50,7 @@ func (t *Tx) stepLater(tk *Ticket, from string) error {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return apperr.New(apperr.Conflict, "queue.bad_state", tk.Number, "ticket_state_"+from)
+			return apperr.New(apperr.Conflict, "err.conflict", tk.Number)
 		}
 		return nil
 	}

@@ -203,8 +203,16 @@ func (db *DB) CancelByToken(ctx context.Context, token string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec("UPDATE tickets SET state = ?, finished_at = ? WHERE id = ?", to, tx.NowMs(), t.ID); err != nil {
+		// Only from the state read: on PostgreSQL a call may take the
+		// ticket between the read and the update (this write does not take
+		// the hall's lock), and the called ticket must not vanish from the
+		// clerk's window.
+		res, err := tx.Exec("UPDATE tickets SET state = ?, finished_at = ? WHERE id = ? AND state = ?", to, tx.NowMs(), t.ID, t.State)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return apperr.New(apperr.Conflict, "err.conflict", t.Number)
 		}
 		if err := transition(tx, &t, ActCancel, string(to), 0, 0, "holder"); err != nil {
 			return err
