@@ -35,13 +35,14 @@ func CallStep(db *DB, ticketID, windowID int64, from string) error {
 
 // RunGroup runs fns as one group of the group writer, as the operations
 // of concurrent WriteGrouped callers share one, and returns each one's
-// error. Nothing else may write meanwhile.
+// error. The group writer runs it, between two of its groups.
 func RunGroup(db *DB, fns ...func(*Tx) error) []error {
 	var batch []*groupOp
 	for _, fn := range fns {
 		batch = append(batch, &groupOp{ctx: context.Background(), now: db.Now(), fn: fn, done: make(chan error, 1)})
 	}
-	db.runGroup(batch)
+	db.startGroupLoop()
+	db.group.whole <- batch
 	out := make([]error, len(batch))
 	for i, op := range batch {
 		out[i] = <-op.done

@@ -55,6 +55,9 @@ type groupWriter struct {
 	// state; wanted is, per hall, the day whose waiting list a call read
 	// last; lastWarm is when warmUpWhenIdle last ran.
 	kick     chan struct{}
+	// whole takes a batch to run as one group as it is (RunGroup in the
+	// tests: the group's state belongs to the writer goroutine).
+	whole chan []*groupOp
 	wanted   map[int64]string
 	lastWarm time.Time
 }
@@ -153,10 +156,7 @@ func (db *DB) WriteGrouped(ctx context.Context, fn func(*Tx) error) error {
 	if db.Dialect != SQLite && !groupOnPostgres {
 		return db.Write(ctx, fn)
 	}
-	db.group.once.Do(func() {
-		db.group.ch = make(chan *groupOp, maxGroup)
-		go db.groupLoop()
-	})
+	db.startGroupLoop()
 	op := &groupOp{ctx: ctx, now: db.Now(), fn: fn, done: make(chan error, 1)}
 	select {
 	case db.group.ch <- op:
@@ -166,6 +166,15 @@ func (db *DB) WriteGrouped(ctx context.Context, fn func(*Tx) error) error {
 	// Once queued, the outcome is waited for even if the caller gives up:
 	// the change may commit, and the caller must not report otherwise.
 	return <-op.done
+}
+
+// startGroupLoop starts the group writer once.
+func (db *DB) startGroupLoop() {
+	db.group.once.Do(func() {
+		db.group.ch = make(chan *groupOp, maxGroup)
+		db.group.whole = make(chan []*groupOp)
+		go db.groupLoop()
+	})
 }
 
 func (db *DB) groupLoop() {
@@ -178,6 +187,9 @@ func (db *DB) groupLoop() {
 			case op = <-db.group.ch:
 			case <-db.group.kick:
 				next = db.warmUpWhenIdle()
+				continue
+			case b := <-db.group.whole:
+				db.runGroup(b)
 				continue
 			}
 		}
