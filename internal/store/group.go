@@ -54,10 +54,10 @@ type groupWriter struct {
 	// kick says that a write outside the group writer dropped the carried
 	// state; wanted is, per hall, the day whose waiting list a call read
 	// last; lastWarm is when warmUpWhenIdle last ran.
-	kick     chan struct{}
+	kick chan struct{}
 	// whole takes a batch to run as one group as it is (RunGroup in the
 	// tests: the group's state belongs to the writer goroutine).
-	whole chan []*groupOp
+	whole    chan []*groupOp
 	wanted   map[int64]string
 	lastWarm time.Time
 }
