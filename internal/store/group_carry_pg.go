@@ -87,7 +87,7 @@ func (c *pgCarry) failed(now time.Time) {
 
 // resumePG starts a group on PostgreSQL: it begins the transaction on
 // conn and, in the same round trip, takes the locks of what the group
-// carries with its transaction id (pipeline.go). It returns the carried
+// carries with its transaction id (group_pipeline.go). It returns the carried
 // state (or an empty one), the group's id, and whether its state may be
 // carried on (clean). With an error the transaction may be open and
 // aborted: the caller rolls it back.
@@ -99,12 +99,10 @@ func (db *DB) resumePG(conn *sql.Conn, now time.Time) (gs groupState, xid uint64
 		return groupState{}, 0, false, db.beginPG(conn, "", nil, nil)
 	}
 	var locked []int64
-	locks := ""
+	locks, nLocks := "", 0
 	if c != nil {
 		locked = c.hallIDs()
-		if len(locked) > 0 || c.auditOK {
-			locks = lockCarried(len(locked), c.auditOK) + ", "
-		}
+		locks, nLocks = lockCarried(len(locked), c.auditOK)
 	}
 	// One statement takes the locks and then the id. Its snapshot is
 	// taken when it starts, before the locks are granted: a writer that
@@ -116,7 +114,7 @@ func (db *DB) resumePG(conn *sql.Conn, now time.Time) (gs groupState, xid uint64
 	var own, xmin, xmax string
 	q := "SELECT " + locks + `pg_current_xact_id()::text, pg_snapshot_xmin(pg_current_snapshot())::text,
 		pg_snapshot_xmax(pg_current_snapshot())::text`
-	if err := db.beginPG(conn, db.rebound(q), int64sAny(locked), lockedThen(len(locked), c, &own, &xmin, &xmax)); err != nil {
+	if err := db.beginPG(conn, db.rebound(q), int64sAny(locked), skipThen(nLocks, &own, &xmin, &xmax)); err != nil {
 		return groupState{}, 0, false, mapErr(err)
 	}
 	xid, err1 := strconv.ParseUint(own, 10, 64)
@@ -134,10 +132,7 @@ func (db *DB) resumePG(conn *sql.Conn, now time.Time) (gs groupState, xid uint64
 	}
 	// The halls locked above are held either way.
 	for _, h := range locked {
-		if gs.halls == nil {
-			gs.halls = map[int64]bool{}
-		}
-		gs.halls[h] = true
+		putKey(&gs.halls, h, true)
 	}
 	return gs, xid, clean, nil
 }
@@ -190,10 +185,11 @@ func (k zoneDay) hallOf() int64 { return k.hall }
 
 func itself(id int64) int64 { return id }
 
-// lockCarried is the head of a select list that takes the locks of n
-// halls (in the order of its arguments) and, with audit, the audit
-// chain's, as lockHall and AuditOutcome take them.
-func lockCarried(n int, audit bool) string {
+// lockCarried is the head of a select list (with its comma, "" for no
+// lock) that takes the locks of n halls (in the order of its arguments)
+// and, with audit, the audit chain's, as lockHall and AuditOutcome take
+// them, and the number of its columns.
+func lockCarried(n int, audit bool) (string, int) {
 	parts := make([]string, 0, n+1)
 	for range n {
 		parts = append(parts, "pg_advisory_xact_lock(7262003, CAST(? AS INTEGER))")
@@ -201,16 +197,15 @@ func lockCarried(n int, audit bool) string {
 	if audit {
 		parts = append(parts, "pg_advisory_xact_lock(7262002)")
 	}
-	return strings.Join(parts, ", ")
+	if len(parts) == 0 {
+		return "", 0
+	}
+	return strings.Join(parts, ", ") + ", ", len(parts)
 }
 
-// lockedThen are the scan targets of a select list that begins with the
-// locks of lockCarried (each a void to skip) and ends with dest.
-func lockedThen(halls int, c *groupState, dest ...any) []any {
-	n := halls
-	if c != nil && c.auditOK {
-		n++
-	}
+// skipThen are the scan targets of a select list that begins with n
+// columns to skip (lockCarried's voids) and ends with dest.
+func skipThen(n int, dest ...any) []any {
 	out := make([]any, 0, n+len(dest))
 	for range n {
 		out = append(out, new(any))

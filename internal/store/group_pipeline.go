@@ -95,34 +95,23 @@ func rollbackPG(conn *sql.Conn) {
 }
 
 // lastStatementPG is the statement that ends a group: the NOTIFY of its
-// events with the deferred writes in front (deferred.go), or the deferred
+// events with the deferred writes in front (Tx.carry), or the deferred
 // writes alone, or nothing. A NOTIFY too long for one statement sends its
 // first parts on tx on its own.
 func (db *DB) lastStatementPG(tx *Tx, ids []int64) (string, []any, error) {
-	l := tx.later
 	for len(ids) > notifyMax {
 		if err := db.notifyIDs(tx, ids[:notifyMax]); err != nil {
 			return "", nil, err
 		}
 		ids = ids[notifyMax:]
 	}
-	q, args := "", []any(nil)
-	if len(ids) > 0 {
+	q, args := "SELECT 1", []any(nil)
+	switch {
+	case len(ids) > 0:
 		q, args = "SELECT pg_notify(?, ?)", []any{db.notifyChannel(), joinIDs(ids)}
-	}
-	if !l.empty() {
-		if q == "" {
-			q = "SELECT 1"
-		}
-		cq, cargs, err := l.combined(q, args)
-		if err != nil {
-			return "", nil, err
-		}
-		l.reset()
-		q, args = cq, cargs
-	}
-	if q == "" {
+	case tx.later.empty():
 		return "", nil, nil
 	}
-	return db.rebound(q), args, nil
+	q, args, err := tx.carry(q, args)
+	return db.rebound(q), args, err
 }

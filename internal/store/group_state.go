@@ -86,6 +86,15 @@ func (g *groupState) forgetWaiting() {
 	g.zones, g.queues, g.windows = nil, nil, nil
 }
 
+// putKey sets m[k] to v, making the map first when it has none yet (the
+// maps of a groupState start nil and most groups fill few of them).
+func putKey[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = map[K]V{}
+	}
+	(*m)[k] = v
+}
+
 // Changes to a zone's waiting count that an operation reports to
 // waitingCounts.
 const (
@@ -114,9 +123,6 @@ func waitingCounts(tx *Tx, t *Ticket, change int) (map[string]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	if g.zones == nil {
-		g.zones = map[zoneDay]map[string]int{}
-	}
-	g.zones[k] = c
+	putKey(&g.zones, k, c)
 	return maps.Clone(c), nil
 }

@@ -217,10 +217,7 @@ func listWindows(tx *Tx, hallID int64) ([]hall.Window, error) {
 	if err != nil {
 		return nil, err
 	}
-	if g.wins == nil {
-		g.wins = map[int64][]hall.Window{}
-	}
-	g.wins[hallID] = ws
+	putKey(&g.wins, hallID, ws)
 	return ws, nil
 }
 

@@ -78,10 +78,7 @@ func lockHall(tx *Tx, hallID int64) error {
 	}
 	_, err := tx.Exec("SELECT pg_advisory_xact_lock(7262003, CAST(? AS INTEGER))", hallID)
 	if err == nil && tx.grp != nil {
-		if tx.grp.halls == nil {
-			tx.grp.halls = map[int64]bool{}
-		}
-		tx.grp.halls[hallID] = true
+		putKey(&tx.grp.halls, hallID, true)
 	}
 	return err
 }

@@ -307,10 +307,7 @@ func issueLookupsOf(tx *Tx, hallID int64) (*issueLookups, error) {
 		return nil, err
 	}
 	if g != nil {
-		if g.issue == nil {
-			g.issue = map[int64]*issueLookups{}
-		}
-		g.issue[hallID] = lk
+		putKey(&g.issue, hallID, lk)
 	}
 	return lk, nil
 }
@@ -374,16 +371,10 @@ func (g *groupState) issuedToday(k itemDay) (int, bool) {
 // noteDayCounts records the counts of every item of a hall's day (an item
 // missing from counts has none).
 func (g *groupState) noteDayCounts(k zoneDay, counts map[string]int) {
-	if g.issued == nil {
-		g.issued = map[itemDay]int{}
-	}
 	for item, n := range counts {
-		g.issued[itemDay{k.hall, k.day, item}] = n
+		putKey(&g.issued, itemDay{k.hall, k.day, item}, n)
 	}
-	if g.counted == nil {
-		g.counted = map[zoneDay]bool{}
-	}
-	g.counted[k] = true
+	putKey(&g.counted, k, true)
 }
 
 // noteTransfer moves a ticket of the day counted for item from to item
@@ -403,13 +394,9 @@ func (g *groupState) noteTransfer(from itemDay, to string) {
 
 // noteIssued records the count after an issue.
 func (g *groupState) noteIssued(k itemDay, n int) {
-	if g == nil {
-		return
+	if g != nil {
+		putKey(&g.issued, k, n)
 	}
-	if g.issued == nil {
-		g.issued = map[itemDay]int{}
-	}
-	g.issued[k] = n
 }
 
 // counterKey names a counter row of queue_counters.
@@ -451,10 +438,7 @@ func nextSeq(tx *Tx, hallID int64, day, prefix string) (int, error) {
 		return 0, mapErr(err)
 	}
 	if counting {
-		if g.counters == nil {
-			g.counters = map[counterKey]int{}
-		}
-		g.counters[k] = seq
+		putKey(&g.counters, k, seq)
 	}
 	return seq, nil
 }

@@ -125,13 +125,9 @@ func (g *groupState) window(id int64) (windowNow, bool) {
 }
 
 func (g *groupState) noteWindow(id int64, w windowNow) {
-	if g == nil {
-		return
+	if g != nil {
+		putKey(&g.windows, id, w)
 	}
-	if g.windows == nil {
-		g.windows = map[int64]windowNow{}
-	}
-	g.windows[id] = w
 }
 
 func (g *groupState) forgetWindow(id int64) {
@@ -178,10 +174,7 @@ func hallRulesOf(tx *Tx, hallID int64) (*hallRules, error) {
 	}
 	r := &hallRules{hall: h, loc: loc, st: st}
 	if g != nil {
-		if g.rules == nil {
-			g.rules = map[int64]*hallRules{}
-		}
-		g.rules[hallID] = r
+		putKey(&g.rules, hallID, r)
 	}
 	return r, nil
 }
