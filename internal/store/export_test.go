@@ -92,3 +92,26 @@ func BareWriteOp(db *DB, q string, args ...any) func(*Tx) error {
 		return err
 	}
 }
+
+// PreEstimateRescanned is the wait preEstimate gives req twice: first as it
+// is (counting only the tickets issued since the last estimate of its
+// line), then with the memo's running sums forgotten (counting every
+// ticket issued since the replay). sums is how many memo entries of the
+// hall had running sums before they were forgotten.
+func PreEstimateRescanned(db *DB, req IssueRequest) (kept, rescanned Wait, sums int, err error) {
+	p, err := db.preEstimate(context.Background(), req)
+	if err != nil {
+		return Wait{}, Wait{}, 0, err
+	}
+	db.etas.mu.Lock()
+	for k, m := range db.etas.memo[req.HallID] {
+		if m.upto > 0 {
+			sums++
+		}
+		m.upto, m.extra, m.work = 0, 0, 0
+		db.etas.memo[req.HallID][k] = m
+	}
+	db.etas.mu.Unlock()
+	q, err := db.preEstimate(context.Background(), req)
+	return p.wait, q.wait, sums, err
+}

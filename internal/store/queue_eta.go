@@ -81,6 +81,15 @@ type etaMemo struct {
 	idHash uint64
 	at     time.Time
 	last   time.Duration // the latest estimate given from this entry
+	// The newer tickets already looked at: those of waiting[n:upto]
+	// (uptoHash is idHash[upto], so the prefix is known to be the same)
+	// that compete add extra people and work. Each issue then looks only
+	// at the tickets issued since the last one, not at all n/8 of them
+	// again: that rescan was a fifth of an issue's CPU with 3,000 waiting.
+	upto     int
+	uptoHash uint64
+	extra    int
+	work     time.Duration
 }
 
 // memoSpan is how many tickets may join a waiting list of n before an
@@ -302,14 +311,19 @@ func (db *DB) preEstimate(ctx context.Context, req IssueRequest) (preIssue, erro
 			key += "|" + hs.wins[i].ID
 		}
 	}
+	if len(serving) == 0 {
+		key += "|" + req.Item // competes then compares the items
+	}
 	m, have := db.etas.memo[req.HallID][key]
 	if have && m.fp == hs.fp && m.n <= n && hs.idHash[m.n] == m.idHash && n-m.n <= memoSpan(n) && now.Sub(m.at) <= memoMaxAge && now.Sub(m.at) >= 0 {
 		// The tickets issued since the replay that are in this one's line
 		// go before it (for a priority ticket, the priority ones only); each
 		// pushes it back by one service spread over the open windows.
-		extra := 0
-		var work time.Duration
-		for i := m.n; i < n; i++ {
+		from, extra, work := m.n, 0, time.Duration(0)
+		if m.upto > m.n && m.upto <= n && hs.idHash[m.upto] == m.uptoHash {
+			from, extra, work = m.upto, m.extra, m.work
+		}
+		for i := from; i < n; i++ {
 			a := &hs.waiting[i]
 			if (!qt.IsPriority() || a.IsPriority()) && competes(serving, a, &qt) {
 				extra++
@@ -320,16 +334,13 @@ func (db *DB) preEstimate(ctx context.Context, req IssueRequest) (preIssue, erro
 				work += mean
 			}
 		}
-		db.etas.mu.Unlock()
 		p := preIssue{eta: m.eta, etaOK: m.ok, ahead: m.ahead + extra}
 		if m.ok && open > 0 {
 			p.eta += work / time.Duration(open)
 		}
-		db.etas.mu.Lock()
-		if cur, ok := db.etas.memo[req.HallID][key]; ok && cur.at.Equal(m.at) {
-			cur.last = max(cur.last, p.eta)
-			db.etas.memo[req.HallID][key] = cur
-		}
+		m.upto, m.uptoHash, m.extra, m.work = n, hs.idHash[n], extra, work
+		m.last = max(m.last, p.eta)
+		db.etas.memo[req.HallID][key] = m
 		db.etas.mu.Unlock()
 		p.wait = makeWait(p.ahead, p.eta, p.etaOK, now, open, stalled)
 		return p, nil

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -185,5 +188,108 @@ func TestIssueMemoFollowsTheQueue(t *testing.T) {
 	// 15-sample median of thirty services).
 	if d := v.Eta - prev.Wait.Eta(); d > v.Eta/10 || d < -v.Eta/10 {
 		t.Errorf("last ticket: memoised estimate %v, replayed %v", prev.Wait.Eta(), v.Eta)
+	}
+}
+
+// TestIssueMemoRunningSums: between replays an issue looks only at the
+// tickets issued since the last one of its line; what it says must be what
+// counting every ticket since the replay says, for every line (items,
+// priority tickets, an item the line's windows do not serve), also when
+// another instance takes counted tickets out of the list.
+func TestIssueMemoRunningSums(t *testing.T) {
+	db, c, hallID, w := etaHall(t)
+	issue(t, db, hallID, w, queue.PriorityNone)
+	if _, err := db.CallNext(ctx, store.CallRequest{HallID: hallID, WindowID: w.ID, By: store.Staffer{Username: "tester"}}); err != nil {
+		t.Fatal(err)
+	}
+	windows, err := db.ListWindows(ctx, hallID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := store.IssueRequest{HallID: hallID, Item: w.Items[0], Zone: w.Zone, Channel: store.ChannelKiosk}
+	elsewhere := "" // an item the open window does not serve
+	for _, o := range windows {
+		for _, it := range o.Items {
+			if !slices.Contains(w.Items, it) {
+				elsewhere = it
+			}
+		}
+	}
+	if elsewhere == "" {
+		t.Fatal("the open window serves every item of the demo hall")
+	}
+	cfg := store.Config{DSN: db.DSN()}
+	if cfg.DSN == "" {
+		cfg.Dir = filepath.Dir(db.Path())
+	}
+	other, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	check := func(what string, req store.IssueRequest) int {
+		t.Helper()
+		kept, fresh, sums, err := store.PreEstimateRescanned(db, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kept.Ahead != fresh.Ahead || kept.EtaMs != fresh.EtaMs {
+			t.Fatalf("%s (%s, %q): running sums say %d ahead, %d ms; counting again says %d ahead, %d ms",
+				what, req.Item, req.Priority, kept.Ahead, kept.EtaMs, fresh.Ahead, fresh.EtaMs)
+		}
+		return sums
+	}
+	sums := 0
+	for i := range 120 {
+		c.add(100 * time.Millisecond)
+		req := line
+		req.Item = w.Items[i%len(w.Items)]
+		switch i % 7 {
+		case 3:
+			req.Priority = queue.PriorityElderly
+		case 5:
+			req.Item = elsewhere
+		}
+		sums += check(fmt.Sprintf("ticket %d", i), req)
+		if _, err := db.IssueTicket(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sums == 0 {
+		t.Fatal("no estimate used running sums")
+	}
+
+	// The priority line is replayed (the memo has aged) as t1 is issued;
+	// t2 and t3 are counted in its running sums. Another instance cancels
+	// t2 and t3, and this one sees it at its next reload while the replay,
+	// whose list ends before t1, still holds. Two ordinary tickets, which
+	// a priority ticket does not wait behind, then fill their places:
+	// counting on from where the sums ended would keep t2 and t3 ahead.
+	prio := line
+	prio.Priority = queue.PriorityElderly
+	c.add(20 * time.Second)
+	var tokens []string
+	for range 3 {
+		c.add(100 * time.Millisecond)
+		res, err := db.IssueTicket(ctx, prio)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, res.Ticket.TrackToken)
+	}
+	for _, tok := range tokens[1:] {
+		if err := other.CancelByToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.add(1500 * time.Millisecond)
+	for range 2 {
+		if _, err := db.IssueTicket(ctx, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if check("after another instance's cancels", prio) == 0 {
+		t.Fatal("the line's memo had no running sums")
 	}
 }
