@@ -183,6 +183,7 @@ func Province(ctx context.Context, cfg ProvinceConfig, out, log io.Writer) (Prov
 	if err != nil {
 		return res, err
 	}
+	p.errLog = log
 	defer p.close()
 	if err := p.grow(ctx, cfg.Halls); err != nil {
 		return res, err

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -39,6 +40,7 @@ type province struct {
 	db                               *store.DB
 	halls                            []*provinceHall
 	drop                             func()
+	errLog                           io.Writer // where serveErrors writes
 }
 
 func openProvince(ctx context.Context, base string) (p *province, err error) {
@@ -91,7 +93,37 @@ func (p *province) close() {
 		p.drop()
 	}
 	if p.dir != "" {
+		p.serveErrors()
 		os.RemoveAll(p.dir)
+	}
+}
+
+// serveErrors writes the error lines of the servers' logs to p.errLog
+// before the logs are removed: a request that failed with 500 in the
+// table then comes with its cause.
+func (p *province) serveErrors() {
+	if p.errLog == nil {
+		return
+	}
+	logs, _ := filepath.Glob(filepath.Join(p.dir, "serve-*.log"))
+	for _, name := range logs {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		var lines []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, "level=ERROR") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		fmt.Fprintf(p.errLog, "· %s: %d error lines; the first:\n", filepath.Base(name), len(lines))
+		for _, l := range lines[:min(len(lines), 10)] {
+			fmt.Fprintln(p.errLog, "  "+l[:min(len(l), 600)])
+		}
 	}
 }
 

@@ -20,13 +20,11 @@ func (t *Tx) Audit(action, object, detail string) error {
 
 // AuditOutcome appends a record with an explicit outcome (denied, failed).
 func (t *Tx) AuditOutcome(action, object, outcome, detail string) error {
-	if t.db.Dialect == Postgres && (t.grp == nil || !t.grp.auditOK) {
-		// Serialise appends across connections and instances so the chain
-		// never forks; released at commit or rollback. An operation of a
-		// grouped write after one that appended holds it already.
-		if _, err := t.Exec("SELECT pg_advisory_xact_lock(7262002)"); err != nil {
-			return err
-		}
+	// Serialise appends across connections and instances so the chain
+	// never forks (locks.go). An operation of a grouped write after one
+	// that appended holds it already.
+	if err := t.lockAudit(); err != nil {
+		return err
 	}
 	var prevSeq int64
 	prevHash := audit.Genesis

@@ -149,10 +149,8 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		if err != nil {
 			return err
 		}
-		if tx.Dialect() == Postgres {
-			if _, err := tx.Exec("SELECT pg_advisory_xact_lock(7262004, ?)", int32(in.HallID)); err != nil {
-				return err
-			}
+		if err := tx.advisoryLock(lockCaseNumber, in.HallID); err != nil {
+			return err
 		}
 		if in.IdemKey != "" {
 			err := tx.QueryRow("SELECT id FROM cases WHERE hall_id = ? AND idem_key = ?", in.HallID, in.IdemKey).Scan(&caseID)

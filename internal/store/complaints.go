@@ -233,10 +233,8 @@ func (db *DB) CreateComplaint(ctx context.Context, in ComplaintInput, v complain
 		// two transactions would count the same and collide on the
 		// number, so the hall's complaint numbering is locked first (on
 		// SQLite the single writer already serialises them).
-		if tx.Dialect() == Postgres {
-			if _, err := tx.Exec("SELECT pg_advisory_xact_lock(7262015, CAST(? AS INTEGER))", in.HallID); err != nil {
-				return err
-			}
+		if err := tx.advisoryLock(lockComplaints, in.HallID); err != nil {
+			return err
 		}
 		var n int
 		day := today.String()

@@ -285,6 +285,8 @@ type Tx struct {
 	later *deferred
 	// hot is what the transaction changes of the hot cache (hotcache.go).
 	hot []string
+	// auditLocked: an ungrouped write holds the audit chain's lock.
+	auditLocked bool
 	// dirty: the operation wrote, or a statement failed (group.go).
 	dirty bool
 	// onTicket is the one ticket the statement being sent touches, when
@@ -412,6 +414,11 @@ func (db *DB) writeAt(ctx context.Context, now time.Time, fn func(*Tx) error) er
 	}
 	tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: now, Actor: ActorFrom(ctx)}
 	defer sqltx.Rollback()
+	// On PostgreSQL the audit chain's lock comes before any other lock or
+	// row the write takes (locks.go).
+	if err := tx.lockAudit(); err != nil {
+		return mapErr(err)
+	}
 	// An ungrouped write may change anything the group writer carries from
 	// one group to the next (group.go): the group writer sees it in the
 	// writer connection's total_changes() and starts afresh; dropped lets

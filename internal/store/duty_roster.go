@@ -95,11 +95,7 @@ func shiftTx(tx *Tx, hallID, id int64) (Shift, error) {
 // lockDuty serialises roster writes of a hall on PostgreSQL (SQLite
 // writes are serial already), so two managers cannot both fill one slot.
 func lockDuty(tx *Tx, hallID int64) error {
-	if tx.Dialect() != Postgres {
-		return nil
-	}
-	_, err := tx.Exec("SELECT pg_advisory_xact_lock(7262014, CAST(? AS INTEGER))", hallID)
-	return err
+	return tx.advisoryLock(lockDutyRoster, hallID)
 }
 
 // ListDutyLeaders lists the enabled duty leaders of a hall.

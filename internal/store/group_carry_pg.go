@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,14 +97,14 @@ func (db *DB) resumePG(conn *sql.Conn, now time.Time) (gs groupState, xid uint64
 	c := g.pg.state
 	g.pg.state = nil
 	if now.Before(g.pg.retry) {
-		return groupState{}, 0, false, db.beginPG(conn, "", nil, nil)
+		// The audit chain's lock before any other (locks.go).
+		return groupState{auditLocked: true}, 0, false, db.beginPG(conn, lockAuditSQL, nil, []any{new(any)})
 	}
 	var locked []int64
-	locks, nLocks := "", 0
 	if c != nil {
 		locked = c.hallIDs()
-		locks, nLocks = lockCarried(len(locked), c.auditOK)
 	}
+	locks, nLocks := lockCarried(len(locked))
 	// One statement takes the locks and then the id. Its snapshot is
 	// taken when it starts, before the locks are granted: a writer that
 	// held one of them then took its id (it wrote) before the lock passed
@@ -130,10 +131,11 @@ func (db *DB) resumePG(conn *sql.Conn, now time.Time) (gs groupState, xid uint64
 		// state is read again, and after a few such no test for a while.
 		g.pg.failed(now)
 	}
-	// The halls locked above are held either way.
+	// The locks taken above are held either way.
 	for _, h := range locked {
 		putKey(&gs.halls, h, true)
 	}
+	gs.auditLocked = true
 	return gs, xid, clean, nil
 }
 
@@ -151,7 +153,7 @@ func (g *groupWriter) keepPG(gs *groupState, xid uint64, clean bool, now time.Ti
 		g.pg.failed(now)
 		return
 	}
-	gs.halls = nil
+	gs.halls, gs.auditLocked = nil, false
 	g.pg.state, g.pg.xid = gs, xid
 }
 
@@ -185,20 +187,14 @@ func (k zoneDay) hallOf() int64 { return k.hall }
 
 func itself(id int64) int64 { return id }
 
-// lockCarried is the head of a select list (with its comma, "" for no
-// lock) that takes the locks of n halls (in the order of its arguments)
-// and, with audit, the audit chain's, as lockHall and AuditOutcome take
-// them, and the number of its columns.
-func lockCarried(n int, audit bool) (string, int) {
-	parts := make([]string, 0, n+1)
+// lockCarried is the head of a select list (with its comma) that takes
+// the audit chain's lock and then the locks of n halls (in the order of
+// its arguments), as lockAudit and lockHall take them (the chain's first:
+// locks.go), and the number of its columns.
+func lockCarried(n int) (string, int) {
+	parts := []string{fmt.Sprintf("pg_advisory_xact_lock(%d)", lockAuditChain)}
 	for range n {
-		parts = append(parts, "pg_advisory_xact_lock(7262003, CAST(? AS INTEGER))")
-	}
-	if audit {
-		parts = append(parts, "pg_advisory_xact_lock(7262002)")
-	}
-	if len(parts) == 0 {
-		return "", 0
+		parts = append(parts, fmt.Sprintf("pg_advisory_xact_lock(%d, CAST(? AS INTEGER))", lockQueue))
 	}
 	return strings.Join(parts, ", ") + ", ", len(parts)
 }

@@ -27,6 +27,8 @@ type groupState struct {
 	auditSeq  int64
 	auditHash string
 	auditOK   bool
+	// auditLocked: the transaction holds the audit chain's lock (locks.go).
+	auditLocked bool
 	// halls are the halls whose lock (lockHall) the transaction holds.
 	halls map[int64]bool
 	// issued counts today's tickets per hall, day and item (queue_issue.go).

@@ -105,10 +105,10 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	}
 	defer conn.Close()
 	if db.Dialect == Postgres {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7262001)"); err != nil {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_lock(%d)", lockMigrate)); err != nil {
 			return nil, err
 		}
-		defer conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(7262001)")
+		defer conn.ExecContext(context.Background(), fmt.Sprintf("SELECT pg_advisory_unlock(%d)", lockMigrate))
 	}
 	if _, err := conn.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"); err != nil {
 		return nil, err

@@ -76,7 +76,7 @@ func lockHall(tx *Tx, hallID int64) error {
 	if tx.Dialect() != Postgres || tx.grp != nil && tx.grp.halls[hallID] {
 		return nil
 	}
-	_, err := tx.Exec("SELECT pg_advisory_xact_lock(7262003, CAST(? AS INTEGER))", hallID)
+	err := tx.advisoryLock(lockQueue, hallID)
 	if err == nil && tx.grp != nil {
 		putKey(&tx.grp.halls, hallID, true)
 	}

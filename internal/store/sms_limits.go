@@ -60,10 +60,8 @@ const (
 // writer.
 func checkSMSLimits(tx *Tx, l SMSLimits, hallID int64, blind, source string) error {
 	l = l.withDefaults()
-	if tx.Dialect() == Postgres {
-		if _, err := tx.Exec("SELECT pg_advisory_xact_lock(7262009, 0)"); err != nil {
-			return err
-		}
+	if err := tx.advisoryLock(lockSMSLimits, 0); err != nil {
+		return err
 	}
 	now := tx.Now
 	count := func(where string, since time.Duration, args ...any) (int, error) {

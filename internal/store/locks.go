@@ -1,0 +1,70 @@
+package store
+
+import "fmt"
+
+// Advisory locks on PostgreSQL (SQLite has one writer and needs none).
+//
+// Every write transaction takes the audit chain's lock first, before any
+// other lock or row: an ungrouped write as it begins (writeAt), a grouped
+// write in the statement that begins it (resumePG, runSaved). Before, a
+// group of writes for several halls (a province's instance) held the
+// chain's lock and then took a hall's lock or a ticket's row for its next
+// operation, while a write on another connection or instance held that
+// lock or row and waited for the chain: PostgreSQL broke the deadlock
+// after a second by failing one of them (case acceptances failed with 500
+// in `mingbai bench province` at 100 halls). Nearly every write appends to
+// the chain, so taking its lock first costs little: the writes it
+// serialises were serialised from their first record to their commit
+// already, and a grouped write took it as it began when it carried halls.
+// The price is that a long write (a catalogue import) holds up the others
+// for all its length, not only from its first record.
+//
+// All instances on one database must take the locks in this order: they
+// run the same version (docs/deploy.md).
+//
+// The classes (the first key):
+const (
+	lockMigrate    = 7262001 // session lock of a schema migration
+	lockAuditChain = 7262002
+	lockQueue      = 7262003 // a hall's queue writes (lockHall)
+	lockCaseNumber = 7262004 // a hall's case numbers of the day
+	lockSMSLimits  = 7262009 // the SMS sending limits (one key: 0)
+	lockDutyRoster = 7262014 // a hall's duty roster
+	lockComplaints = 7262015 // a hall's complaint numbers of the day
+)
+
+// lockAuditSQL takes the audit chain's lock.
+var lockAuditSQL = fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockAuditChain)
+
+// lockAudit takes the audit chain's lock, once per transaction (a grouped
+// write's operations share it; released at commit or rollback, or at the
+// rollback of the savepoint of the operation that took it).
+func (t *Tx) lockAudit() error {
+	if t.db.Dialect != Postgres {
+		return nil
+	}
+	held := &t.auditLocked
+	if t.grp != nil {
+		held = &t.grp.auditLocked
+	}
+	if *held {
+		return nil
+	}
+	if _, err := t.Exec(lockAuditSQL); err != nil {
+		return err
+	}
+	*held = true
+	return nil
+}
+
+// advisoryLock takes lock class's key id, after the audit chain's.
+func (t *Tx) advisoryLock(class int, id int64) error {
+	if t.db.Dialect != Postgres {
+		return nil
+	}
+	if err := t.lockAudit(); err != nil {
+		return err
+	}
+	_, err := t.Exec("SELECT pg_advisory_xact_lock(?, CAST(? AS INTEGER))", class, id)
+	return err
+}
