@@ -149,6 +149,19 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		if err != nil {
 			return err
 		}
+		// What the numbering does not depend on is read before its lock
+		// (and the audit chain's, which comes first: locks.go).
+		cal, err := loadCalendar(tx)
+		if err != nil {
+			return err
+		}
+		var staffUser string
+		if err := tx.QueryRow("SELECT COALESCE(u.username, '') FROM staff s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.hall_id = ?", in.StaffID, in.HallID).Scan(&staffUser); err != nil {
+			return apperr.New(apperr.Forbidden, "cases.not_staff")
+		}
+		if staffUser == "" {
+			staffUser = tx.Actor.Name
+		}
 		if err := tx.advisoryLock(lockCaseNumber, in.HallID); err != nil {
 			return err
 		}
@@ -180,20 +193,9 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		if err := c.Validate(); err != nil {
 			return caseErr(err)
 		}
-		cal, err := loadCalendar(tx)
-		if err != nil {
-			return err
-		}
 		pd, sd, err := c.Due(cal)
 		if err != nil {
 			return caseErr(err)
-		}
-		var staffUser string
-		if err := tx.QueryRow("SELECT COALESCE(u.username, '') FROM staff s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.hall_id = ?", in.StaffID, in.HallID).Scan(&staffUser); err != nil {
-			return apperr.New(apperr.Forbidden, "cases.not_staff")
-		}
-		if staffUser == "" {
-			staffUser = tx.Actor.Name
 		}
 		var idEnc, idBlind, idMasked, idLast4 string
 		if id != "" {

@@ -285,8 +285,9 @@ type Tx struct {
 	later *deferred
 	// hot is what the transaction changes of the hot cache (hotcache.go).
 	hot []string
-	// auditLocked: an ungrouped write holds the audit chain's lock.
-	auditLocked bool
+	// auditLocked: an ungrouped write holds the audit chain's lock;
+	// auditFirst: it takes it before its first statement that writes.
+	auditLocked, auditFirst bool
 	// dirty: the operation wrote, or a statement failed (group.go).
 	dirty bool
 	// onTicket is the one ticket the statement being sent touches, when
@@ -329,6 +330,7 @@ func ActorFrom(ctx context.Context) Actor {
 
 // Exec runs a statement.
 func (t *Tx) Exec(q string, args ...any) (sql.Result, error) {
+	t.beforeWrite(q)
 	if st := t.stmt(q); st != nil {
 		res, err := st.ExecContext(t.ctx, args...)
 		return res, mapErr(err)
@@ -343,6 +345,7 @@ func (t *Tx) Exec(q string, args ...any) (sql.Result, error) {
 
 // Query runs a query.
 func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
+	t.beforeWrite(q)
 	if st := t.stmt(q); st != nil {
 		rows, err := st.QueryContext(t.ctx, args...)
 		return rows, mapErr(err)
@@ -357,6 +360,7 @@ func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
 
 // QueryRow runs a query returning one row.
 func (t *Tx) QueryRow(q string, args ...any) *sql.Row {
+	t.beforeWrite(q)
 	if st := t.stmt(q); st != nil {
 		return st.QueryRowContext(t.ctx, args...)
 	}
@@ -415,10 +419,8 @@ func (db *DB) writeAt(ctx context.Context, now time.Time, fn func(*Tx) error) er
 	tx := &Tx{tx: sqltx, db: db, pool: db.w, ctx: ctx, Now: now, Actor: ActorFrom(ctx)}
 	defer sqltx.Rollback()
 	// On PostgreSQL the audit chain's lock comes before any other lock or
-	// row the write takes (locks.go).
-	if err := tx.lockAudit(); err != nil {
-		return mapErr(err)
-	}
+	// row the write takes (locks.go): its reads go first.
+	tx.auditFirst = db.Dialect == Postgres
 	// An ungrouped write may change anything the group writer carries from
 	// one group to the next (group.go): the group writer sees it in the
 	// writer connection's total_changes() and starts afresh; dropped lets

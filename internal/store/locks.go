@@ -5,8 +5,9 @@ import "fmt"
 // Advisory locks on PostgreSQL (SQLite has one writer and needs none).
 //
 // Every write transaction takes the audit chain's lock first, before any
-// other lock or row: an ungrouped write as it begins (writeAt), a grouped
-// write in the statement that begins it (resumePG, runSaved). Before, a
+// other lock or row: an ungrouped write before its first statement that
+// writes or locks (its reads go before: beforeWrite), a grouped write in
+// the statement that begins it (resumePG, runSaved). Before, a
 // group of writes for several halls (a province's instance) held the
 // chain's lock and then took a hall's lock or a ticket's row for its next
 // operation, while a write on another connection or instance held that
@@ -55,6 +56,15 @@ func (t *Tx) lockAudit() error {
 	}
 	*held = true
 	return nil
+}
+
+// beforeWrite takes the audit chain's lock before an ungrouped write's
+// first statement that writes (a failure aborts the transaction, and q
+// then fails with it).
+func (t *Tx) beforeWrite(q string) {
+	if t.auditFirst && !t.auditLocked && writes(q) {
+		t.lockAudit()
+	}
 }
 
 // advisoryLock takes lock class's key id, after the audit chain's.
