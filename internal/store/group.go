@@ -359,14 +359,6 @@ func (db *DB) runSaved(batch []*groupOp) {
 		}
 	}
 	pg := db.Dialect == Postgres
-	if pg {
-		// The audit chain's lock before any other (locks.go).
-		if _, err := sqltx.Exec(lockAuditSQL); err != nil {
-			fail(err)
-			return
-		}
-		gs.auditLocked = true
-	}
 	// set: the savepoint "grouped" is set and nothing was done after it.
 	// On PostgreSQL one round trip releases an operation's savepoint and
 	// sets the next one, a ROLLBACK TO keeps it set, and the commit

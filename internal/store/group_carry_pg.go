@@ -97,8 +97,7 @@ func (db *DB) resumePG(conn *sql.Conn, now time.Time) (gs groupState, xid uint64
 	c := g.pg.state
 	g.pg.state = nil
 	if now.Before(g.pg.retry) {
-		// The audit chain's lock before any other (locks.go).
-		return groupState{auditLocked: true}, 0, false, db.beginPG(conn, lockAuditSQL, nil, []any{new(any)})
+		return groupState{}, 0, false, db.beginPG(conn, "", nil, nil)
 	}
 	var locked []int64
 	if c != nil {
@@ -135,7 +134,7 @@ func (db *DB) resumePG(conn *sql.Conn, now time.Time) (gs groupState, xid uint64
 	for _, h := range locked {
 		putKey(&gs.halls, h, true)
 	}
-	gs.auditLocked = true
+	gs.auditLocked = nLocks > 0
 	return gs, xid, clean, nil
 }
 
@@ -187,11 +186,14 @@ func (k zoneDay) hallOf() int64 { return k.hall }
 
 func itself(id int64) int64 { return id }
 
-// lockCarried is the head of a select list (with its comma) that takes
-// the audit chain's lock and then the locks of n halls (in the order of
-// its arguments), as lockAudit and lockHall take them (the chain's first:
-// locks.go), and the number of its columns.
+// lockCarried is the head of a select list (with its comma, "" for no
+// hall) that takes the audit chain's lock and then the locks of n halls
+// (in the order of its arguments), as lockAudit and lockHall take them
+// (the chain's first: locks.go), and the number of its columns.
 func lockCarried(n int) (string, int) {
+	if n == 0 {
+		return "", 0
+	}
 	parts := []string{fmt.Sprintf("pg_advisory_xact_lock(%d)", lockAuditChain)}
 	for range n {
 		parts = append(parts, fmt.Sprintf("pg_advisory_xact_lock(%d, CAST(? AS INTEGER))", lockQueue))

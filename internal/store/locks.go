@@ -6,8 +6,10 @@ import "fmt"
 //
 // Every write transaction takes the audit chain's lock first, before any
 // other lock or row: an ungrouped write before its first statement that
-// writes or locks (its reads go before: beforeWrite), a grouped write in
-// the statement that begins it (resumePG, runSaved). Before, a
+// writes or locks (its reads go before: beforeWrite); a grouped write in
+// the statement that begins it when it carries halls (resumePG), else
+// with its first hall's lock (lockHall: every grouped operation takes it
+// before it writes). Before, a
 // group of writes for several halls (a province's instance) held the
 // chain's lock and then took a hall's lock or a ticket's row for its next
 // operation, while a write on another connection or instance held that

@@ -38,6 +38,14 @@ func TestNoLockHeldWhileWaitingForTheChain(t *testing.T) {
 			_, err := db.SignInWindow(ctx, hallID, w.ID, store.Staffer{Username: "tester2", StaffID: w.StaffID})
 			return err
 		}},
+		{"issuing a ticket (a grouped write; the hall's queue lock)", db, 7262003, hallID, func() error {
+			_, err := db.IssueTicket(ctx, store.IssueRequest{HallID: hallID, Item: w.Items[0], Zone: w.Zone, Channel: store.ChannelKiosk})
+			return err
+		}},
+		{"calling the next ticket (a grouped write after the last one)", db, 7262003, hallID, func() error {
+			_, err := db.CallNext(ctx, store.CallRequest{HallID: hallID, WindowID: w.ID, By: store.Staffer{Username: "tester2", StaffID: w.StaffID}})
+			return err
+		}},
 		{"accepting a case (the hall's case numbers)", e.db, 7262004, e.hall.ID, func() error {
 			_, err := e.db.CreateCase(staffCtx, e.person("RS-A-001"))
 			return err
