@@ -35,10 +35,11 @@ const SessionLifetime = 12 * time.Hour
 const userCols = "u.id, u.username, u.display_name, u.role, u.disabled, u.failed_logins, u.locked_until, u.created_at, u.password_hash, COALESCE(s.id, 0), COALESCE(u.hall_id, s.hall_id, 0)"
 const userFrom = " FROM users u LEFT JOIN staff s ON s.user_id = u.id "
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+// scanUser scans userCols, then the columns after them into extra.
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
 	var disabled int
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &disabled, &u.FailedLogins, &u.LockedUntil, &u.CreatedAt, &u.passwordHash, &u.StaffID, &u.HallID)
+	err := row.Scan(append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &disabled, &u.FailedLogins, &u.LockedUntil, &u.CreatedAt, &u.passwordHash, &u.StaffID, &u.HallID}, extra...)...)
 	u.Disabled = disabled != 0
 	return u, err
 }
@@ -181,6 +182,9 @@ func (db *DB) SetUserHall(ctx context.Context, username string, hallID int64) er
 		if _, err := tx.Exec("DELETE FROM sessions WHERE user_id = ?", id); err != nil {
 			return err
 		}
+		if err := tx.changedHot(hotPrincipals); err != nil {
+			return err
+		}
 		return tx.Audit("user.hall", "user:"+username, fmt.Sprintf("hall=%d", hallID))
 	})
 }
@@ -225,6 +229,9 @@ func (db *DB) SetUserDisabled(ctx context.Context, username string, disabled boo
 				return err
 			}
 		}
+		if err := tx.changedHot(hotPrincipals); err != nil {
+			return err
+		}
 		return tx.Audit("user.disable", "user:"+username, fmt.Sprintf("disabled=%v", disabled))
 	})
 }
@@ -250,6 +257,9 @@ func (db *DB) SetUserRole(ctx context.Context, username string, role auth.Role) 
 			return err
 		}
 		if _, err := tx.Exec("DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+			return err
+		}
+		if err := tx.changedHot(hotPrincipals); err != nil {
 			return err
 		}
 		return tx.Audit("user.role", "user:"+username, old+" -> "+string(role))
@@ -404,36 +414,63 @@ func (db *DB) recordFailedLogin(ctx context.Context, username, source, reason st
 // Logout ends a session.
 func (db *DB) Logout(ctx context.Context, secret string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec("DELETE FROM sessions WHERE token_hash = ?", auth.HashToken(secret))
-		if err != nil {
+		if _, err := tx.Exec("DELETE FROM sessions WHERE token_hash = ?", auth.HashToken(secret)); err != nil {
+			return err
+		}
+		if err := tx.changedHot(hotPrincipals); err != nil {
 			return err
 		}
 		return tx.Audit("auth.logout", "session", "")
 	})
 }
 
-// PrincipalForSession resolves a session cookie.
+// PrincipalForSession resolves a session cookie. On PostgreSQL a session
+// once resolved is served from memory until it expires (hotcache.go).
 func (db *DB) PrincipalForSession(ctx context.Context, secret string) (auth.Principal, error) {
-	return db.principalFor(ctx, "SELECT "+userCols+userFrom+"JOIN sessions x ON x.user_id = u.id WHERE x.token_hash = ? AND x.expires_at > ?", "session", auth.HashToken(secret), db.Now().UnixMilli())
-}
-
-// PrincipalForToken resolves an API bearer token and notes its last use.
-func (db *DB) PrincipalForToken(ctx context.Context, secret string) (auth.Principal, error) {
-	p, err := db.principalFor(ctx, "SELECT "+userCols+userFrom+"JOIN api_tokens x ON x.user_id = u.id WHERE x.token_hash = ? AND x.revoked_at = 0 AND ? > 0", "token", auth.HashToken(secret), 1)
-	if err == nil {
-		// Last use is informational; a lost update is harmless, so it is not
-		// worth a write per request: at most once a minute, in the
-		// background (device_seen.go).
-		db.tokenUsed(ctx, auth.HashToken(secret))
+	hash, now := auth.HashToken(secret), db.Now().UnixMilli()
+	if p, ok := db.hot.session(hash, now); ok {
+		return p, nil
+	}
+	gen, hot := db.hot.on()
+	var expires int64
+	p, err := db.principalFor(ctx, "SELECT "+userCols+", x.expires_at"+userFrom+"JOIN sessions x ON x.user_id = u.id WHERE x.token_hash = ? AND x.expires_at > ?", "session", []any{&expires}, hash, now)
+	if err == nil && hot {
+		db.hot.putSession(gen, hash, p, expires, now)
 	}
 	return p, err
 }
 
-func (db *DB) principalFor(ctx context.Context, q, via string, args ...any) (auth.Principal, error) {
+// PrincipalForToken resolves an API bearer token and notes its last use.
+// On PostgreSQL a token once resolved is served from memory until a
+// change drops it (hotcache.go).
+func (db *DB) PrincipalForToken(ctx context.Context, secret string) (auth.Principal, error) {
+	hash := auth.HashToken(secret)
+	p, ok := db.hot.token(hash)
+	if !ok {
+		gen, hot := db.hot.on()
+		var err error
+		p, err = db.principalFor(ctx, "SELECT "+userCols+userFrom+"JOIN api_tokens x ON x.user_id = u.id WHERE x.token_hash = ? AND x.revoked_at = 0 AND ? > 0", "token", nil, hash, 1)
+		if err != nil {
+			return p, err
+		}
+		if hot {
+			db.hot.putToken(gen, hash, p)
+		}
+	}
+	// Last use is informational; a lost update is harmless, so it is not
+	// worth a write per request: at most once a minute, in the background
+	// (device_seen.go).
+	db.tokenUsed(ctx, hash)
+	return p, nil
+}
+
+// principalFor runs q, which selects userCols and then the columns scanned
+// into extra, and returns the enabled account it finds.
+func (db *DB) principalFor(ctx context.Context, q, via string, extra []any, args ...any) (auth.Principal, error) {
 	var p auth.Principal
 	// One statement on every signed-in request: no transaction around it.
 	err := db.ReadOne(ctx, func(tx *Tx) error {
-		u, err := scanUser(tx.QueryRow(q, args...))
+		u, err := scanUser(tx.QueryRow(q, args...), extra...)
 		if err != nil {
 			return notFound(err, "session")
 		}
@@ -514,6 +551,9 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.NotFoundOf("token")
+		}
+		if err := tx.changedHot(hotPrincipals); err != nil {
+			return err
 		}
 		return tx.Audit("token.revoke", fmt.Sprintf("token:%d", id), "")
 	})

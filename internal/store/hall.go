@@ -295,6 +295,10 @@ func (db *DB) SaveStaff(ctx context.Context, s hall.Staff) (hall.Staff, error) {
 			if _, err := tx.Exec("UPDATE users SET hall_id = ? WHERE id = ? AND role <> 'admin'", s.HallID, s.UserID); err != nil {
 				return err
 			}
+			// The account's principal names its staff record and hall.
+			if err := tx.changedHot(hotPrincipals); err != nil {
+				return err
+			}
 		}
 		action := "staff.update"
 		if s.ID == 0 {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +11,38 @@ import (
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 )
+
+// hotPair opens a second instance b on a's PostgreSQL database and starts
+// a's event listener, so that a's hot cache is on; stop ends the listener
+// (and the cache) and waits for it.
+func hotPair(t *testing.T, a *store.DB) (b *store.DB, stop func()) {
+	t.Helper()
+	b, err := store.Open(ctx, store.Config{DSN: a.DSN()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	ready := make(chan struct{})
+	lctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); a.Listen(lctx, func() { close(ready) }) }()
+	<-ready
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return b, stop
+}
+
+// eventually polls cond for up to 10 s: the NOTIFY reaches an instance's
+// listener shortly after another instance's commit, not at it.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(what)
+		}
+	}
+}
 
 // TestHotCacheSeesOtherInstancesChanges runs two instances on one
 // PostgreSQL database. Instance A serves a kiosk's token and a published
@@ -26,28 +59,7 @@ func TestHotCacheSeesOtherInstancesChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := demoHall(t, a)
-	b, err := store.Open(ctx, store.Config{DSN: a.DSN()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-
-	ready := make(chan struct{})
-	lctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); a.Listen(lctx, func() { close(ready) }) }()
-	<-ready
-
-	// eventually polls cond for up to 10 s: the NOTIFY reaches A's
-	// listener shortly after B's commit, not at it.
-	eventually := func(what string, cond func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatal(what)
-			}
-		}
-	}
+	b, stop := hotPair(t, a)
 
 	secret, d, err := a.CreateDevice(ctx, hall.Device{HallID: h.ID, Kind: hall.DeviceKiosk, Name: "1号取号机"})
 	if err != nil {
@@ -61,7 +73,7 @@ func TestHotCacheSeesOtherInstancesChanges(t *testing.T) {
 	if err := b.RevokeDevice(ctx, h.ID, d.ID); err != nil {
 		t.Fatal(err)
 	}
-	eventually("instance A still accepts a kiosk that instance B revoked", func() bool {
+	eventually(t, "instance A still accepts a kiosk that instance B revoked", func() bool {
 		_, err := a.PrincipalForDevice(ctx, secret)
 		return err != nil
 	})
@@ -83,14 +95,13 @@ func TestHotCacheSeesOtherInstancesChanges(t *testing.T) {
 	if _, err := b.PublishVersion(as("manager", "hall_manager"), code, v.Number); err != nil {
 		t.Fatal(err)
 	}
-	eventually("instance A still serves the guide version that instance B replaced", func() bool {
+	eventually(t, "instance A still serves the guide version that instance B replaced", func() bool {
 		it, err := a.PublishedItem(ctx, code)
 		return err == nil && it.Summary == edited.Summary
 	})
 
 	// Without its listener A cannot hear of changes: it reads every time.
 	stop()
-	<-done
 	secret2, d2, err := a.CreateDevice(ctx, hall.Device{HallID: h.ID, Kind: hall.DeviceKiosk, Name: "2号取号机"})
 	if err != nil {
 		t.Fatal(err)
