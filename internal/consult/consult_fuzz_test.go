@@ -7,7 +7,7 @@ import (
 // FuzzKeywords: the FAQ editor's keyword list survives a round trip
 // through its text format, and normalising is idempotent.
 func FuzzKeywords(f *testing.F) {
-	for _, s := range []string{"落户\n=档案", "  ＡＢＣ  \n\n=", "==x", "毕业生？\n就业。", "\xff\n\x00", ""} {
+	for _, s := range []string{"落户\n=档案", "  ＡＢＣ  \n\n=", "==x", "毕业生？\n就业。", "\xff\n\x00", "＝", "＝＝落户", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -118,3 +118,18 @@ func TestMove(t *testing.T) {
 		t.Fatal("expired snooze not open")
 	}
 }
+
+// An exact keyword typed with a Chinese input method's full-width "＝"
+// is as exact as one typed with "=", and a lone marker is no keyword.
+func TestFullWidthExactMarker(t *testing.T) {
+	got := ParseKeywords("＝见习\n=档案\n＝\n补贴")
+	want := []Keyword{{Text: "见习", Exact: true}, {Text: "档案", Exact: true}, {Text: "补贴"}}
+	if len(got) != len(want) {
+		t.Fatalf("ParseKeywords = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("keyword %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}

@@ -40,7 +40,10 @@ type Entry struct {
 func ParseKeywords(s string) []Keyword {
 	var out []Keyword
 	for _, line := range strings.Split(s, "\n") {
-		line = strings.TrimSpace(line)
+		// Normalise first: a clerk typing with a Chinese input method
+		// marks an exact keyword with the full-width "＝", which folds
+		// to "=" and must mean the same.
+		line = Normalize(line)
 		exact := strings.HasPrefix(line, "=")
 		line = Normalize(strings.TrimPrefix(line, "="))
 		if line != "" {
