@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -341,14 +342,33 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// login signs in through the login page in the browser.
+// login signs in through the login page in the browser. It returns once
+// the page after the login shows user in the header: a browser already
+// signed in as someone else shows that person on the login page too, and
+// going on before the form's answer has set the new session would act as
+// the previous person.
 func login(ctx context.Context, e *hallEnv, user string) error {
-	return chromedp.Do(ctx,
+	if err := chromedp.Do(ctx,
 		chromedp.Navigate(e.HTTP.URL+"/login"),
 		chromedp.WaitVisible(`input[name=username]`),
 		chromedp.SendKeys(`input[name=username]`, user),
 		chromedp.SendKeys(`input[name=password]`, demo.Password),
 		chromedp.Submit(`input[name=password]`),
-		chromedp.WaitVisible(`.who`),
-	)
+	); err != nil {
+		return err
+	}
+	signedIn := fmt.Sprintf(`(function(){ var w = document.querySelector("header .who, .who"); return location.pathname !== "/login" && !!w && w.textContent.indexOf(%q) === 0; })()`, user+" ·")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](signedIn, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		// The document was replaced while the poll ran (the form's answer
+		// arriving): poll the new one.
+		if !strings.Contains(err.Error(), "Cannot find context") && !strings.Contains(err.Error(), "navigated or closed") {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
