@@ -7,6 +7,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -481,7 +482,13 @@ func commit() string {
 		// Built without VCS stamping (e.g. in a git worktree): ask git about
 		// the working directory, when it is a checkout.
 		if out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output(); err == nil {
-			return strings.TrimSpace(string(out)) + " (git in the working directory)"
+			rev = strings.TrimSpace(string(out))
+			// Changes not committed yet (files git does not track, such
+			// as the binary itself, are not changes of the code).
+			if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+				rev += " with uncommitted changes"
+			}
+			return rev + " (git in the working directory)"
 		}
 	}
 	if dirty {

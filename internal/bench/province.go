@@ -229,23 +229,27 @@ func Province(ctx context.Context, cfg ProvinceConfig, out, log io.Writer) (Prov
 		}
 		step("%d screens connected in %s", n, time.Since(t1).Round(100*time.Millisecond))
 	}
+	// Every measurement plays halls of its own, seeded and warmed up for
+	// it: the main run's halls are left behind its trace when it
+	// overloads the servers (requests given up on, clerks whose last call
+	// may or may not have committed), and a step that went on with them
+	// measured that aftermath, not its own load (errors at 10 halls after
+	// an overloaded main run of 200).
 	var halls []*hallDriver
 	run := func(n int, dur time.Duration) (StepResult, error) {
-		if err := p.grow(ctx, n); err != nil {
+		first := len(halls)
+		if err := p.grow(ctx, first+n); err != nil {
 			return StepResult{}, err
 		}
-		step("%d halls: warming up the new ones", n)
-		var fresh []*hallDriver
-		for len(halls) < n {
-			hd := d.newHall(p.halls[len(halls)], start)
-			halls = append(halls, hd)
-			fresh = append(fresh, hd)
+		step("%d halls: warming up", n)
+		for len(halls) < first+n {
+			halls = append(halls, d.newHall(p.halls[len(halls)], start))
 		}
-		if err := warmAll(ctx, fresh, cfg.Warmup); err != nil {
+		if err := warmAll(ctx, halls[first:], cfg.Warmup); err != nil {
 			return StepResult{}, err
 		}
 		step("%d halls for %s", n, dur)
-		return measure(ctx, d, p, servers, scr, halls[:n], cfg.Halls, dur)
+		return measure(ctx, d, p, servers, scr, halls[first:], first, cfg.Halls, dur)
 	}
 	if res.Main, err = run(cfg.Halls, cfg.Duration); err != nil {
 		return res, err
@@ -298,8 +302,10 @@ func warmAll(ctx context.Context, halls []*hallDriver, warmup float64) error {
 }
 
 // measure plays the halls for dur with the recorders on, and reads the
-// CPU of every process and the screens' counts around it.
-func measure(ctx context.Context, d *driver, p *province, servers []*serveProc, scr *screenProc, halls []*hallDriver, screened int, dur time.Duration) (StepResult, error) {
+// CPU of every process and the screens' counts around it. The halls are
+// the first-th and on of the province; the screens watch the first
+// screened (the main run's).
+func measure(ctx context.Context, d *driver, p *province, servers []*serveProc, scr *screenProc, halls []*hallDriver, first, screened int, dur time.Duration) (StepResult, error) {
 	out := StepResult{Halls: len(halls), Ops: map[string]Result{}}
 	for _, op := range provinceOps {
 		d.rec[op] = &recorder{}
@@ -392,9 +398,9 @@ func measure(ctx context.Context, d *driver, p *province, servers []*serveProc, 
 		// two instances).
 		nu := len(servers) * screened
 		for i := range after {
-			k := (i % nu) / len(servers)
-			if k >= len(halls) {
-				continue // a hall that sat this step out
+			k := (i%nu)/len(servers) - first
+			if k < 0 || k >= len(halls) {
+				continue // a hall that did not play in this measurement
 			}
 			want := halls[k].calls.Load()
 			got := after[i] - before[i]
@@ -450,7 +456,7 @@ func printProvince(out io.Writer, cfg ProvinceConfig, sc *sim.Scenario, res Prov
 	ts.add(m.Screens, m.ScreensFailed, m.Expected, m.Missed, m.Lag.P(.5), m.Lag.P(.99))
 	ts.print(out)
 	if len(res.Headroom) > 0 {
-		fmt.Fprintf(out, "### Province headroom: halls at %g× held with p99 ≤ %s for every operation and no error (%s a step, the main run's screens connected)\n", cfg.Speed, ms(cfg.Limit), cfg.StepDuration)
+		fmt.Fprintf(out, "### Province headroom: halls at %g× held with p99 ≤ %s for every operation and no error (%s a step, halls of its own beyond the main run's, whose screens stay connected)\n", cfg.Speed, ms(cfg.Limit), cfg.StepDuration)
 		th := newTable("halls", "= halls at 1×", "ops/s", "errors", "worst p99", "kiosk lag p99", "serve CPU (cores)", "PostgreSQL backends (cores)", "waiting on the audit lock", "held")
 		for _, r := range res.Headroom {
 			n, e := r.Total()
