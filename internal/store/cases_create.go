@@ -216,10 +216,11 @@ func (db *DB) CreateCase(ctx context.Context, in CaseInput) (CaseView, error) {
 		if err != nil {
 			return err
 		}
-		if err := saveMaterials(tx, caseID, c.Materials); err != nil {
+		// The case is new: nothing to replace.
+		if err := insertMaterials(tx, caseID, c.Materials); err != nil {
 			return err
 		}
-		if err := saveCorrections(tx, caseID, c.Corrections); err != nil {
+		if err := insertCorrections(tx, caseID, c.Corrections); err != nil {
 			return err
 		}
 		step, action := "accept", "case.create"

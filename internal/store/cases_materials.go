@@ -54,17 +54,46 @@ func hasMaterial(list []cases.Material, name string) bool {
 	return false
 }
 
+// saveMaterials replaces a case's checklist.
 func saveMaterials(tx *Tx, caseID int64, list []cases.Material) error {
 	if _, err := tx.Exec("DELETE FROM case_materials WHERE case_id = ?", caseID); err != nil {
 		return err
 	}
+	return insertMaterials(tx, caseID, list)
+}
+
+// insertMaterials writes the checklist of a case that has none yet, in
+// one statement: a case acceptance holds the audit chain's lock from its
+// first write (locks.go), and a statement per material was a round trip
+// each under it (the lock all writes of a province wait for).
+func insertMaterials(tx *Tx, caseID int64, list []cases.Material) error {
+	rows := make([][]any, len(list))
 	for i, m := range list {
-		if _, err := tx.Exec("INSERT INTO case_materials (case_id, seq, name, form, count, requirement, note, status, extra, extra_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			caseID, i+1, m.Name, string(m.Form), m.Count, string(m.Requirement), m.Note, string(m.Status), b2i(m.Extra), m.ExtraReason); err != nil {
-			return err
-		}
+		rows[i] = []any{caseID, i + 1, m.Name, string(m.Form), m.Count, string(m.Requirement), m.Note, string(m.Status), b2i(m.Extra), m.ExtraReason}
 	}
-	return nil
+	return insertRows(tx, "INSERT INTO case_materials (case_id, seq, name, form, count, requirement, note, status, extra, extra_reason)", rows)
+}
+
+// insertRows inserts rows (each with the columns of head, an INSERT
+// without its VALUES) in one statement; none is no statement.
+func insertRows(tx *Tx, head string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	marks := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ") + ")"
+	var q strings.Builder
+	q.WriteString(head)
+	q.WriteString(" VALUES ")
+	args := make([]any, 0, len(rows)*len(rows[0]))
+	for i, r := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(marks)
+		args = append(args, r...)
+	}
+	_, err := tx.Exec(q.String(), args...)
+	return err
 }
 
 // MaterialsUpdate changes a case's checklist.

@@ -138,12 +138,17 @@ func saveCorrections(tx *Tx, id int64, ps []cases.CorrectionPeriod) error {
 	if _, err := tx.Exec("DELETE FROM case_corrections WHERE case_id = ?", id); err != nil {
 		return err
 	}
+	return insertCorrections(tx, id, ps)
+}
+
+// insertCorrections writes the correction periods of a case that has
+// none yet, in one statement (insertMaterials says why).
+func insertCorrections(tx *Tx, id int64, ps []cases.CorrectionPeriod) error {
+	rows := make([][]any, len(ps))
 	for i, p := range ps {
-		if _, err := tx.Exec("INSERT INTO case_corrections (case_id, seq, stop_date, resume_date) VALUES (?, ?, ?, ?)", id, i+1, p.Stop.String(), p.Resume.String()); err != nil {
-			return err
-		}
+		rows[i] = []any{id, i + 1, p.Stop.String(), p.Resume.String()}
 	}
-	return nil
+	return insertRows(tx, "INSERT INTO case_corrections (case_id, seq, stop_date, resume_date)", rows)
 }
 
 // notifyChange enqueues the applicant's SMS for a correction (the one-time

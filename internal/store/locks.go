@@ -46,10 +46,7 @@ func (t *Tx) lockAudit() error {
 	if t.db.Dialect != Postgres {
 		return nil
 	}
-	held := &t.auditLocked
-	if t.grp != nil {
-		held = &t.grp.auditLocked
-	}
+	held := t.auditHeld()
 	if *held {
 		return nil
 	}
@@ -58,6 +55,15 @@ func (t *Tx) lockAudit() error {
 	}
 	*held = true
 	return nil
+}
+
+// auditHeld is where the transaction notes that it holds the chain's lock
+// (a grouped write's operations share the group's note).
+func (t *Tx) auditHeld() *bool {
+	if t.grp != nil {
+		return &t.grp.auditLocked
+	}
+	return &t.auditLocked
 }
 
 // beforeWrite takes the audit chain's lock before an ungrouped write's
@@ -74,8 +80,15 @@ func (t *Tx) advisoryLock(class int, id int64) error {
 	if t.db.Dialect != Postgres {
 		return nil
 	}
-	if err := t.lockAudit(); err != nil {
-		return err
+	if held := t.auditHeld(); !*held {
+		// Both in one round trip, the chain's first (PostgreSQL evaluates
+		// a select list in order): the round trips under the chain's lock
+		// are what every other write waits for.
+		if _, err := t.Exec(lockAuditSQL+", pg_advisory_xact_lock(?, CAST(? AS INTEGER))", class, id); err != nil {
+			return err
+		}
+		*held = true
+		return nil
 	}
 	_, err := t.Exec("SELECT pg_advisory_xact_lock(?, CAST(? AS INTEGER))", class, id)
 	return err
