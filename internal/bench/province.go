@@ -317,7 +317,15 @@ func measure(ctx context.Context, d *driver, p *province, servers []*serveProc, 
 	}
 	// The servers finish what an earlier step left (requests the load gave
 	// up on are still queued at the locks) before the count starts.
-	for t := time.Now(); time.Since(t) < time.Minute && p.busy(ctx); {
+	// Idle means idle in three samples in a row: between two groups of a
+	// backlog the backends are idle for a moment (a step once began while
+	// the main run's backlog still ran, and failed at 10 halls for it).
+	for t, quiet := time.Now(), 0; time.Since(t) < time.Minute && quiet < 3; {
+		if p.busy(ctx) {
+			quiet = 0
+		} else {
+			quiet++
+		}
 		time.Sleep(500 * time.Millisecond) // polling PostgreSQL's view of the backends: no event to wait on
 	}
 	time.Sleep(2 * time.Second) // the events of the warm-up reach the screens before the count
