@@ -286,8 +286,9 @@ type Tx struct {
 	// hot is what the transaction changes of the hot cache (hotcache.go).
 	hot []string
 	// auditLocked: an ungrouped write holds the audit chain's lock;
-	// auditFirst: it takes it before its first statement that writes.
-	auditLocked, auditFirst bool
+	// auditFirst: it takes it before its first statement that writes;
+	// unchained: it takes neither that lock nor any other (writeUnchained).
+	auditLocked, auditFirst, unchained bool
 	// dirty: the operation wrote, or a statement failed (group.go).
 	dirty bool
 	// onTicket is the one ticket the statement being sent touches, when
@@ -411,6 +412,21 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 // (a background writer uses the time of what it writes, and reads no
 // clock a test may be moving).
 func (db *DB) writeAt(ctx context.Context, now time.Time, fn func(*Tx) error) error {
+	return db.write(ctx, now, false, fn)
+}
+
+// writeUnchained is Write for a write that appends nothing to the audit
+// chain and takes no lock or row that a chained write takes (the report
+// rollups: derived rows only their own writers touch, serialised by
+// rollup_lock). On PostgreSQL it does not take the chain's lock, which
+// would hold up every write of the database for all its length (a flush
+// of a province's hall-days took it for seconds every 30 s); a statement
+// that would take the chain's or an advisory lock fails instead (locks.go).
+func (db *DB) writeUnchained(ctx context.Context, fn func(*Tx) error) error {
+	return db.write(ctx, db.Now(), true, fn)
+}
+
+func (db *DB) write(ctx context.Context, now time.Time, unchained bool, fn func(*Tx) error) error {
 	db.prepare(ctx, db.w)
 	sqltx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -420,7 +436,8 @@ func (db *DB) writeAt(ctx context.Context, now time.Time, fn func(*Tx) error) er
 	defer sqltx.Rollback()
 	// On PostgreSQL the audit chain's lock comes before any other lock or
 	// row the write takes (locks.go): its reads go first.
-	tx.auditFirst = db.Dialect == Postgres
+	tx.auditFirst = db.Dialect == Postgres && !unchained
+	tx.unchained = unchained
 	// An ungrouped write may change anything the group writer carries from
 	// one group to the next (group.go): the group writer sees it in the
 	// writer connection's total_changes() and starts afresh; dropped lets

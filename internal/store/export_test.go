@@ -120,3 +120,12 @@ func PreEstimateRescanned(db *DB, req IssueRequest) (kept, rescanned Wait, sums 
 // connected but heard nothing: the only drops are those db's own writes
 // make after their commits.
 func HotDeaf(db *DB) { db.hot.setLive(true) }
+
+// WriteUnchained runs fn as a write without the audit chain's lock, as
+// the rollup writers do (writeUnchained).
+func WriteUnchained(db *DB, fn func(*Tx) error) error {
+	return db.writeUnchained(context.Background(), fn)
+}
+
+// LockHall takes a hall's queue lock in tx (lockHall).
+func LockHall(tx *Tx, hallID int64) error { return lockHall(tx, hallID) }
