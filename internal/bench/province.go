@@ -511,7 +511,8 @@ func printProvince(out io.Writer, cfg ProvinceConfig, sc *sim.Scenario, res Prov
 			if !r.held(cfg.Limit) {
 				held = "NO"
 			}
-			th.add(fmt.Sprint(r.Halls), int(float64(r.Halls)*cfg.Speed), float64(n)/r.Elapsed.Seconds(), e, r.All().P(.99), worst, r.All().Max(), r.Lag.P(.99),
+			all := r.All()
+			th.add(fmt.Sprint(r.Halls), int(float64(r.Halls)*cfg.Speed), float64(n)/r.Elapsed.Seconds(), e, all.P(.99), worst, all.Max(), r.Lag.P(.99),
 				fmt.Sprintf("%.2f", serve), fmt.Sprintf("%.2f", pg), fmt.Sprintf("%.1f", r.AuditWaits), held)
 		}
 		th.print(out)

@@ -74,26 +74,40 @@ func insertMaterials(tx *Tx, caseID int64, list []cases.Material) error {
 	return insertRows(tx, "INSERT INTO case_materials (case_id, seq, name, form, count, requirement, note, status, extra, extra_reason)", rows)
 }
 
+// insertParams bounds the parameters of one insertRows statement, well
+// within both engines' limits (SQLite 32,766, PostgreSQL 65,535): 62
+// rows of rollup_daily's 33 columns, 204 materials of a case's 10.
+const insertParams = 2048
+
 // insertRows inserts rows (each with the columns of head, an INSERT
-// without its VALUES) in one statement; none is no statement.
+// without its VALUES) in as few statements as insertParams allows: one
+// for a case's checklist, a few for a hall-day's rollups; none is no
+// statement.
 func insertRows(tx *Tx, head string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	per := max(1, insertParams/len(rows[0]))
 	marks := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ") + ")"
-	var q strings.Builder
-	q.WriteString(head)
-	q.WriteString(" VALUES ")
-	args := make([]any, 0, len(rows)*len(rows[0]))
-	for i, r := range rows {
-		if i > 0 {
-			q.WriteString(", ")
+	for len(rows) > 0 {
+		part := rows[:min(len(rows), per)]
+		rows = rows[len(part):]
+		var q strings.Builder
+		q.WriteString(head)
+		q.WriteString(" VALUES ")
+		args := make([]any, 0, len(part)*len(part[0]))
+		for i, r := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(marks)
+			args = append(args, r...)
 		}
-		q.WriteString(marks)
-		args = append(args, r...)
+		if _, err := tx.Exec(q.String(), args...); err != nil {
+			return err
+		}
 	}
-	_, err := tx.Exec(q.String(), args...)
-	return err
+	return nil
 }
 
 // MaterialsUpdate changes a case's checklist.

@@ -129,3 +129,6 @@ func WriteUnchained(db *DB, fn func(*Tx) error) error {
 
 // LockHall takes a hall's queue lock in tx (lockHall).
 func LockHall(tx *Tx, hallID int64) error { return lockHall(tx, hallID) }
+
+// InsertRows inserts rows with insertRows.
+func InsertRows(tx *Tx, head string, rows [][]any) error { return insertRows(tx, head, rows) }

@@ -150,9 +150,9 @@ func recomputeHallDay(tx *Tx, hallID int64, day string) error {
 	if _, err := tx.Exec("DELETE FROM rollup_reasons WHERE hall_id = ? AND day = ?", hallID, day); err != nil {
 		return err
 	}
-	// In statements of rollupInsertRows rows each: a hall-day has tens of
-	// keys, and the flush of a province's hall-days sent one statement per
-	// key (a round trip each on PostgreSQL).
+	// In multi-row statements (insertRows): a hall-day has tens of keys,
+	// and the flush of a province's hall-days sent one statement per key
+	// (a round trip each on PostgreSQL).
 	vals := make([][]any, 0, len(rows))
 	for i := range rows {
 		r := &rows[i]
@@ -162,7 +162,7 @@ func recomputeHallDay(tx *Tx, hallID int64, day string) error {
 			c.NoShows, c.Cancelled, c.Transfers, c.CasesAccepted, c.CasesCompleted, c.CasesCompletedLate, c.CasesDue, c.CasesDueMet, c.Corrections,
 			c.Ratings, c.RatingSum, c.RatingSatisfied, c.RatingBad, c.Callbacks, c.CallbackSum, c.CallbackSatisfied, c.Complaints})
 	}
-	if err := insertChunks(tx, `INSERT INTO rollup_daily (hall_id, day, zone, item_code, window_id, staff_id,
+	if err := insertRows(tx, `INSERT INTO rollup_daily (hall_id, day, zone, item_code, window_id, staff_id,
 			visits, called, wait_sum_ms, wait_max_ms, wait_within10, wait_hist, served, service_sum_ms, service_max_ms, service_hist,
 			no_shows, cancelled, transfers, cases_accepted, cases_completed, cases_completed_late, cases_due, cases_due_met, corrections,
 			ratings, rating_sum, rating_satisfied, rating_bad, callbacks, callback_sum, callback_satisfied, complaints)`, vals); err != nil {
@@ -172,27 +172,7 @@ func recomputeHallDay(tx *Tx, hallID int64, day string) error {
 	for _, r := range reasons {
 		vals = append(vals, []any{r.HallID, r.Day, r.Zone, r.Item, r.WindowID, r.StaffID, r.Reason, r.N})
 	}
-	if err := insertChunks(tx, "INSERT INTO rollup_reasons (hall_id, day, zone, item_code, window_id, staff_id, reason, n)", vals); err != nil {
-		return err
-	}
-	return nil
-}
-
-// rollupInsertRows bounds the rows of one insert: 64 rows of rollup_daily
-// are 2,112 parameters, well within both engines' limits (SQLite 32,766,
-// PostgreSQL 65,535).
-const rollupInsertRows = 64
-
-// insertChunks inserts rows with insertRows, rollupInsertRows at a time.
-func insertChunks(tx *Tx, head string, rows [][]any) error {
-	for len(rows) > 0 {
-		part := rows[:min(len(rows), rollupInsertRows)]
-		rows = rows[len(part):]
-		if err := insertRows(tx, head, part); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertRows(tx, "INSERT INTO rollup_reasons (hall_id, day, zone, item_code, window_id, staff_id, reason, n)", vals)
 }
 
 // caseKeyCols are a case's rollup key columns: its window is the window
