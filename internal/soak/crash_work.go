@@ -46,6 +46,9 @@ type span struct{ sent, answered time.Time }
 type jTicket struct {
 	Number, Day, State string
 	IssueAcked         bool
+	// By is the window whose answer set State (0: none yet, only the
+	// issue).
+	By int
 }
 
 func newJournal() *journal {
@@ -55,26 +58,45 @@ func newJournal() *journal {
 func (j *journal) acks() int    { j.mu.Lock(); defer j.mu.Unlock(); return j.ack }
 func (j *journal) unacked() int { j.mu.Lock(); defer j.mu.Unlock(); return j.unack }
 
-// ticket records a ticket's state as an answer reported it.
-func (j *journal) ticket(t ticketJSON, issued bool) {
+// issued records a ticket's issue as an answer reported it.
+func (j *journal) issued(t ticketJSON) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	jt := j.record(t)
+	jt.IssueAcked = true
+	if jt.Day == "" {
+		jt.Day = t.Day
+	}
+	// A clerk may already have called it: keep the later state.
+}
+
+// record is the journal's entry for a ticket, made on first sight (with
+// the state the issue answer implies: it carries none). j.mu is held.
+func (j *journal) record(t ticketJSON) *jTicket {
 	jt := j.tickets[t.ID]
 	if jt == nil {
-		jt = &jTicket{Number: t.Number, Day: t.Day, State: t.State}
-		if issued {
-			jt.State = "waiting" // the issue answer carries no state
-		}
+		jt = &jTicket{Number: t.Number, Day: t.Day, State: "waiting"}
 		j.tickets[t.ID] = jt
 	}
-	if issued {
-		jt.IssueAcked = true
-		if jt.Day == "" {
-			jt.Day = t.Day
-		}
-		return // a clerk may already have called it: keep the later state
+	return jt
+}
+
+// moved records a ticket's state as window n's answer reported it. takes
+// says the answer gave the ticket to the window (a call, or a read-back
+// once every worker stopped). Any other answer is window n's own move of
+// a ticket it holds, and is stale when another window's answer was
+// recorded since: a window only moves the ticket it called, and another
+// window can call it only after this one released it (a return or a
+// transfer), so the other window's move committed later even when its
+// answer was read first (both may be answered from one grouped commit).
+func (j *journal) moved(t ticketJSON, n int, takes bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	jt := j.record(t)
+	if !takes && jt.By != 0 && jt.By != n {
+		return
 	}
-	jt.State = t.State
+	jt.State, jt.By = t.State, n
 	if t.Day != "" {
 		jt.Day = t.Day
 	}
@@ -251,7 +273,7 @@ func (k *kiosk) loop(ctx context.Context, stop <-chan struct{}) {
 		if a.Err == nil && (a.Status == 201 || a.Status == 200) {
 			var t ticketJSON
 			json.Unmarshal(a.Body, &t)
-			k.j.ticket(t, true)
+			k.j.issued(t)
 		}
 		pause(ctx, stop, time.Duration(2+k.rng.IntN(10))*time.Millisecond)
 	}
@@ -275,7 +297,7 @@ func (k *kiosk) resolve(ctx context.Context) error {
 		k.j.committed++
 	}
 	k.j.mu.Unlock()
-	k.j.ticket(t, true)
+	k.j.issued(t)
 	k.pend = nil
 	return nil
 }
@@ -378,7 +400,7 @@ func (c *clerk) step(ctx context.Context, stop <-chan struct{}) {
 	case c.ticket == 0:
 		a, ok := c.send(ctx, "POST", fmt.Sprintf("/api/v1/windows/%d/call", c.l.inst.Windows[c.n]), nil, pending{kind: "call"})
 		if ok {
-			c.took(a, true)
+			c.took(a, tookByCall)
 		} else if a.Err == nil && a.Status == 404 {
 			pause(ctx, stop, 20*time.Millisecond) // nothing waits
 		} else if c.pend == nil {
@@ -425,7 +447,7 @@ func (c *clerk) transferTarget() int {
 func (c *clerk) act(ctx context.Context, path string, body any, to string) bool {
 	a, ok := c.send(ctx, "POST", path, body, pending{kind: "act", from: c.state, to: to})
 	if ok {
-		c.took(a, false)
+		c.took(a, tookByMove)
 		return true
 	}
 	if c.pend == nil {
@@ -434,12 +456,22 @@ func (c *clerk) act(ctx context.Context, path string, body any, to string) bool 
 	return false
 }
 
+// How an answer reached the clerk: its own move, its acknowledged call,
+// or a read-back after an unanswered request.
+type how int
+
+const (
+	tookByMove how = iota
+	tookByCall
+	tookByReadBack
+)
+
 // took records the ticket an answer returned as the window's.
-func (c *clerk) took(a answer, called bool) {
+func (c *clerk) took(a answer, h how) {
 	var t ticketJSON
 	json.Unmarshal(a.Body, &t)
-	c.j.ticket(t, false)
-	if called {
+	c.j.moved(t, int(c.l.inst.Windows[c.n]), h != tookByMove)
+	if h == tookByCall {
 		c.j.mu.Lock()
 		c.j.calls[t.Day+"/"+t.Number] = true
 		c.j.mu.Unlock()
@@ -562,7 +594,7 @@ func (c *clerk) resolve(ctx context.Context) error {
 			c.j.committed++
 			c.j.mu.Unlock()
 			b, _ := json.Marshal(con.Current)
-			c.took(answer{Body: b}, false)
+			c.took(answer{Body: b}, tookByReadBack)
 		}
 	case "act":
 		var got struct {
@@ -585,7 +617,7 @@ func (c *clerk) resolve(ctx context.Context) error {
 		} else {
 			c.j.readBack(fmt.Sprintf("ticket %d", c.ticket), p, t.State)
 			b, _ := json.Marshal(t)
-			c.took(answer{Body: b}, false)
+			c.took(answer{Body: b}, tookByReadBack)
 		}
 	case "case":
 		a := call(ctx, "POST", base+"/api/v1/cases", c.token(), p.body)
