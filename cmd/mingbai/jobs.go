@@ -31,14 +31,14 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 		// interrupted by a crash resumes at once) and wakes the sender.
 		{"reminder campaigns", func(ctx context.Context) { campaignLoop(ctx, db, rule, sender.Wake, time.Minute, log) }},
 		// Old events are only needed for replay to reconnecting screens.
-		{"prune events", every(time.Hour, false, log, "prune events", func(ctx context.Context) error {
+		{"prune events", shared(db, time.Hour, false, log, "prune events", func(ctx context.Context) error {
 			return db.PruneEvents(ctx, 48*time.Hour)
 		})},
 		// Reminds staff of cases near or past their deadline once a day per
 		// hall (RemindDueCases is idempotent per day) and prunes old failed
 		// progress look-ups. Every ten minutes, and at start, so that a
 		// restart or a new day is picked up soon.
-		{"case reminders", every(10*time.Minute, true, log, "case reminders", func(ctx context.Context) error {
+		{"case reminders", shared(db, 10*time.Minute, true, log, "case reminders", func(ctx context.Context) error {
 			halls, err := db.ListHalls(ctx)
 			if err != nil {
 				return err
@@ -54,18 +54,18 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 		// people wait, long queues and waits, bad ratings, the extra-window
 		// suggestion (store.ScanDutyAlerts). Every 20 seconds, so that an
 		// alert comes within a minute of its threshold.
-		{"duty alerts", every(dutyScanPeriod, true, log, "duty alerts", func(ctx context.Context) error {
+		{"duty alerts", shared(db, dutyScanPeriod, true, log, "duty alerts", func(ctx context.Context) error {
 			return forEachHall(ctx, db, log, "duty alerts", func(id int64) error { _, err := db.ScanDutyAlerts(ctx, id); return err })
 		})},
 		// Complaint deadlines: reminders before, overdue flags after
 		// (store.RemindComplaints, idempotent).
-		{"complaint reminders", every(10*time.Minute, true, log, "complaint reminders", func(ctx context.Context) error {
+		{"complaint reminders", shared(db, 10*time.Minute, true, log, "complaint reminders", func(ctx context.Context) error {
 			return forEachHall(ctx, db, log, "complaint reminders", func(id int64) error { _, err := db.RemindComplaints(ctx, id); return err })
 		})},
 		// Derives the integrity alerts (廉政风险点) of every hall from the
 		// ledger, tickets, devices and audit log (store.ScanIntegrity is
 		// idempotent: an unchanged finding changes nothing).
-		{"integrity scan", every(5*time.Minute, true, log, "integrity scan", func(ctx context.Context) error {
+		{"integrity scan", shared(db, 5*time.Minute, true, log, "integrity scan", func(ctx context.Context) error {
 			halls, err := db.ListHalls(ctx)
 			if err != nil {
 				return err
@@ -79,14 +79,14 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 			return nil
 		})},
 		// Bookings whose check-in window has passed become no-shows.
-		{"appointment no-shows", every(time.Minute, false, log, "appointment no-shows", func(ctx context.Context) error {
+		{"appointment no-shows", shared(db, time.Minute, false, log, "appointment no-shows", func(ctx context.Context) error {
 			_, err := db.MarkAppointmentNoShows(ctx)
 			return err
 		})},
 		// Recomputes the report rollups of the hall-days that writes marked
 		// stale (store/rollup.go); reports flush too, so this only keeps the
 		// work small. At start, so that marks left by a crash are taken.
-		{"rollups", every(30*time.Second, true, log, "rollups", func(ctx context.Context) error {
+		{"rollups", shared(db, 30*time.Second, true, log, "rollups", func(ctx context.Context) error {
 			_, err := db.FlushRollups(ctx)
 			return err
 		})},
@@ -96,7 +96,7 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 		// (store.InviteUnrated, once per case); the link needs the public
 		// address, so without --base-url there is no such loop.
 		base := strings.TrimRight(baseURL, "/")
-		jobs = append(jobs, job{"rating invitations", every(10*time.Minute, true, log, "rating invitations", func(ctx context.Context) error {
+		jobs = append(jobs, job{"rating invitations", shared(db, 10*time.Minute, true, log, "rating invitations", func(ctx context.Context) error {
 			halls, err := db.ListHalls(ctx)
 			if err != nil {
 				return err
@@ -138,6 +138,24 @@ func forEachHall(ctx context.Context, db *store.DB, log *slog.Logger, name strin
 		}
 	}
 	return nil
+}
+
+// shared is every for a job that walks the whole database (every hall):
+// with several instances on one database each period's run is taken by
+// one of them (store.ClaimJob), so that N instances do not scan every hall
+// N times a period. The run at start is taken regardless: an instance
+// that starts does its start-up work at once (the jobs are idempotent).
+func shared(db *store.DB, period time.Duration, now bool, log *slog.Logger, name string, fn func(context.Context) error) func(context.Context) {
+	start := now // read and written only by the loop's goroutine
+	return every(period, now, log, name, func(ctx context.Context) error {
+		force := start
+		start = false
+		taken, err := db.ClaimJob(ctx, name, period, force)
+		if err != nil || !taken {
+			return err
+		}
+		return fn(ctx)
+	})
 }
 
 // every returns a loop that runs fn each period (and once at start when

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"mingbai/internal/notify"
+	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 )
 
@@ -70,4 +73,57 @@ func TestEveryRunsAtStartAndStops(t *testing.T) {
 	if runs != 1 {
 		t.Errorf("runs = %d, want 1", runs)
 	}
+}
+
+// TestSharedJobRunsOnOneInstanceAPeriod: two instances' loops of a shared
+// job on one database, each ticking every few milliseconds, run it once
+// each at start and then once a period between them. The database clock
+// stands still, so however often they tick nothing else is due; moved on
+// by a period, exactly one of them runs it once more.
+func TestSharedJobRunsOnOneInstanceAPeriod(t *testing.T) {
+	cfg := storetest.Config(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	var dbs []*store.DB
+	for i := 0; i < 2; i++ {
+		db, err := store.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if i == 0 {
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.SetClock(func() time.Time { return now })
+		dbs = append(dbs, db)
+	}
+	var runs atomic.Int64
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var wg sync.WaitGroup
+	for _, db := range dbs {
+		// The ticker's period is real time; ClaimJob's, the database's.
+		loop := shared(db, 5*time.Millisecond, true, log, "scan", func(context.Context) error { runs.Add(1); return nil })
+		wg.Add(1)
+		go func() { defer wg.Done(); loop(ctx) }()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	waitRuns := func(want int64) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); runs.Load() < want && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond) // twenty more ticks of each loop
+		if got := runs.Load(); got != want {
+			t.Fatalf("runs = %d, want %d", got, want)
+		}
+	}
+	waitRuns(2) // each instance at its start
+	later := now.Add(5 * time.Millisecond)
+	for _, db := range dbs {
+		db.SetClock(func() time.Time { return later })
+	}
+	waitRuns(3)
 }

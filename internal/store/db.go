@@ -97,6 +97,8 @@ type DB struct {
 	notifyPolicy atomic.Pointer[func(hallID int64) NotifyPolicy]
 	// SMS bounds the SMS codes sent (sms_limits.go); set it before serving.
 	SMS SMSLimits
+	// instance names this process in job_runs (jobs.go).
+	instance string
 }
 
 // Path returns the SQLite file path ("" on PostgreSQL).
@@ -119,7 +121,7 @@ func (db *DB) DSN() string { return db.dsn }
 
 // Open opens (and creates, for SQLite) the database. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{Log: slog.Default()}
+	db := &DB{Log: slog.Default(), instance: instanceName()}
 	db.group.kick = make(chan struct{}, 1)
 	if cfg.DSN != "" {
 		if !strings.HasPrefix(cfg.DSN, "postgres://") && !strings.HasPrefix(cfg.DSN, "postgresql://") {
