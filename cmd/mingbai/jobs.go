@@ -28,8 +28,14 @@ func backgroundJobs(db *store.DB, sender *notify.Sender, rule func(int64) notify
 		// Sends the outbox (SMS …) through the provider, with retries.
 		{"outbox", sender.Run},
 		// Steps unfinished reminder campaigns (at start, so that a campaign
-		// interrupted by a crash resumes at once) and wakes the sender.
-		{"reminder campaigns", func(ctx context.Context) { campaignLoop(ctx, db, rule, sender.Wake, time.Minute, log) }},
+		// interrupted by a crash resumes at once) and wakes the sender. A
+		// run steps every campaign to its end, so one instance a minute is
+		// enough; a recipient is a unique row, so the runs at start of two
+		// instances remind nobody twice.
+		{"reminder campaigns", shared(db, time.Minute, true, log, "reminder campaigns", func(ctx context.Context) error {
+			_, err := runCampaigns(ctx, db, rule, sender.Wake)
+			return err
+		})},
 		// Old events are only needed for replay to reconnecting screens.
 		{"prune events", shared(db, time.Hour, false, log, "prune events", func(ctx context.Context) error {
 			return db.PruneEvents(ctx, 48*time.Hour)

@@ -78,22 +78,6 @@ func runCampaigns(ctx context.Context, db *store.DB, rule func(int64) notify.Rul
 	return busy, nil
 }
 
-// campaignLoop runs campaigns at start-up and every interval.
-func campaignLoop(ctx context.Context, db *store.DB, rule func(int64) notify.Rule, wake chan struct{}, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := runCampaigns(ctx, db, rule, wake); err != nil && ctx.Err() == nil {
-			log.Warn("reminder campaigns", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // runNotify is 'mingbai notify': run [--hall H --day D] starts (or
 // resumes) the reminder campaign of a hall for a day, then sends until
 // nothing is left to send or settle; import --hall H FILE loads the
